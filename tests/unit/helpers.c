@@ -1,0 +1,129 @@
+/*
+ * helpers.c - the test helpers declared in tests/test_helpers.h.
+ */
+#include "test_helpers.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util/strbuf.h"
+#include "util/banned.h"
+
+static char tmpdir_path[256];
+
+static void remove_tmpdir(void)
+{
+    if (!tmpdir_path[0]) return;
+    strbuf cmd = STRBUF_INIT;
+    sb_addf(&cmd, "rm -rf '%s'", tmpdir_path);
+    if (system(cmd.buf) != 0) fprintf(stderr, "could not remove %s\n", tmpdir_path);
+    sb_release(&cmd);
+}
+
+const char *test_tmpdir(void)
+{
+    if (!tmpdir_path[0]) {
+        snprintf(tmpdir_path, sizeof(tmpdir_path), "/tmp/eventmap-test-%ld-XXXXXX", (long)getpid());
+        if (!mkdtemp(tmpdir_path)) {
+            perror("mkdtemp");
+            abort();
+        }
+        atexit(remove_tmpdir);
+    }
+    return tmpdir_path;
+}
+
+const char *test_gazetteer(void)
+{
+    const char *p = getenv("EVENTMAP_GAZETTEER");
+    return p && *p ? p : ".cache/gazetteer.idx";
+}
+
+char *test_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    strbuf sb = STRBUF_INIT;
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) sb_add(&sb, chunk, n);
+    fclose(f);
+    return sb_detach(&sb, len);
+}
+
+char *test_write_file(const char *name, const char *text)
+{
+    strbuf path = STRBUF_INIT;
+    sb_addf(&path, "%s/%s", test_tmpdir(), name);
+    FILE *f = fopen(path.buf, "wb");
+    if (!f) {
+        perror(path.buf);
+        abort();
+    }
+    fwrite(text, 1, strlen(text), f);
+    fclose(f);
+    return sb_detach(&path, NULL);
+}
+
+run_result run_cmd(const char *input, const char *fmt, ...)
+{
+    run_result r = { -1, NULL, NULL };
+    strbuf body = STRBUF_INIT, cmd = STRBUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vaddf(&body, fmt, ap);
+    va_end(ap);
+
+    const char *bin = getenv("EVENTMAP_BIN");
+    if (!bin || !*bin) bin = "./eventmap";
+    const char *tmp = test_tmpdir();
+    static int seq;
+    seq++;
+    strbuf out_path = STRBUF_INIT, err_path = STRBUF_INIT, in_path = STRBUF_INIT;
+    sb_addf(&out_path, "%s/run%d.out", tmp, seq);
+    sb_addf(&err_path, "%s/run%d.err", tmp, seq);
+    if (input) {
+        sb_addf(&in_path, "%s/run%d.in", tmp, seq);
+        FILE *f = fopen(in_path.buf, "wb");
+        if (!f) abort();
+        fwrite(input, 1, strlen(input), f);
+        fclose(f);
+    } else {
+        sb_adds(&in_path, "/dev/null");
+    }
+    sb_adds(&cmd, "( ");
+    if (body.buf[0] == '@') {
+        sb_adds(&cmd, bin);
+        sb_adds(&cmd, body.buf + 1);
+    } else {
+        sb_adds(&cmd, body.buf);
+    }
+    sb_addf(&cmd, " ) <'%s' >'%s' 2>'%s'", in_path.buf, out_path.buf, err_path.buf);
+    int st = system(cmd.buf);
+    if (st == -1) r.status = -1;
+    else if (WIFEXITED(st)) r.status = WEXITSTATUS(st);
+    else if (WIFSIGNALED(st)) r.status = 128 + WTERMSIG(st);
+    r.out = test_read_file(out_path.buf, NULL);
+    r.err = test_read_file(err_path.buf, NULL);
+    if (!r.out) r.out = xstrdup("");
+    if (!r.err) r.err = xstrdup("");
+    sb_release(&body);
+    sb_release(&cmd);
+    sb_release(&out_path);
+    sb_release(&err_path);
+    sb_release(&in_path);
+    return r;
+}
+
+void run_result_free(run_result *r)
+{
+    free(r->out);
+    free(r->err);
+    r->out = r->err = NULL;
+}

@@ -1,0 +1,487 @@
+/*
+ * test_gazetteer.c - the name normalizer, the index builder and its errors,
+ * and resolving on a small index built from tests/data/gaz-small/.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gazetteer/gazetteer.h"
+#include "test_helpers.h"
+#include "util/error.h"
+#include "util/strbuf.h"
+
+static char *folded(const char *s)
+{
+    strbuf sb = STRBUF_INIT;
+    ck_assert_int_eq(gaz_fold(s, strlen(s), &sb), 0);
+    return sb_detach(&sb, NULL);
+}
+
+static char *key_of(const char *s)
+{
+    strbuf f = STRBUF_INIT, k = STRBUF_INIT;
+    ck_assert_int_eq(gaz_fold(s, strlen(s), &f), 0);
+    gaz_translit(f.buf, &k);
+    sb_release(&f);
+    return sb_detach(&k, NULL);
+}
+
+static void assert_folds_to(const char *in, const char *want)
+{
+    char *got = folded(in);
+    ck_assert_msg(!strcmp(got, want), "fold(\"%s\") = \"%s\", want \"%s\"", in, got, want);
+    free(got);
+}
+
+static void assert_same_key(const char *a, const char *b)
+{
+    char *ka = key_of(a), *kb = key_of(b);
+    ck_assert_msg(!strcmp(ka, kb), "\"%s\" -> \"%s\" but \"%s\" -> \"%s\"", a, ka, b, kb);
+    free(ka);
+    free(kb);
+}
+
+static void assert_other_key(const char *a, const char *b)
+{
+    char *ka = key_of(a), *kb = key_of(b);
+    ck_assert_msg(strcmp(ka, kb) != 0, "\"%s\" and \"%s\" both -> \"%s\"", a, b, ka);
+    free(ka);
+    free(kb);
+}
+
+START_TEST(gaz_fold_should_strip_accents_case_and_punctuation)
+{
+    assert_folds_to("Aḑ Ḑumayr", "ad dumayr");
+    assert_folds_to("  Deir ez-Zor ", "deir ez zor");
+    assert_folds_to("ÇİĞDEM", "cigdem");
+    assert_folds_to("Qamişlo", "qamislo");
+}
+END_TEST
+
+START_TEST(gaz_fold_should_drop_apostrophes_and_ayn_signs)
+{
+    assert_folds_to("Ma`arrat an Nu‘man", "maarrat an numan");
+    assert_folds_to("Dar'a", "dara");
+    assert_folds_to("Raʿs al-ʿAyn", "ras al ayn");
+    assert_folds_to("Ra’s al ‘Ayn", "ras al ayn");
+}
+END_TEST
+
+START_TEST(gaz_fold_should_fold_arabic_letter_variants)
+{
+    char *a = folded("الحسكة"), *b = folded("الحسكه");
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    a = folded("إدلب");
+    b = folded("ادلب");
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    /* diacritics (harakat) are marks and go */
+    a = folded("دِمَشْق");
+    b = folded("دمشق");
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+}
+END_TEST
+
+START_TEST(gaz_fold_should_reject_invalid_utf8)
+{
+    strbuf sb = STRBUF_INIT;
+    ck_assert_int_eq(gaz_fold("Ham\xff", 4, &sb), EM_EINPUT);
+    ck_assert_int_eq(gaz_fold("\xc3", 1, &sb), EM_EINPUT);
+    sb_release(&sb);
+}
+END_TEST
+
+START_TEST(gaz_translit_should_meet_news_spelling_variants)
+{
+    static const char *const pairs[][2] = {
+        { "al-Dumair", "Ad Dumayr" },
+        { "Deir ez-Zor", "Dayr az Zawr" },
+        { "Hasakeh", "Al Hasakah" },
+        { "Hasaka", "Al-Hasakah" },
+        { "Qamishli", "Kamishli" },
+        { "Khan Sheikhoun", "Khan Shaykhun" },
+        { "Latakiya", "Latakia" },
+        { "Raqqa", "Ar Raqqah" },
+        { "Rakka", "Raqqa" },
+        { "Jisr al-Shughour", "Jisr ash Shughur" },
+        { "Maarat al-Numan", "Ma`arrat an Nu`man" },
+        { "Abukamal", "Abu Kamal" },
+        { "Ras al-Ain", "Ra's al `Ayn" },
+        { "the Badiya", "Badiya" },
+        { "Tell Abiad", "Till Abyad" },
+        { "Sheikh Maqsoud", "Shaykh Maqsud" },
+        { "Qamichli", "Qamishli" },
+    };
+    for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) assert_same_key(pairs[i][0], pairs[i][1]);
+}
+END_TEST
+
+START_TEST(gaz_translit_should_keep_different_places_apart)
+{
+    assert_other_key("Homs", "Hama");
+    assert_other_key("Idlib", "Aleppo");
+    assert_other_key("Daraa", "Douma");
+    assert_other_key("Tanf", "Tal");
+    assert_other_key("Azaz", "Aziz");
+}
+END_TEST
+
+/* ---- building ---- */
+
+static char *small_index;
+
+static char *build_small(const char *name, const char *curated_dir, char **err)
+{
+    const char *geonames[] = { "tests/data/gaz-small/geonames.txt" };
+    gaz_build_opts bo;
+    memset(&bo, 0, sizeof(bo));
+    strbuf out = STRBUF_INIT;
+    sb_addf(&out, "%s/%s", test_tmpdir(), name);
+    bo.geonames = geonames;
+    bo.n_geonames = 1;
+    bo.admin1 = "tests/data/gaz-small/admin1.json";
+    bo.curated_dir = curated_dir;
+    bo.output = out.buf;
+    int rc = gaz_build(&bo, NULL, err);
+    if (rc < 0) {
+        sb_release(&out);
+        return NULL;
+    }
+    return sb_detach(&out, NULL);
+}
+
+static gaz *open_small(void)
+{
+    char *err = NULL;
+    gaz *g = NULL;
+    if (!small_index) small_index = build_small("small.idx", "tests/data/gaz-small", &err);
+    ck_assert_msg(small_index != NULL, "build failed: %s", err ? err : "?");
+    ck_assert_int_eq(gaz_open(small_index, &g, &err), 0);
+    return g;
+}
+
+static void assert_build_fails(const char *geonames_text, const char *want_err)
+{
+    char *path = test_write_file("bad-geonames.txt", geonames_text);
+    const char *files[] = { path };
+    gaz_build_opts bo;
+    char *err = NULL;
+    strbuf out = STRBUF_INIT;
+    sb_addf(&out, "%s/bad.idx", test_tmpdir());
+    memset(&bo, 0, sizeof(bo));
+    bo.geonames = files;
+    bo.n_geonames = 1;
+    bo.output = out.buf;
+    ck_assert_int_eq(gaz_build(&bo, NULL, &err), EM_EINPUT);
+    strbuf want = STRBUF_INIT;
+    sb_addf(&want, "%s:%s", path, want_err);
+    ck_assert_str_eq(err, want.buf);
+    ck_assert_int_ne(access(out.buf, F_OK), 0);
+    free(err);
+    free(path);
+    sb_release(&out);
+    sb_release(&want);
+}
+
+static const char good_row[] =
+    "170589\tAd Dumayr\tAd Dumayr\tDumair\t33.64389\t36.69376\tP\tPPLA3\tSY\t\t08\t\t\t\t0\t\t671\tAsia/Damascus\t2012-01-19\n";
+
+START_TEST(gaz_build_should_name_file_and_line_of_a_short_row)
+{
+    strbuf text = STRBUF_INIT;
+    sb_adds(&text, good_row);
+    sb_adds(&text, "170590\tBroken\t\t\t33.0\n");
+    assert_build_fails(text.buf, "2: expected 19 tab-separated columns (GeoNames geoname table), found 5");
+    sb_release(&text);
+}
+END_TEST
+
+START_TEST(gaz_build_should_reject_a_comma_decimal_latitude)
+{
+    assert_build_fails(
+        "1\tX\tX\t\t33,64\t36.69\tP\tPPL\tSY\t\t08\t\t\t\t0\t\t671\tAsia/Damascus\t2012-01-19\n",
+        "1: latitude \"33,64\" is not a number in -90..90");
+    assert_build_fails(
+        "1\tX\tX\t\t123\t36.69\tP\tPPL\tSY\t\t08\t\t\t\t0\t\t671\tAsia/Damascus\t2012-01-19\n",
+        "1: latitude \"123\" is not a number in -90..90");
+}
+END_TEST
+
+START_TEST(gaz_build_should_reject_invalid_utf8_and_empty_files)
+{
+    assert_build_fails(
+        "1\tHam\xff\tHam\t\t33.6\t36.69\tP\tPPL\tSY\t\t08\t\t\t\t0\t\t671\tAsia/Damascus\t2012-01-19\n",
+        "1: name is not valid UTF-8");
+    assert_build_fails("", "1: empty file");
+}
+END_TEST
+
+START_TEST(gaz_build_should_leave_the_previous_index_when_it_fails)
+{
+    char *err = NULL;
+    char *path = build_small("keep.idx", NULL, &err);
+    ck_assert_ptr_nonnull(path);
+    struct stat before, after;
+    ck_assert_int_eq(stat(path, &before), 0);
+    char *bad = test_write_file("bad2.txt", "not a geonames file\n");
+    const char *files[] = { bad };
+    gaz_build_opts bo;
+    memset(&bo, 0, sizeof(bo));
+    bo.geonames = files;
+    bo.n_geonames = 1;
+    bo.output = path;
+    ck_assert_int_lt(gaz_build(&bo, NULL, &err), 0);
+    ck_assert_int_eq(stat(path, &after), 0);
+    ck_assert_int_eq(before.st_size, after.st_size);
+    ck_assert_int_eq(before.st_ino, after.st_ino);
+    gaz *g = NULL;
+    free(err);
+    err = NULL;
+    ck_assert_int_eq(gaz_open(path, &g, &err), 0);
+    gaz_close(g);
+    free(bad);
+    free(path);
+}
+END_TEST
+
+START_TEST(gaz_build_should_reject_an_alias_of_an_unknown_place)
+{
+    const char *dir = test_tmpdir();
+    strbuf cur = STRBUF_INIT;
+    sb_addf(&cur, "%s/cur-bad", dir);
+    mkdir(cur.buf, 0755);
+    strbuf f = STRBUF_INIT;
+    sb_addf(&f, "cur-bad/aliases.tsv");
+    char *p = test_write_file(f.buf, "target\talias\tsource\ngeonames:999999999\tNowhere\ttest\n");
+    char *err = NULL;
+    ck_assert_ptr_null(build_small("alias.idx", cur.buf, &err));
+    strbuf want = STRBUF_INIT;
+    sb_addf(&want, "%s:2: no place with id \"geonames:999999999\"", p);
+    ck_assert_str_eq(err, want.buf);
+    free(err);
+    free(p);
+    sb_release(&cur);
+    sb_release(&f);
+    sb_release(&want);
+}
+END_TEST
+
+START_TEST(gaz_open_should_reject_a_file_that_is_not_an_index)
+{
+    char *p = test_write_file("not-index.idx", "this is not an index but long enough to hold a header ....................................................................................");
+    gaz *g = NULL;
+    char *err = NULL;
+    ck_assert_int_eq(gaz_open(p, &g, &err), EM_EINPUT);
+    ck_assert_ptr_null(g);
+    ck_assert_ptr_nonnull(strstr(err, "not an eventmap gazetteer index"));
+    free(err);
+    err = NULL;
+    ck_assert_int_eq(gaz_open("/nonexistent/x.idx", &g, &err), EM_EIO);
+    free(err);
+    free(p);
+}
+END_TEST
+
+START_TEST(gaz_open_should_reject_a_truncated_index)
+{
+    char *err = NULL;
+    gaz *g = open_small();
+    gaz_close(g);
+    size_t len = 0;
+    char *data = test_read_file(small_index, &len);
+    strbuf path = STRBUF_INIT;
+    sb_addf(&path, "%s/truncated.idx", test_tmpdir());
+    FILE *f = fopen(path.buf, "wb");
+    fwrite(data, 1, len / 2, f);
+    fclose(f);
+    ck_assert_int_eq(gaz_open(path.buf, &g, &err), EM_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err, "truncated or corrupt"));
+    free(err);
+    free(data);
+    sb_release(&path);
+}
+END_TEST
+
+/* ---- resolving ---- */
+
+static int resolve(gaz *g, const char *name, const gaz_query *q, gaz_result *r, int max)
+{
+    char *err = NULL;
+    int n = gaz_resolve(g, name, q, r, max, &err);
+    ck_assert_msg(n >= 0, "resolve %s: %s", name, err ? err : "?");
+    return n;
+}
+
+START_TEST(gaz_resolve_should_match_a_transliteration_variant)
+{
+    gaz *g = open_small();
+    gaz_result r[5];
+    ck_assert_int_ge(resolve(g, "al-Dumair", NULL, r, 5), 1);
+    ck_assert_str_eq(r[0].id, "geonames:170589");
+    ck_assert_str_eq(r[0].name, "Aḑ Ḑumayr");
+    ck_assert_int_eq(r[0].match, GAZ_MATCH_FUZZY);
+    ck_assert_str_eq(r[0].admin1, "Rif-dimashq");
+    ck_assert_double_eq_tol(r[0].lat_deg, 33.64389, 1e-9);
+    gaz_close(g);
+}
+END_TEST
+
+START_TEST(gaz_resolve_should_say_exact_for_the_name_itself)
+{
+    gaz *g = open_small();
+    gaz_result r[5];
+    ck_assert_int_ge(resolve(g, "IDLIB", NULL, r, 5), 1);
+    ck_assert_str_eq(r[0].id, "geonames:169389");
+    ck_assert_int_eq(r[0].match, GAZ_MATCH_EXACT);
+    gaz_close(g);
+}
+END_TEST
+
+START_TEST(gaz_resolve_should_use_curated_aliases)
+{
+    gaz *g = open_small();
+    gaz_result r[5];
+    ck_assert_int_ge(resolve(g, "Kobane", NULL, r, 5), 1);
+    ck_assert_str_eq(r[0].id, "geonames:172256");
+    ck_assert_int_ge(resolve(g, "Kobani", NULL, r, 5), 1);
+    ck_assert_str_eq(r[0].id, "geonames:172256");
+    ck_assert_int_eq(r[0].match, GAZ_MATCH_ALIAS);
+    ck_assert_str_eq(r[0].matched, "Kobani");
+    gaz_close(g);
+}
+END_TEST
+
+START_TEST(gaz_resolve_should_prefer_the_city_and_list_the_governorate)
+{
+    gaz *g = open_small();
+    gaz_result r[5];
+    int n = resolve(g, "Hasakah", NULL, r, 5);
+    ck_assert_int_ge(n, 2);
+    ck_assert_str_eq(r[0].id, "geonames:173811");
+    int seen = 0;
+    for (int i = 1; i < n; i++) seen |= !strcmp(r[i].id, "eventmap:sy-hasakah");
+    ck_assert_msg(seen, "the governorate is among the answers");
+    ck_assert_int_ge(resolve(g, "Hasakah province", NULL, r, 5), 1);
+    ck_assert_str_eq(r[0].id, "eventmap:sy-hasakah");
+    ck_assert_int_eq(r[0].has_bbox, 1);
+    ck_assert_int_ge(resolve(g, "the governorate of al-Hasakah", NULL, r, 5), 1);
+    ck_assert_str_eq(r[0].id, "eventmap:sy-hasakah");
+    gaz_close(g);
+}
+END_TEST
+
+START_TEST(gaz_resolve_should_rank_by_importance_and_follow_hints)
+{
+    gaz *g = open_small();
+    gaz_result r[5];
+    gaz_query q;
+    ck_assert_int_ge(resolve(g, "Moscow", NULL, r, 5), 2);
+    ck_assert_str_eq(r[0].id, "geonames:524901");
+    ck_assert(r[0].score > r[1].score);
+    memset(&q, 0, sizeof(q));
+    q.country = "US";
+    ck_assert_int_ge(resolve(g, "Moscow", &q, r, 5), 2);
+    ck_assert_str_eq(r[0].id, "geonames:5601538");
+    memset(&q, 0, sizeof(q));
+    q.has_near = 1;
+    q.near.lat_deg = 46.5;
+    q.near.lon_deg = -117.0;
+    ck_assert_int_ge(resolve(g, "Moscow", &q, r, 5), 2);
+    ck_assert_str_eq(r[0].id, "geonames:5601538");
+    ck_assert_int_ge(resolve(g, "Moscow, Idaho", NULL, r, 5), 2);
+    ck_assert_str_eq(r[0].id, "geonames:5601538");
+    gaz_close(g);
+}
+END_TEST
+
+START_TEST(gaz_resolve_should_answer_a_region_with_its_polygon)
+{
+    gaz *g = open_small();
+    gaz_result r[5];
+    ck_assert_int_ge(resolve(g, "the Badiya", NULL, r, 5), 1);
+    ck_assert_str_eq(r[0].id, "eventmap:badiya");
+    ck_assert_int_eq(r[0].match, GAZ_MATCH_REGION);
+    ck_assert_int_eq(r[0].is_region, 1);
+    ck_assert_int_eq(r[0].has_bbox, 1);
+    ck_assert_double_eq_tol(r[0].bbox.west_deg, 37.0, 1e-9);
+    ck_assert_double_eq_tol(r[0].bbox.north_deg, 35.3, 1e-9);
+    /* the representative point lies inside the bbox */
+    ck_assert(r[0].lon_deg > 37.0 && r[0].lon_deg < 40.5 && r[0].lat_deg > 33.5 && r[0].lat_deg < 35.3);
+    size_t len = 0;
+    ck_assert_ptr_nonnull(gaz_region_wkb(g, r[0].place, &len));
+    ck_assert_uint_gt(len, 50);
+    ck_assert_int_ge(resolve(g, "البادية", NULL, r, 5), 1);
+    ck_assert_str_eq(r[0].id, "eventmap:badiya");
+    gaz_close(g);
+}
+END_TEST
+
+START_TEST(gaz_resolve_should_return_nothing_for_an_unknown_name)
+{
+    gaz *g = open_small();
+    gaz_result r[5];
+    ck_assert_int_eq(resolve(g, "Xyzzyville", NULL, r, 5), 0);
+    ck_assert_int_eq(resolve(g, "", NULL, r, 5), 0);
+    ck_assert_int_eq(resolve(g, " - ' ", NULL, r, 5), 0);
+    char *err = NULL;
+    ck_assert_int_eq(gaz_resolve(g, "Ham\xff", NULL, r, 5, &err), EM_EINPUT);
+    free(err);
+    gaz_close(g);
+}
+END_TEST
+
+START_TEST(gaz_resolve_should_find_a_misspelling)
+{
+    gaz *g = open_small();
+    gaz_result r[5];
+    ck_assert_int_ge(resolve(g, "Idleeb", NULL, r, 5), 1);
+    ck_assert_str_eq(r[0].id, "geonames:169389");
+    ck_assert_int_ge(resolve(g, "Damscus", NULL, r, 5), 1);
+    ck_assert_str_eq(r[0].id, "geonames:170654");
+    ck_assert_int_eq(r[0].match, GAZ_MATCH_FUZZY);
+    ck_assert(r[0].score < 0.9);
+    gaz_close(g);
+}
+END_TEST
+
+Suite *gazetteer_suite(void)
+{
+    Suite *s = suite_create("gazetteer");
+    TCase *t = tcase_create("normalize");
+    tcase_add_test(t, gaz_fold_should_strip_accents_case_and_punctuation);
+    tcase_add_test(t, gaz_fold_should_drop_apostrophes_and_ayn_signs);
+    tcase_add_test(t, gaz_fold_should_fold_arabic_letter_variants);
+    tcase_add_test(t, gaz_fold_should_reject_invalid_utf8);
+    tcase_add_test(t, gaz_translit_should_meet_news_spelling_variants);
+    tcase_add_test(t, gaz_translit_should_keep_different_places_apart);
+    suite_add_tcase(s, t);
+    t = tcase_create("build");
+    tcase_add_test(t, gaz_build_should_name_file_and_line_of_a_short_row);
+    tcase_add_test(t, gaz_build_should_reject_a_comma_decimal_latitude);
+    tcase_add_test(t, gaz_build_should_reject_invalid_utf8_and_empty_files);
+    tcase_add_test(t, gaz_build_should_leave_the_previous_index_when_it_fails);
+    tcase_add_test(t, gaz_build_should_reject_an_alias_of_an_unknown_place);
+    tcase_add_test(t, gaz_open_should_reject_a_file_that_is_not_an_index);
+    tcase_add_test(t, gaz_open_should_reject_a_truncated_index);
+    suite_add_tcase(s, t);
+    t = tcase_create("resolve");
+    tcase_add_test(t, gaz_resolve_should_match_a_transliteration_variant);
+    tcase_add_test(t, gaz_resolve_should_say_exact_for_the_name_itself);
+    tcase_add_test(t, gaz_resolve_should_use_curated_aliases);
+    tcase_add_test(t, gaz_resolve_should_prefer_the_city_and_list_the_governorate);
+    tcase_add_test(t, gaz_resolve_should_rank_by_importance_and_follow_hints);
+    tcase_add_test(t, gaz_resolve_should_answer_a_region_with_its_polygon);
+    tcase_add_test(t, gaz_resolve_should_return_nothing_for_an_unknown_name);
+    tcase_add_test(t, gaz_resolve_should_find_a_misspelling);
+    suite_add_tcase(s, t);
+    return s;
+}
