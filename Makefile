@@ -97,7 +97,10 @@ demo: all
 test: all $(TEST_BIN)
 	@EVENTMAP_BIN=./$(PROG) EVENTMAP_GAZETTEER=$(GAZ_IDX) ./$(TEST_BIN)
 
-bench: all
+$(BUILD)/gaz_bench: bench/gaz_bench.c $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+
+bench: all $(BUILD)/gaz_bench
 	@sh bench/run.sh
 
 clean:

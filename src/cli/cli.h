@@ -20,6 +20,9 @@ void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(prin
  * Each returns 0, or -1 after printing why to stderr (naming the option). */
 int cli_parse_int(const char *cmd, const char *opt, const char *s, long min, long max, long *out);
 int cli_parse_latlon(const char *cmd, const char *opt, const char *s, geo_point *out);
+/* "SY" or "sy,iq" to "SY,IQ" in out, "none" to ""; at most 10 codes.
+ * Prints the usage error and returns -1 otherwise. */
+int cli_parse_focus(const char *cmd, const char *opt, const char *s, char out[32]);
 
 /* Path of a file that ships with or is built next to the program: the
  * directory of the running executable joined with rel (".cache/gazetteer.idx").

@@ -3,6 +3,7 @@
  */
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -92,4 +93,30 @@ char *cli_gazetteer_path(const char *opt)
     const char *env = getenv("EVENTMAP_GAZETTEER");
     if (env && *env) return xstrdup(env);
     return cli_data_path(".cache/gazetteer.idx");
+}
+
+int cli_parse_focus(const char *cmd, const char *opt, const char *s, char out[32])
+{
+    size_t len = strlen(s), n = 0;
+    if (!strcmp(s, "none")) {
+        out[0] = '\0';
+        return 0;
+    }
+    int ok = len > 0 && len < 32 && len % 3 == 2;
+    for (size_t i = 0; ok && i < len; i++) {
+        if (i % 3 == 2) {
+            ok = s[i] == ',';
+            out[n++] = ',';
+        } else {
+            ok = isalpha((unsigned char)s[i]) && !(s[i] & 0x80);
+            out[n++] = (char)toupper((unsigned char)s[i]);
+        }
+    }
+    out[n] = '\0';
+    if (!ok) {
+        cli_error(cmd, "%s \"%s\" is not ISO country codes such as SY or SY,IQ (at most 10), or none", opt, s);
+        out[0] = '\0';
+        return -1;
+    }
+    return 0;
 }

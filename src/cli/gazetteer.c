@@ -17,6 +17,7 @@
 static const char gazetteer_usage[] =
     "usage: eventmap gazetteer build [-o PATH] [--geonames FILE]... [--alternates FILE]\n"
     "                                [--admin1 FILE] [--countries FILE] [--curated DIR]\n"
+    "                                [--focus CC[,CC]] [--no-countries]\n"
     "       eventmap gazetteer info [PATH]\n"
     "       eventmap gazetteer keys NAME...   (the folded text and matching key of each name)\n\n"
     "build reads GeoNames `geoname` tables (cities1000.txt, a country file such as\n"
@@ -31,7 +32,9 @@ static const char gazetteer_usage[] =
     "  --admin1 FILE       admin-1 names (default: admin1.json)\n"
     "  --countries FILE    Natural Earth countries TopoJSON (default: countries-50m.json)\n"
     "  --curated DIR       curated tables (default: gazetteer/ next to the program)\n"
-    "  --no-countries      leave Natural Earth countries out\n";
+    "  --no-countries      leave Natural Earth countries out\n"
+    "  --focus CC[,CC]     home countries whose places win near-ties when a query\n"
+    "                      names no country (default: SY), or none\n";
 
 static double now_s(void)
 {
@@ -50,13 +53,15 @@ static int gazetteer_build(int argc, char **argv)
         { "countries", required_argument, NULL, 'C' },
         { "curated", required_argument, NULL, 'c' },
         { "no-countries", no_argument, NULL, 'N' },
+        { "focus", required_argument, NULL, 'f' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
     gaz_build_opts bo;
     const char **geonames = xcalloc((size_t)argc + 1, sizeof(char *));
     char *defaults[5] = { NULL, NULL, NULL, NULL, NULL };
-    int c, no_countries = 0, status = EXIT_OK;
+    int c, no_countries = 0, focus_set = 0, status = EXIT_OK;
+    char focus[32] = "";
     memset(&bo, 0, sizeof(bo));
     bo.geonames = geonames;
 
@@ -71,6 +76,13 @@ static int gazetteer_build(int argc, char **argv)
         case 'C': bo.countries = optarg; break;
         case 'c': bo.curated_dir = optarg; break;
         case 'N': no_countries = 1; break;
+        case 'f':
+            if (cli_parse_focus("gazetteer build", "--focus", optarg, focus) < 0) {
+                free(geonames);
+                return EXIT_USAGE;
+            }
+            focus_set = 1;
+            break;
         case 'h': fputs(gazetteer_usage, stdout); free(geonames); return EXIT_OK;
         default:
             cli_error("gazetteer build", "unknown option or missing value '%s'", argv[optind - 1]);
@@ -89,6 +101,8 @@ static int gazetteer_build(int argc, char **argv)
     if (!bo.countries && !no_countries) bo.countries = defaults[2] = cli_data_path(".cache/data/countries-50m.json");
     if (no_countries) bo.countries = NULL;
     if (!bo.curated_dir) bo.curated_dir = defaults[3] = cli_data_path("gazetteer");
+    /* the curated tables are about Syria: its places win a tie by default */
+    bo.focus = focus_set ? focus : "SY";
     if (!bo.output) bo.output = defaults[4] = cli_data_path(".cache/gazetteer.idx");
 
     gaz_build_stats st;
@@ -130,7 +144,8 @@ static int gazetteer_info(int argc, char **argv)
         regions += r.is_region;
         countries += !strcmp(r.feature, "A.PCLI");
     }
-    printf("%s\n  places     %u\n  regions    %u (of them countries: %u)\n", path, n, regions, countries);
+    printf("%s\n  places     %u\n  regions    %u (of them countries: %u)\n  focus      %s\n", path, n, regions,
+           countries, gaz_focus(g)[0] ? gaz_focus(g) : "none");
     gaz_close(g);
     free(path);
     return EXIT_OK;

@@ -16,13 +16,15 @@
 #include "util/banned.h"
 
 static const char resolve_usage[] =
-    "usage: eventmap resolve [--json] [--country CC] [--near LAT,LON] [--limit N]\n"
-    "                        [--gazetteer PATH] NAME... | -\n\n"
+    "usage: eventmap resolve [--json] [--country CC] [--near LAT,LON] [--focus CC]\n"
+    "                        [--limit N] [--gazetteer PATH] NAME... | -\n\n"
     "Resolves each place name, however a reporter spelled it, to ranked places.\n"
     "With '-', names are read one per line from standard input.\n\n"
     "  --json            one JSON object per name per line instead of a table\n"
     "  --country CC      prefer places in this country (ISO alpha-2, e.g. SY)\n"
     "  --near LAT,LON    prefer places near this point\n"
+    "  --focus CC[,CC]   home countries when no --country is given (default: the\n"
+    "                    index's own, SY for the default index), or none\n"
     "  --limit N         answers per name (default 5, at most 1000)\n"
     "  --gazetteer PATH  the index to use (default: the one 'make' builds)\n\n"
     "Each answer says how it matched (exact, alias, fuzzy, region) and its score\n"
@@ -119,6 +121,7 @@ int cmd_resolve(int argc, char **argv)
         { "json", no_argument, NULL, 'j' },
         { "country", required_argument, NULL, 'c' },
         { "near", required_argument, NULL, 'n' },
+        { "focus", required_argument, NULL, 'f' },
         { "limit", required_argument, NULL, 'l' },
         { "gazetteer", required_argument, NULL, 'g' },
         { "help", no_argument, NULL, 'h' },
@@ -127,7 +130,7 @@ int cmd_resolve(int argc, char **argv)
     int json = 0, c, status = EXIT_OK;
     long limit = 5;
     const char *gaz_opt = NULL;
-    char country[3] = "";
+    char country[3] = "", focus[32] = "";
     gaz_query q;
     memset(&q, 0, sizeof(q));
 
@@ -148,6 +151,10 @@ int cmd_resolve(int argc, char **argv)
         case 'n':
             if (cli_parse_latlon("resolve", "--near", optarg, &q.near) < 0) return EXIT_USAGE;
             q.has_near = 1;
+            break;
+        case 'f':
+            if (cli_parse_focus("resolve", "--focus", optarg, focus) < 0) return EXIT_USAGE;
+            q.focus = focus;
             break;
         case 'l':
             if (cli_parse_int("resolve", "--limit", optarg, 1, 1000, &limit) < 0) return EXIT_USAGE;

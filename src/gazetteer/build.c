@@ -38,7 +38,21 @@ typedef struct {
     geo_ctx *geo;
     strbuf fold, key;
     size_t first_curated;      /* places from here on came from gazetteer/ */
+    const char *focus;         /* checked home countries, or NULL */
 } builder;
+
+/* "SY" or "SY,IQ,TR": two-letter upper-case codes, comma-separated, fitting
+ * the header's 32 bytes with its NUL. */
+static int check_focus(const char *focus, char **err)
+{
+    size_t len = strlen(focus);
+    int ok = len > 0 && len < sizeof(((gaz_header *)0)->focus) && len % 3 == 2;
+    for (size_t i = 0; ok && i < len; i++)
+        ok = i % 3 == 2 ? focus[i] == ',' : focus[i] >= 'A' && focus[i] <= 'Z';
+    if (!ok)
+        return em_error(err, EM_EUSAGE, "focus \"%s\" is not ISO alpha-2 country codes such as SY or SY,IQ (at most 10)", focus);
+    return 0;
+}
 
 /* ---------- string pool with interning ---------- */
 
@@ -274,7 +288,10 @@ static int on_geonames_place(void *ctx, const gn_place *row, char **err)
     char id[40], feature[24];
     snprintf(id, sizeof(id), "geonames:%lld", (long long)row->geonameid);
     snprintf(feature, sizeof(feature), "%s.%s", row->feature_class, row->feature_code);
-    uint32_t place = add_place(b, id, row->name, feature, row->country, row->admin1,
+    /* shown as GeoNames' ASCII form ("Ad Dumayr"), as English news writes
+     * it; the name with its diacritics ("Aḑ Ḑumayr") stays a primary name */
+    const char *shown = row->asciiname[0] ? row->asciiname : row->name;
+    uint32_t place = add_place(b, id, shown, feature, row->country, row->admin1,
                                row->lat_deg, row->lon_deg, row->population);
     gn_put(b, row->geonameid, place);
     int rc = add_name(b, place, row->name, strlen(row->name), GAZ_NAME_PRIMARY, row->file, row->line, err);
@@ -428,7 +445,8 @@ static int on_curated_place(void *ctx, char **f, size_t n, const char *file, siz
         b->places[place].flags |= GAZ_PLACE_BBOX;
     }
     rc = add_name(b, place, f[1], strlen(f[1]), GAZ_NAME_PRIMARY, file, line, err);
-    if (!rc) rc = add_name_list(b, place, f[2], GAZ_NAME_ALTERNATE, 0, file, line, err);
+    /* curated alternates are the names news uses: as good as the name */
+    if (!rc) rc = add_name_list(b, place, f[2], GAZ_NAME_ALIAS, 0, file, line, err);
     if (!rc && !strcmp(f[5], "A.ADM1") && f[6][0] && f[7][0]) {
         char code[32];
         snprintf(code, sizeof(code), "%s.%s", f[6], f[7]);
@@ -477,7 +495,7 @@ static int on_country_row(void *ctx, char **f, size_t n, const char *file, size_
 {
     country_table *t = ctx;
     (void)n;
-    if (!f[0][0]) return em_error(err, EM_EINPUT, "%s:%zu: empty iso_numeric", file, line);
+    if (!f[2][0]) return em_error(err, EM_EINPUT, "%s:%zu: empty name", file, line);
     ALLOC_GROW(t->rows, t->n + 1, t->alloc);
     country_row *r = &t->rows[t->n++];
     r->numeric = xstrdup(f[0]);
@@ -503,8 +521,14 @@ static int add_countries(builder *b, const char *topo_path, const char *table_pa
     for (size_t i = 0; i < n_feats; i++) {
         topo_feature *tf = &feats[i];
         const country_row *row = NULL;
-        for (size_t j = 0; j < table.n && tf->id; j++)
-            if (!strcmp(table.rows[j].numeric, tf->id)) row = &table.rows[j];
+        /* Join on the ISO numeric id; geometries without one (Somaliland,
+         * N. Cyprus, Kosovo) join on their Natural Earth name. */
+        for (size_t j = 0; j < table.n && !row; j++) {
+            const country_row *r = &table.rows[j];
+            if (tf->id && r->numeric[0] ? !strcmp(r->numeric, tf->id)
+                                        : !tf->id && !r->numeric[0] && tf->name && !strcmp(r->name, tf->name))
+                row = r;
+        }
         const char *name = tf->name ? tf->name : row ? row->name : NULL;
         if (!name || !tf->shape) continue;
         const char *alpha2 = row ? row->alpha2 : "";
@@ -660,6 +684,7 @@ static int write_index(builder *b, const char *output, gaz_build_stats *stats, c
     memset(&hdr, 0, sizeof(hdr));
     memcpy(hdr.magic, GAZ_MAGIC, 8);
     hdr.version = GAZ_VERSION;
+    if (b->focus) memcpy(hdr.focus, b->focus, strlen(b->focus));
     hdr.endian = 0x01020304;
     hdr.n_places = (uint32_t)b->n_places;
     hdr.n_names = (uint32_t)n_names;
@@ -775,6 +800,11 @@ int gaz_build(const gaz_build_opts *opts, gaz_build_stats *stats, char **err)
     if (!opts->output) {
         rc = em_error(err, EM_EUSAGE, "no output file given");
         goto cleanup;
+    }
+    if (opts->focus && opts->focus[0]) {
+        rc = check_focus(opts->focus, err);
+        if (rc < 0) goto cleanup;
+        b.focus = opts->focus;
     }
     if (opts->admin1) {
         rc = gn_read_admin1(opts->admin1, on_admin1, &b, err);

@@ -49,6 +49,8 @@ typedef struct {
     int has_near;
     geo_point near;          /* prefer places near this point */
     double min_score;        /* drop answers below this (0 keeps all) */
+    const char *focus;       /* home countries "SY,IQ": NULL for the index's own
+                              * (gaz_focus), "" for none; unused with country */
 } gaz_query;
 
 /* Map the index file at path.  On success *out is a handle the caller frees
@@ -73,6 +75,11 @@ const unsigned char *gaz_region_wkb(const gaz *g, uint32_t place, size_t *len);
 
 const char *gaz_match_name(gaz_match m);
 
+/* The home countries the index was built for ("SY"), "" for none.  With no
+ * --country hint, a place in one of them gets a small bonus: a report about
+ * Syria that says "Palmyra" or "Nawa" means the Syrian one. */
+const char *gaz_focus(const gaz *g);
+
 /* What gaz_build reads.  Paths may be NULL to leave a source out. */
 typedef struct {
     const char **geonames;     /* GeoNames `geoname` table files (cities1000.txt, SY.txt, allCountries.txt) */
@@ -82,6 +89,7 @@ typedef struct {
     const char *countries;     /* Natural Earth countries TopoJSON (world-atlas) */
     const char *curated_dir;   /* directory with places.tsv, aliases.tsv, countries.tsv */
     const char *output;        /* the index file to write (atomically) */
+    const char *focus;         /* home countries "SY" or "SY,IQ" (ISO alpha-2), NULL/"" none */
 } gaz_build_opts;
 
 typedef struct {

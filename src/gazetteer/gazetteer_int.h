@@ -24,7 +24,7 @@
 #include "util/strbuf.h"
 
 #define GAZ_MAGIC "EVMGAZ\x01\x02"
-#define GAZ_VERSION 1u
+#define GAZ_VERSION 2u
 
 typedef struct {
     char magic[8];
@@ -33,6 +33,7 @@ typedef struct {
     uint32_t n_places, n_names, n_keys, n_dels;
     uint64_t off_places, off_names, off_keys, off_plain, off_translit, off_dels, off_pool;
     uint64_t pool_size, file_size;
+    char focus[32];        /* home countries, "SY" or "SY,IQ", NUL-padded; "" none */
 } gaz_header;
 
 enum { GAZ_PLACE_BBOX = 1, GAZ_PLACE_REGION = 2, GAZ_PLACE_COUNTRY = 4, GAZ_PLACE_ADM1 = 8 };

@@ -61,7 +61,8 @@ int gaz_open(const char *path, gaz **out, char **err)
         !section_ok(h, h->off_plain, h->n_names, 8) ||
         !section_ok(h, h->off_translit, h->n_keys, 8) ||
         !section_ok(h, h->off_dels, h->n_dels, 8) ||
-        h->off_pool + h->pool_size != h->file_size || h->pool_size == 0) {
+        h->off_pool + h->pool_size != h->file_size || h->pool_size == 0 ||
+        h->focus[sizeof(h->focus) - 1] != '\0') {
         rc = em_error(err, EM_EINPUT, "%s: gazetteer index is truncated or corrupt; rebuild it", path);
         goto cleanup;
     }
@@ -89,6 +90,11 @@ void gaz_close(gaz *g)
     if (!g) return;
     munmap((void *)g->map, g->map_len);
     free(g);
+}
+
+const char *gaz_focus(const gaz *g)
+{
+    return g->hdr->focus;
 }
 
 uint32_t gaz_count(const gaz *g)

@@ -223,6 +223,49 @@ static void translit_latin(const char *tok, size_t len, strbuf *out)
     }
 }
 
+/* What news calls one kind of facility, many ways: "Hama airfield", "Hama
+ * military airport" and "Hama Air Base" are one place.  Longer phrases
+ * first; each becomes its kind's one word in the key. */
+static const struct {
+    const char *phrase;
+    const char *kind;
+} facilities[] = {
+    { "military air base", "airbase" }, { "military airbase", "airbase" },
+    { "military airport", "airbase" },  { "military airfield", "airbase" },
+    { "military air field", "airbase" }, { "international airport", "airbase" },
+    { "air force base", "airbase" },    { "air base", "airbase" },
+    { "air field", "airbase" },         { "air port", "airbase" },
+    { "air strip", "airbase" },         { "airbase", "airbase" },
+    { "airfield", "airbase" },          { "airport", "airbase" },
+    { "airstrip", "airbase" },
+    { "border crossing point", "crossing" }, { "border crossing", "crossing" },
+    { "crossing point", "crossing" },   { "border post", "crossing" },
+    { "crossing", "crossing" },
+    { "refugee camp", "camp" },         { "displacement camp", "camp" },
+    { "displaced camp", "camp" },       { "idp camp", "camp" },
+    { "camp", "camp" },
+    { "military base", "base" },        { "army base", "base" },
+    { "garrison", "base" },             { "base", "base" },
+    { NULL, NULL }
+};
+
+/* How many tokens from toks[i] the phrase covers, 0 when it does not match. */
+static size_t match_phrase(const char *phrase, const char *const *toks, const size_t *lens,
+                           size_t i, size_t n)
+{
+    size_t k = 0;
+    const char *p = phrase;
+    while (*p) {
+        const char *sp = strchr(p, ' ');
+        size_t wl = sp ? (size_t)(sp - p) : strlen(p);
+        if (i + k >= n || lens[i + k] != wl || memcmp(toks[i + k], p, wl)) return 0;
+        k++;
+        p += wl;
+        if (*p) p++;
+    }
+    return k;
+}
+
 void gaz_translit(const char *folded, strbuf *out)
 {
     const char *toks[64];
@@ -243,6 +286,15 @@ void gaz_translit(const char *folded, strbuf *out)
         const char *t = toks[i];
         size_t len = lens[i];
         if (n > 1 && i + 1 < n && is_article(t, len)) continue;
+        size_t covered = 0;
+        for (int f = 0; i > 0 && !covered && facilities[f].phrase; f++) {
+            covered = match_phrase(facilities[f].phrase, toks, lens, i, n);
+            if (covered) translit_latin(facilities[f].kind, strlen(facilities[f].kind), out);
+        }
+        if (covered) {
+            i += covered - 1;
+            continue;
+        }
         if ((unsigned char)t[0] < 0x80) {
             translit_latin(t, len, out);
         } else {

@@ -15,6 +15,7 @@
 #include "gazetteer_int.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,7 +72,7 @@ static int is_soft(int c)
     return is_vowel_key(c) || c == 'h' || c == 'y' || c == 'w';
 }
 
-static double sub_cost(int a, int b)
+static double sub_cost_slow(int a, int b)
 {
     if (a == b) return 0;
     if (is_vowel_key(a) && is_vowel_key(b)) return 0.4;
@@ -83,30 +84,52 @@ static double sub_cost(int a, int b)
     return 1;
 }
 
-static double indel_cost(int c)
+/* Costs by byte, filled once (keys are ASCII; other bytes cost 1). */
+static float sub_table[128][128];
+static float indel_table[128];
+static pthread_once_t cost_once = PTHREAD_ONCE_INIT;
+
+static void init_costs(void)
 {
-    return is_soft(c) ? 0.5 : 1.0;
+    for (int a = 0; a < 128; a++) {
+        indel_table[a] = is_soft(a) ? 0.5f : 1.0f;
+        for (int b = 0; b < 128; b++) sub_table[a][b] = (float)sub_cost_slow(a, b);
+    }
+}
+
+static inline float sub_cost(unsigned char a, unsigned char b)
+{
+    if (a == b) return 0;
+    return (a | b) & 0x80 ? 1.0f : sub_table[a][b];
+}
+
+static inline float indel_cost(unsigned char c)
+{
+    return c & 0x80 ? 1.0f : indel_table[c];
 }
 
 /* Weighted Levenshtein distance between two keys of at most 64 bytes. */
 static double key_distance(const char *a, size_t la, const char *b, size_t lb)
 {
-    double row[66], prev[66];
+    float row[66], prev[66];
+    const unsigned char *ua = (const unsigned char *)a, *ub = (const unsigned char *)b;
+    pthread_once(&cost_once, init_costs);
     if (la > 64) la = 64;
     if (lb > 64) lb = 64;
     prev[0] = 0;
-    for (size_t j = 1; j <= lb; j++) prev[j] = prev[j - 1] + indel_cost(b[j - 1]);
+    for (size_t j = 1; j <= lb; j++) prev[j] = prev[j - 1] + indel_cost(ub[j - 1]);
     for (size_t i = 1; i <= la; i++) {
-        row[0] = prev[0] + indel_cost(a[i - 1]);
+        float del_a = indel_cost(ua[i - 1]);
+        row[0] = prev[0] + del_a;
         for (size_t j = 1; j <= lb; j++) {
-            double best = prev[j - 1] + sub_cost(a[i - 1], b[j - 1]);
-            double del = prev[j] + indel_cost(a[i - 1]);
-            double ins = row[j - 1] + indel_cost(b[j - 1]);
+            float best = prev[j - 1] + sub_cost(ua[i - 1], ub[j - 1]);
+            float del = prev[j] + del_a;
+            float ins = row[j - 1] + indel_cost(ub[j - 1]);
             if (del < best) best = del;
             if (ins < best) best = ins;
             row[j] = best;
         }
-        memcpy(prev, row, (lb + 1) * sizeof(double));
+        memcpy(prev, row, (lb + 1) * sizeof(float));
     }
     return prev[lb];
 }
@@ -175,8 +198,11 @@ static void add_key_names(const gaz *g, uint32_t k, double quality_base, double 
     for (uint32_t j = 0; j < key->count; j++) {
         uint32_t ni = key->first + j;
         const gaz_name_rec *nr = &g->names[ni];
-        strip_articles(g->pool + nr->plain, scratch);
-        double sim = key_similarity(q_stripped, strlen(q_stripped), scratch->buf, scratch->len);
+        double sim = 0;
+        if (quality_span > 0) {
+            strip_articles(g->pool + nr->plain, scratch);
+            sim = key_similarity(q_stripped, strlen(q_stripped), scratch->buf, scratch->len);
+        }
         add_cand(cl, nr->place, ni, quality_base + quality_span * sim, GAZ_MATCH_FUZZY);
     }
 }
@@ -231,6 +257,8 @@ static void lookup_key(const gaz *g, const char *key, size_t klen, const char *q
         const gaz_key_rec *kr = &g->keys[found[i]];
         const char *ks = g->pool + kr->str;
         if (kr->len == klen && !memcmp(ks, key, klen)) continue; /* handled above */
+        size_t diff = kr->len > klen ? kr->len - klen : klen - kr->len;
+        if (0.5 * (double)diff > fuzzy_budget(klen)) continue; /* too far whatever the letters */
         double dist = key_distance(key, klen, ks, kr->len);
         size_t longest = klen > kr->len ? klen : kr->len;
         double sim = 1.0 - dist / (double)longest;
@@ -295,11 +323,25 @@ static void collect(const gaz *g, const char *plain, double penalty, cand_list *
 }
 
 typedef struct {
+    const char *focus;     /* home countries "SY,IQ", "" for none */
     const char *country;   /* hint, NULL for none */
     const char *admin1_code;
     const char *context_key; /* translit key of the text after a comma, or NULL */
     int prefer;
 } hints;
+
+/* A home-country place's edge when the query names no country: enough to
+ * beat a foreign place of similar quality and size, not a better match or a
+ * much bigger place (a country hint weighs +0.12). */
+#define FOCUS_BONUS 0.06
+
+static int in_focus(const char *focus, const char *country)
+{
+    if (!focus || !country || strlen(country) != 2) return 0;
+    for (const char *p = focus; p[0] && p[1]; p += p[2] ? 3 : 2)
+        if (p[0] == country[0] && p[1] == country[1]) return 1;
+    return 0;
+}
 
 /* Whether the place's admin-1 name is the context the query gave. */
 static int admin1_is_context(const gaz *g, const gaz_place_rec *p, const char *context_key)
@@ -326,6 +368,8 @@ static double score_place(const gaz *g, const candidate *c, const gaz_query *q, 
     if (country) {
         if (!strcmp(p->country, country)) score += 0.12;
         else score -= 0.05;
+    } else if (in_focus(hn->focus, p->country)) {
+        score += FOCUS_BONUS;
     }
     if ((hn->admin1_code && p->admin1_code && !strcmp(g->pool + p->admin1_code, hn->admin1_code)) ||
         (hn->context_key && admin1_is_context(g, p, hn->context_key)))
@@ -339,8 +383,7 @@ static double score_place(const gaz *g, const candidate *c, const gaz_query *q, 
     if (hn->prefer == PREFER_ADM1 && (p->flags & GAZ_PLACE_ADM1)) score += 0.25;
     if (hn->prefer == PREFER_PLACE && feature[0] == 'P') score += 0.1;
     if (hn->prefer == PREFER_REGION && (feature[0] == 'L' || feature[0] == 'T')) score += 0.1;
-    if (score < 0) score = 0;
-    if (score > 1) score = 1;
+    /* not clamped: hints must still order answers near 1 */
     return score;
 }
 
@@ -373,12 +416,13 @@ int gaz_resolve(const gaz *g, const char *name, const gaz_query *q, gaz_result *
            kindless = STRBUF_INIT;
     cand_list cl = { NULL, 0, 0 };
     ranked *rk = NULL;
-    hints hn = { NULL, NULL, NULL, PREFER_NONE };
+    hints hn = { NULL, NULL, NULL, NULL, PREFER_NONE };
     strbuf context_key = STRBUF_INIT;
     char ctx_country[4] = "";
     char *ctx_admin1 = NULL;
     int rc = 0;
 
+    hn.focus = q && q->focus ? q->focus : gaz_focus(g);
     size_t len = strlen(name);
     const char *comma = memchr(name, ',', len);
     if (comma) {
@@ -433,7 +477,7 @@ int gaz_resolve(const gaz *g, const char *name, const gaz_query *q, gaz_result *
         r->matched = g->pool + g->names[rk[i].c.name].display;
         r->match = rk[i].c.match;
         if ((p->flags & GAZ_PLACE_REGION) && !(p->flags & GAZ_PLACE_COUNTRY)) r->match = GAZ_MATCH_REGION;
-        r->score = rk[i].score;
+        r->score = rk[i].score < 0 ? 0 : rk[i].score > 1 ? 1 : rk[i].score;
     }
 cleanup:
     free(ctx_admin1);

@@ -1,0 +1,148 @@
+/*
+ * geo.h - the geometry the whole program shares: true distances on the WGS 84
+ * ellipsoid and coordinate transformations (PROJ, in proj.c), shapes with
+ * point-in-polygon tests, representative points and WKB storage (GEOS, in
+ * geos.c), and the TopoJSON reader for the Natural Earth base map
+ * (topojson.c).  Nothing outside src/geo/ includes a PROJ or GEOS header.
+ *
+ * Coordinates are degrees on WGS 84.  Where a shape meets text (WKT, WKB) the
+ * order is GEOS's and GeoJSON's: x = longitude, y = latitude.
+ *
+ * Threads: geo_distance_km may be called from any thread.  A geo_ctx, the
+ * shapes made with it and a geo_proj are each used by one thread at a time;
+ * give every thread its own.
+ */
+#ifndef EVENTMAP_GEO_H
+#define EVENTMAP_GEO_H
+
+#include <stddef.h>
+
+typedef struct {
+    double lat_deg, lon_deg;
+} geo_point;
+
+typedef struct {
+    double west_deg, south_deg, east_deg, north_deg; /* min lon, min lat, max lon, max lat */
+} geo_bbox;
+
+/* ------------------------------------------------------------------ PROJ */
+
+/* Geodesic (shortest path on the WGS 84 ellipsoid) distance between a and b
+ * in kilometres, by PROJ's geod_inverse.  Latitudes must lie in [-90, 90]
+ * (NaN otherwise); longitudes may be any value.  Thread-safe. */
+double geo_distance_km(geo_point a, geo_point b);
+
+/* A coordinate transformation between two CRSs, e.g. "EPSG:4326" to
+ * "EPSG:3857".  Axis order is always x = easting/longitude, y =
+ * northing/latitude, whatever the CRS definition says. */
+typedef struct geo_proj geo_proj;
+
+/* Create the transformation from src_crs to dst_crs (any string PROJ accepts:
+ * "EPSG:4326", a PROJ string, WKT).  Returns NULL and sets *err when PROJ
+ * does not know a CRS or finds no way between them.  Caller frees with
+ * geo_proj_free. */
+geo_proj *geo_proj_new(const char *src_crs, const char *dst_crs, char **err);
+/* Transform n points in place: x[i], y[i] in, x[i], y[i] out.  Returns 0, or
+ * EM_EINPUT and sets *err when a point cannot be transformed (that point is
+ * left as HUGE_VAL; the others are transformed). */
+int geo_proj_forward(geo_proj *proj, double *x, double *y, size_t n, char **err);
+/* Free proj; geo_proj_free(NULL) is a no-op. */
+void geo_proj_free(geo_proj *proj);
+
+/* ------------------------------------------------------------------ GEOS */
+
+/* Owns a GEOS context handle.  Messages from GEOS's error handler are kept
+ * here and handed back through the char **err of the call that failed. */
+typedef struct geo_ctx geo_ctx;
+
+/* A new context; caller frees with geo_ctx_free after freeing every shape
+ * made with it.  Returns NULL only when GEOS cannot start a context. */
+geo_ctx *geo_ctx_new(void);
+/* Free ctx; geo_ctx_free(NULL) is a no-op. */
+void geo_ctx_free(geo_ctx *ctx);
+
+/* Opaque: a non-empty GEOS geometry plus, built on first need, its prepared
+ * form for fast repeated point-in-polygon tests.  Belongs to the geo_ctx it
+ * was made with. */
+typedef struct geo_shape geo_shape;
+
+/* Parse WKT ("POLYGON((lon lat, ...))") into *out.  Rejects malformed text,
+ * empty geometry and invalid geometry (self-intersecting rings, ...) with
+ * EM_EINPUT and a message saying why and where.  On success the caller frees
+ * *out with geo_shape_free; on error *out is NULL. */
+int geo_shape_from_wkt(geo_ctx *ctx, const char *wkt, geo_shape **out, char **err);
+/* WKT of the shape with at most `decimals` digits after the point (trailing
+ * zeros trimmed).  Caller frees *wkt with free(). */
+int geo_shape_to_wkt(geo_ctx *ctx, const geo_shape *shape, int decimals, char **wkt, char **err);
+/* Little-endian ISO WKB of the shape, for storing it in a binary file.
+ * Caller frees *wkb with free(). */
+int geo_shape_to_wkb(geo_ctx *ctx, const geo_shape *shape, unsigned char **wkb, size_t *len,
+                     char **err);
+/* Read WKB written by geo_shape_to_wkb.  Malformed bytes or an empty geometry
+ * give EM_EINPUT; validity is not re-checked (the writer's shape was valid).
+ * Caller frees *out with geo_shape_free; on error *out is NULL. */
+int geo_shape_from_wkb(geo_ctx *ctx, const unsigned char *wkb, size_t len, geo_shape **out,
+                       char **err);
+/* One ring of a polygon as it comes from a file: n_points (lon, lat) pairs
+ * at xy[0..2*n_points), closed or not (it is closed when built). */
+typedef struct {
+    const double *xy;  /* lon0, lat0, lon1, lat1, ... in degrees; borrowed */
+    size_t n_points;
+} geo_ring;
+
+/* Build a Polygon (one polygon) or MultiPolygon from rings, for file readers:
+ * polygon i takes the next ring_counts[i] rings of rings[], the first its
+ * shell, the others its holes.  Rings with fewer than 3 distinct points are
+ * dropped (a polygon whose shell is dropped goes with it).  An invalid
+ * polygon (self-intersections after quantization, a hole outside its shell)
+ * is repaired rather than refused: its shell minus its holes, from the noded
+ * rings (GEOSMakeValid, STRUCTURE), overlapping parts merged.  Longitudes
+ * may run past ±180 (to ±540) where a ring was made continuous across the
+ * antimeridian: the shape is cut there and each piece moved into
+ * [-180, 180].  On success the caller frees *out with geo_shape_free; *out is
+ * NULL, with 0 returned, when nothing with an area is left. */
+int geo_shape_from_rings(geo_ctx *ctx, const geo_ring *rings, const size_t *ring_counts,
+                         size_t n_polygons, geo_shape **out, char **err);
+/* A point guaranteed to lie inside the shape (GEOSPointOnSurface), unlike the
+ * centroid of a concave or multi-part shape. */
+int geo_shape_rep_point(geo_ctx *ctx, const geo_shape *shape, geo_point *out, char **err);
+/* The shape's bounding box (planar, in degrees: a shape split at the
+ * antimeridian spans west -180 to east 180). */
+int geo_shape_bbox(geo_ctx *ctx, const geo_shape *shape, geo_bbox *out, char **err);
+/* 1 when p lies inside the shape or on its boundary, 0 outside, negative
+ * (EM_EINTERNAL) when GEOS fails.  Builds the prepared geometry on the first
+ * call, so the shape is modified (not thread-safe on one shape). */
+int geo_shape_contains(geo_ctx *ctx, geo_shape *shape, geo_point p);
+/* Planar area in square degrees (a ranking hint, not a true area); 0 for
+ * points and lines, negative when GEOS fails. */
+double geo_shape_area_deg2(geo_ctx *ctx, const geo_shape *shape);
+/* Free shape; geo_shape_free(ctx, NULL) is a no-op. */
+void geo_shape_free(geo_ctx *ctx, geo_shape *shape);
+
+/* -------------------------------------------------------------- TopoJSON */
+
+/* One geometry of a TopoJSON GeometryCollection. */
+typedef struct {
+    char *id;          /* the geometry's "id" ("760" for Syria in world-atlas), or NULL */
+    char *name;        /* properties.name, or NULL */
+    geo_shape *shape;  /* Polygon or MultiPolygon, valid and non-empty */
+} topo_feature;
+
+/* Read the TopoJSON Topology at path (as in the world-atlas npm package) and
+ * build one feature for every Polygon or MultiPolygon in its object
+ * object_name ("countries", "land"): quantized, delta-encoded arcs are
+ * decoded with the topology's transform, reversed arcs (~i) followed
+ * backwards, invalid rings made valid (GEOSMakeValid) rather than refused.
+ * A geometry with no arcs (type null) or none left after that is skipped.
+ * Errors (EM_EIO, EM_EINPUT) name the file:
+ *     countries-50m.json: not a TopoJSON Topology
+ *     x.json:1:345: JSON parse error
+ *     countries-50m.json: object 'foo' not found
+ * On success *out holds *n_out features the caller frees with
+ * topo_features_free; on error *out is NULL and *n_out 0. */
+int topo_read(geo_ctx *ctx, const char *path, const char *object_name, topo_feature **out,
+              size_t *n_out, char **err);
+/* Free n features and their shapes; topo_features_free(ctx, NULL, 0) is a no-op. */
+void topo_features_free(geo_ctx *ctx, topo_feature *features, size_t n);
+
+#endif

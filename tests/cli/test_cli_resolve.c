@@ -1,0 +1,228 @@
+/*
+ * test_cli_resolve.c - end-to-end: ./eventmap resolve and gazetteer build as
+ * a user runs them, on the default index that `make` builds.
+ */
+#include <check.h>
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "test_helpers.h"
+#include "util/strbuf.h"
+
+/* The first result of the JSON line for one name. */
+static cJSON *first_result(const char *json_line, cJSON **root)
+{
+    *root = cJSON_Parse(json_line);
+    ck_assert_msg(*root != NULL, "not JSON: %s", json_line);
+    cJSON *results = cJSON_GetObjectItemCaseSensitive(*root, "results");
+    ck_assert(cJSON_IsArray(results));
+    return cJSON_GetArrayItem(results, 0);
+}
+
+static const char *str_of(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    ck_assert_msg(cJSON_IsString(v), "no string \"%s\"", key);
+    return v->valuestring;
+}
+
+static double num_of(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    ck_assert_msg(cJSON_IsNumber(v), "no number \"%s\"", key);
+    return v->valuedouble;
+}
+
+START_TEST(resolve_should_answer_the_seed_report_places_first)
+{
+    run_result r = run_cmd(NULL, "@ resolve --json al-Dumair Hasakah Tanf Idlib \"the Badiya\" Moscow Syria");
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    const char *want_name[] = { "Ad Dumayr", "Al Hasakah", NULL, "Idlib", NULL, "Moscow", "Syria" };
+    const char *want_id[] = { "geonames:170589", "geonames:173811", NULL, "geonames:169389", "eventmap:badiya",
+                              "geonames:524901", "country:SY" };
+    char *save = NULL;
+    char *line = strtok_r(r.out, "\n", &save);
+    for (int i = 0; i < 7; i++) {
+        ck_assert_msg(line != NULL, "missing line %d", i + 1);
+        cJSON *root;
+        cJSON *top = first_result(line, &root);
+        ck_assert_msg(top != NULL, "no result for line %d", i + 1);
+        if (want_name[i]) ck_assert_str_eq(str_of(top, "name"), want_name[i]);
+        if (want_id[i]) ck_assert_str_eq(str_of(top, "id"), want_id[i]);
+        if (i == 2) {
+            /* Tanf: the garrison or the crossing next to it */
+            ck_assert_msg(!strncmp(str_of(top, "id"), "eventmap:tanf", 13), "Tanf -> %s", str_of(top, "id"));
+            ck_assert_double_eq_tol(num_of(top, "lat"), 33.5, 0.1);
+            ck_assert_double_eq_tol(num_of(top, "lon"), 38.65, 0.15);
+        }
+        if (i == 4) {
+            ck_assert_str_eq(str_of(top, "match"), "region");
+            ck_assert(cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(top, "bbox")));
+        }
+        if (i == 5) ck_assert_str_eq(str_of(top, "country"), "RU");
+        if (i == 0) {
+            ck_assert_str_eq(str_of(top, "country"), "SY");
+            ck_assert_str_eq(str_of(top, "admin1"), "Rif-dimashq");
+            ck_assert_str_eq(str_of(top, "feature"), "P.PPLA3");
+            ck_assert_double_eq_tol(num_of(top, "lat"), 33.64389, 1e-6);
+            ck_assert_double_eq_tol(num_of(top, "lon"), 36.69376, 1e-6);
+            ck_assert(num_of(top, "score") > 0.5 && num_of(top, "score") <= 1.0);
+        }
+        cJSON_Delete(root);
+        line = strtok_r(NULL, "\n", &save);
+    }
+    ck_assert_ptr_null(line);
+    run_result_free(&r);
+}
+END_TEST
+
+START_TEST(resolve_should_give_an_empty_result_for_an_unknown_name)
+{
+    run_result r = run_cmd(NULL, "@ resolve --json Qwxzrtplk");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, "{\"query\":\"Qwxzrtplk\",\"results\":[]}\n");
+    run_result_free(&r);
+    r = run_cmd(NULL, "@ resolve Qwxzrtplk");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "(no match)"));
+    run_result_free(&r);
+}
+END_TEST
+
+START_TEST(resolve_should_read_names_from_stdin)
+{
+    run_result r = run_cmd("Idlib\n\nDouma\r\nHam\xff\n", "@ resolve --json --limit 1 -");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.out, "{\"query\":\"Idlib\",\"results\":[{\"name\":\"Idlib\""));
+    ck_assert_ptr_nonnull(strstr(r.out, "{\"query\":\"Douma\",\"results\":[{\"name\":\"Douma\""));
+    ck_assert_str_eq(r.err, "<stdin>:4: name is not valid UTF-8\n");
+    run_result_free(&r);
+}
+END_TEST
+
+START_TEST(resolve_should_follow_country_and_near_hints)
+{
+    run_result r = run_cmd(NULL, "@ resolve --json --limit 1 --country US Moscow");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "\"country\":\"US\""));
+    run_result_free(&r);
+    r = run_cmd(NULL, "@ resolve --json --limit 1 --near 46.7,-117.0 Moscow");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "\"admin1\":\"Idaho\""));
+    run_result_free(&r);
+}
+END_TEST
+
+START_TEST(resolve_should_reject_bad_usage_with_exit_2)
+{
+    static const struct { const char *args, *msg; } cases[] = {
+        { "resolve --limit abc Idlib", "eventmap resolve: --limit \"abc\" is not a whole number in 1..1000\n" },
+        { "resolve --limit 0 Idlib", "eventmap resolve: --limit \"0\" is not a whole number in 1..1000\n" },
+        { "resolve --near 123,36 Idlib",
+          "eventmap resolve: --near \"123,36\": latitude must be in -90..90 and longitude in -180..180\n" },
+        { "resolve --near 33,64 Idlib", NULL },
+        { "resolve --near 33.6 Idlib", "eventmap resolve: --near \"33.6\" is not LAT,LON in decimal degrees\n" },
+        { "resolve --country Syria Idlib",
+          "eventmap resolve: --country \"Syria\" is not a two-letter ISO country code\n" },
+        { "resolve", NULL },
+        { "resolve --bogus Idlib", NULL },
+        { "frobnicate", "eventmap: 'frobnicate' is not a command; see 'eventmap --help'\n" },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        run_result r = run_cmd(NULL, "@ %s", cases[i].args);
+        if (!strcmp(cases[i].args, "resolve --near 33,64 Idlib")) {
+            /* "33,64" is a valid LAT,LON pair */
+            ck_assert_int_eq(r.status, 0);
+        } else {
+            ck_assert_msg(r.status == 2, "%s: exit %d", cases[i].args, r.status);
+            ck_assert_str_eq(r.out, "");
+            if (cases[i].msg) ck_assert_str_eq(r.err, cases[i].msg);
+        }
+        run_result_free(&r);
+    }
+}
+END_TEST
+
+START_TEST(help_should_exit_0_and_describe_each_command)
+{
+    const char *cmds[] = { "--help", "resolve --help", "gazetteer --help" };
+    for (size_t i = 0; i < 3; i++) {
+        run_result r = run_cmd(NULL, "@ %s", cmds[i]);
+        ck_assert_int_eq(r.status, 0);
+        ck_assert_ptr_nonnull(strstr(r.out, "usage: eventmap"));
+        run_result_free(&r);
+    }
+}
+END_TEST
+
+START_TEST(resolve_should_fail_clearly_without_an_index)
+{
+    run_result r = run_cmd(NULL, "@ resolve --gazetteer /nonexistent/g.idx Idlib");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.err, "/nonexistent/g.idx: cannot open gazetteer index"));
+    run_result_free(&r);
+}
+END_TEST
+
+START_TEST(gazetteer_build_should_report_file_line_and_leave_no_output)
+{
+    char *bad = test_write_file("cli-bad.txt",
+        "170589\tAd Dumayr\tAd Dumayr\t\t33.64389\t36.69376\tP\tPPLA3\tSY\t\t08\t\t\t\t0\t\t671\tAsia/Damascus\t2012-01-19\n"
+        "170590\tX\tX\t\t33.64389\tNaN\tP\tPPLA3\tSY\t\t08\t\t\t\t0\t\t671\tAsia/Damascus\t2012-01-19\n");
+    strbuf out = STRBUF_INIT;
+    sb_addf(&out, "%s/cli-bad.idx", test_tmpdir());
+    run_result r = run_cmd(NULL, "@ gazetteer build --no-countries --curated /nonexistent --geonames %s -o %s", bad, out.buf);
+    ck_assert_int_eq(r.status, 1);
+    strbuf want = STRBUF_INIT;
+    sb_addf(&want, "eventmap gazetteer build: %s:2: longitude \"NaN\" is not a number in -180..180\n", bad);
+    ck_assert_str_eq(r.err, want.buf);
+    ck_assert_int_ne(access(out.buf, F_OK), 0);
+    run_result_free(&r);
+    r = run_cmd(NULL, "@ gazetteer build --geonames /nonexistent/cities.txt -o %s", out.buf);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.err, "/nonexistent/cities.txt: cannot open"));
+    ck_assert_int_ne(access(out.buf, F_OK), 0);
+    run_result_free(&r);
+    free(bad);
+    sb_release(&out);
+    sb_release(&want);
+}
+END_TEST
+
+START_TEST(gazetteer_build_should_take_a_users_own_dump)
+{
+    strbuf out = STRBUF_INIT;
+    sb_addf(&out, "%s/own.idx", test_tmpdir());
+    run_result r = run_cmd(NULL, "@ gazetteer build --no-countries --curated tests/data/gaz-small "
+                                 "--admin1 tests/data/gaz-small/admin1.json "
+                                 "--geonames tests/data/gaz-small/geonames.txt -o %s", out.buf);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_result_free(&r);
+    r = run_cmd(NULL, "@ resolve --json --limit 1 --gazetteer %s Kobani", out.buf);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "\"id\":\"geonames:172256\""));
+    run_result_free(&r);
+    sb_release(&out);
+}
+END_TEST
+
+Suite *cli_resolve_suite(void)
+{
+    Suite *s = suite_create("cli-resolve");
+    TCase *t = tcase_create("resolve");
+    tcase_set_timeout(t, 60);
+    tcase_add_test(t, resolve_should_answer_the_seed_report_places_first);
+    tcase_add_test(t, resolve_should_give_an_empty_result_for_an_unknown_name);
+    tcase_add_test(t, resolve_should_read_names_from_stdin);
+    tcase_add_test(t, resolve_should_follow_country_and_near_hints);
+    tcase_add_test(t, resolve_should_reject_bad_usage_with_exit_2);
+    tcase_add_test(t, help_should_exit_0_and_describe_each_command);
+    tcase_add_test(t, resolve_should_fail_clearly_without_an_index);
+    tcase_add_test(t, gazetteer_build_should_report_file_line_and_leave_no_output);
+    tcase_add_test(t, gazetteer_build_should_take_a_users_own_dump);
+    suite_add_tcase(s, t);
+    return s;
+}

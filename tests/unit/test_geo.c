@@ -1,0 +1,520 @@
+/*
+ * test_geo.c - unit tests of src/geo: geodesic distances against independent
+ * references, shapes through WKT and WKB, representative points, point in
+ * polygon, repair of invalid rings, the TopoJSON reader on a hand-made
+ * fixture (tests/data/topo-small.json) and, when the data has been fetched,
+ * on Natural Earth's countries-50m.json.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "geo/geo.h"
+#include "test_helpers.h"
+#include "util/error.h"
+#include "util/banned.h"
+
+#define TOPO_SMALL "tests/data/topo-small.json"
+#define COUNTRIES_50M ".cache/data/countries-50m.json"
+
+/* Metre-level agreement with the references below. */
+#define KM_TOL 0.001
+
+static geo_point pt(double lat_deg, double lon_deg)
+{
+    geo_point p = { lat_deg, lon_deg };
+    return p;
+}
+
+/* The shape of wkt, which must parse. */
+static geo_shape *shape_of(geo_ctx *ctx, const char *wkt)
+{
+    geo_shape *shape = NULL;
+    char *err = NULL;
+    int rc = geo_shape_from_wkt(ctx, wkt, &shape, &err);
+    ck_assert_msg(rc == 0, "'%s': %s", wkt, err ? err : "(no message)");
+    ck_assert_ptr_nonnull(shape);
+    return shape;
+}
+
+static char *wkt_of(geo_ctx *ctx, const geo_shape *shape)
+{
+    char *wkt = NULL, *err = NULL;
+    ck_assert_int_eq(geo_shape_to_wkt(ctx, shape, 9, &wkt, &err), 0);
+    return wkt;
+}
+
+/* ------------------------------------------------------------ distances */
+
+/* References: Vincenty's inverse formula on WGS 84, computed independently
+ * of PROJ (a Python transcription, iterated to 1e-13 rad), and the closed
+ * forms a*pi/2 (equator quadrant) and the WGS 84 meridian quadrant. */
+START_TEST(geo_distance_km_should_match_known_geodesic)
+{
+    /* Damascus to Hasakah */
+    ck_assert_double_eq_tol(geo_distance_km(pt(33.5138, 36.2765), pt(36.5024, 40.7477)),
+                            525.715933, KM_TOL);
+    /* JFK to Heathrow */
+    ck_assert_double_eq_tol(geo_distance_km(pt(40.6413, -73.7781), pt(51.4700, -0.4543)),
+                            5554.908791, KM_TOL);
+    /* a quarter of the equator and a quarter of a meridian */
+    ck_assert_double_eq_tol(geo_distance_km(pt(0, 0), pt(0, 90)), 10018.754171, KM_TOL);
+    ck_assert_double_eq_tol(geo_distance_km(pt(0, 0), pt(90, 0)), 10001.965729, KM_TOL);
+    /* symmetric, and zero from a point to itself */
+    ck_assert_double_eq_tol(geo_distance_km(pt(36.5024, 40.7477), pt(33.5138, 36.2765)),
+                            525.715933, KM_TOL);
+    ck_assert_double_eq(geo_distance_km(pt(33.5138, 36.2765), pt(33.5138, 36.2765)), 0.0);
+}
+END_TEST
+
+START_TEST(geo_distance_km_should_take_the_short_way_across_the_antimeridian)
+{
+    ck_assert_double_eq_tol(geo_distance_km(pt(0, 179.9), pt(0, -179.9)), 22.263898, KM_TOL);
+    ck_assert_double_eq_tol(geo_distance_km(pt(45, 179.9), pt(45, -179.9)), 15.769363, KM_TOL);
+    /* longitudes outside [-180, 180] name the same meridians */
+    ck_assert_double_eq_tol(geo_distance_km(pt(0, 179.9), pt(0, 180.1)), 22.263898, KM_TOL);
+}
+END_TEST
+
+START_TEST(geo_distance_km_should_handle_the_poles)
+{
+    /* every longitude at a pole is the same point */
+    ck_assert_double_eq_tol(geo_distance_km(pt(90, 0), pt(90, 123)), 0.0, 1e-9);
+    ck_assert_double_eq_tol(geo_distance_km(pt(90, 17), pt(-90, -40)), 20003.931458, KM_TOL);
+    ck_assert_double_eq_tol(geo_distance_km(pt(-90, 0), pt(0, 77)), 10001.965729, KM_TOL);
+}
+END_TEST
+
+START_TEST(geo_distance_km_should_return_nan_for_a_latitude_out_of_range)
+{
+    ck_assert(isnan(geo_distance_km(pt(91, 0), pt(0, 0))));
+    ck_assert(isnan(geo_distance_km(pt(0, 0), pt(NAN, 0))));
+}
+END_TEST
+
+/* ------------------------------------------------------------ PROJ transforms */
+
+START_TEST(geo_proj_forward_should_map_lon_lat_to_web_mercator)
+{
+    char *err = NULL;
+    geo_proj *proj = geo_proj_new("EPSG:4326", "EPSG:3857", &err);
+    ck_assert_msg(proj != NULL, "%s", err ? err : "");
+    double x[3] = { 0, 180, 36.2765 };
+    double y[3] = { 0, 0, 33.5138 };
+    ck_assert_int_eq(geo_proj_forward(proj, x, y, 3, &err), 0);
+    ck_assert_double_eq_tol(x[0], 0, 1e-6);
+    ck_assert_double_eq_tol(y[0], 0, 1e-6);
+    ck_assert_double_eq_tol(x[1], 20037508.342789244, 1e-6);
+    /* x = R * lon, y = R * ln(tan(pi/4 + lat/2)) with R = 6378137 */
+    ck_assert_double_eq_tol(x[2], 6378137.0 * 36.2765 * M_PI / 180, 1e-6);
+    ck_assert_double_eq_tol(y[2], 6378137.0 * log(tan(M_PI / 4 + 33.5138 * M_PI / 360)), 1e-6);
+    geo_proj_free(proj);
+}
+END_TEST
+
+START_TEST(geo_proj_new_should_name_an_unknown_crs)
+{
+    char *err = NULL;
+    ck_assert_ptr_null(geo_proj_new("EPSG:4326", "EPSG:999999", &err));
+    ck_assert_ptr_nonnull(err);
+    ck_assert_msg(strstr(err, "'EPSG:999999'") != NULL, "message: %s", err);
+    free(err);
+    geo_proj_free(NULL);
+}
+END_TEST
+
+/* ------------------------------------------------------------ shapes */
+
+START_TEST(geo_shape_from_wkt_should_round_trip_through_wkb)
+{
+    geo_ctx *ctx = geo_ctx_new();
+    const char *wkt = "POLYGON ((35.7 32.3, 42.4 32.3, 42.4 37.3, 35.7 37.3, 35.7 32.3), "
+                      "(38 34, 38 35, 39.25 35, 39.25 34, 38 34))";
+    geo_shape *shape = shape_of(ctx, wkt), *back = NULL;
+    unsigned char *wkb = NULL;
+    size_t len = 0;
+    char *err = NULL;
+
+    ck_assert_int_eq(geo_shape_to_wkb(ctx, shape, &wkb, &len, &err), 0);
+    /* little-endian polygon: byte order 1, type 3, two rings of 5 points */
+    ck_assert_uint_eq(len, 1 + 4 + 4 + 2 * (4 + 5 * 16));
+    ck_assert_uint_eq(wkb[0], 1);
+    ck_assert_uint_eq(wkb[1], 3);
+    ck_assert_int_eq(geo_shape_from_wkb(ctx, wkb, len, &back, &err), 0);
+    char *text = wkt_of(ctx, back);
+    ck_assert_str_eq(text, wkt);
+
+    free(text);
+    free(wkb);
+    geo_shape_free(ctx, back);
+    geo_shape_free(ctx, shape);
+    geo_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(geo_shape_from_wkb_should_reject_garbage)
+{
+    geo_ctx *ctx = geo_ctx_new();
+    geo_shape *shape = (geo_shape *)&shape; /* must be reset to NULL */
+    char *err = NULL;
+    const unsigned char junk[] = { 1, 3, 0, 0, 0, 1, 0 };
+
+    ck_assert_int_eq(geo_shape_from_wkb(ctx, junk, sizeof(junk), &shape, &err), EM_EINPUT);
+    ck_assert_ptr_null(shape);
+    ck_assert_ptr_nonnull(err);
+    ck_assert_msg(strncmp(err, "invalid WKB: ", 13) == 0, "message: %s", err);
+    free(err);
+    geo_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(geo_shape_from_wkt_should_reject_invalid_geometry_with_a_message)
+{
+    geo_ctx *ctx = geo_ctx_new();
+    geo_shape *shape = NULL;
+    char *err = NULL;
+
+    /* a bow tie */
+    ck_assert_int_eq(geo_shape_from_wkt(ctx, "POLYGON ((0 0, 2 2, 2 0, 0 2, 0 0))", &shape, &err),
+                     EM_EINPUT);
+    ck_assert_ptr_null(shape);
+    ck_assert_str_eq(err, "invalid geometry: Self-intersection[1 1]");
+    free(err);
+    err = NULL;
+
+    ck_assert_int_eq(geo_shape_from_wkt(ctx, "POLYGON ((0 0, 1 0, 1 1", &shape, &err), EM_EINPUT);
+    ck_assert_ptr_null(shape);
+    ck_assert_msg(strncmp(err, "invalid WKT: ", 13) == 0, "message: %s", err);
+    free(err);
+    err = NULL;
+
+    ck_assert_int_eq(geo_shape_from_wkt(ctx, "POLYGON EMPTY", &shape, &err), EM_EINPUT);
+    ck_assert_str_eq(err, "empty geometry");
+    free(err);
+    err = NULL;
+
+    /* no message asked for: only the code */
+    ck_assert_int_eq(geo_shape_from_wkt(ctx, "nonsense", &shape, NULL), EM_EINPUT);
+    geo_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(geo_shape_rep_point_should_lie_inside_a_concave_polygon)
+{
+    geo_ctx *ctx = geo_ctx_new();
+    /* a U whose centroid (near 2, 1.4) falls in the notch */
+    geo_shape *u = shape_of(ctx, "POLYGON ((0 0, 4 0, 4 4, 3 4, 3 1, 1 1, 1 4, 0 4, 0 0))");
+    geo_point p;
+    char *err = NULL;
+
+    ck_assert_int_eq(geo_shape_rep_point(ctx, u, &p, &err), 0);
+    ck_assert_int_eq(geo_shape_contains(ctx, u, p), 1);
+    ck_assert_int_eq(geo_shape_contains(ctx, u, pt(1.4, 2.0)), 0);
+    geo_shape_free(ctx, u);
+    geo_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(geo_shape_contains_should_tell_inside_outside_and_boundary)
+{
+    geo_ctx *ctx = geo_ctx_new();
+    geo_shape *s = shape_of(ctx, "POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0), (4 4, 6 4, 6 6, 4 6, 4 4))");
+
+    ck_assert_int_eq(geo_shape_contains(ctx, s, pt(2, 2)), 1);     /* inside */
+    ck_assert_int_eq(geo_shape_contains(ctx, s, pt(5, 5)), 0);     /* in the hole */
+    ck_assert_int_eq(geo_shape_contains(ctx, s, pt(11, 5)), 0);    /* outside, north */
+    ck_assert_int_eq(geo_shape_contains(ctx, s, pt(5, -0.001)), 0); /* just west */
+    ck_assert_int_eq(geo_shape_contains(ctx, s, pt(0, 5)), 1);     /* on the south edge */
+    ck_assert_int_eq(geo_shape_contains(ctx, s, pt(10, 10)), 1);   /* on a corner */
+    ck_assert_int_eq(geo_shape_contains(ctx, s, pt(4, 5)), 1);     /* on the hole's edge */
+    ck_assert_int_eq(geo_shape_contains(ctx, s, pt(NAN, 5)), 0);
+    geo_shape_free(ctx, s);
+    geo_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(geo_shape_bbox_should_span_the_shape)
+{
+    geo_ctx *ctx = geo_ctx_new();
+    geo_shape *s = shape_of(ctx, "MULTIPOLYGON (((-180 60, -170 60, -170 70, -180 70, -180 60)), "
+                                 "((170 50, 180 50, 180 72, 170 72, 170 50)))");
+    geo_bbox b;
+    char *err = NULL;
+
+    ck_assert_int_eq(geo_shape_bbox(ctx, s, &b, &err), 0);
+    ck_assert_double_eq(b.west_deg, -180);
+    ck_assert_double_eq(b.south_deg, 50);
+    ck_assert_double_eq(b.east_deg, 180);
+    ck_assert_double_eq(b.north_deg, 72);
+    ck_assert_double_eq_tol(geo_shape_area_deg2(ctx, s), 100 + 220, 1e-9);
+    geo_shape_free(ctx, s);
+    geo_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(geo_shape_from_rings_should_repair_a_self_intersecting_ring)
+{
+    geo_ctx *ctx = geo_ctx_new();
+    /* a bow tie, not closed: repaired into its two triangles */
+    const double bow_xy[] = { 0, 0, 2, 2, 2, 0, 0, 2 };
+    geo_ring ring = { bow_xy, 4 };
+    size_t counts[] = { 1 };
+    geo_shape *shape = NULL;
+    char *err = NULL;
+
+    ck_assert_int_eq(geo_shape_from_rings(ctx, &ring, counts, 1, &shape, &err), 0);
+    ck_assert_ptr_nonnull(shape);
+    ck_assert_double_eq_tol(geo_shape_area_deg2(ctx, shape), 2.0, 1e-12);
+    ck_assert_int_eq(geo_shape_contains(ctx, shape, pt(1.0, 0.5)), 1);
+    ck_assert_int_eq(geo_shape_contains(ctx, shape, pt(1.0, 1.5)), 1);
+    ck_assert_int_eq(geo_shape_contains(ctx, shape, pt(0.5, 1.0)), 0);
+    geo_shape_free(ctx, shape);
+    geo_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(geo_shape_from_rings_should_drop_degenerate_rings)
+{
+    geo_ctx *ctx = geo_ctx_new();
+    /* two distinct points, then a line there and back: no area */
+    const double two_xy[] = { 1, 1, 2, 2, 2, 2, 1, 1 };
+    const double line_xy[] = { 0, 0, 1, 1, 2, 2, 1, 1, 0, 0 };
+    geo_ring rings[] = { { two_xy, 4 }, { line_xy, 5 } };
+    size_t counts[] = { 1, 1 };
+    geo_shape *shape = (geo_shape *)&shape;
+    char *err = NULL;
+
+    ck_assert_int_eq(geo_shape_from_rings(ctx, rings, counts, 2, &shape, &err), 0);
+    ck_assert_ptr_null(shape);
+    ck_assert_ptr_null(err);
+    geo_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(geo_free_functions_should_accept_null)
+{
+    geo_ctx *ctx = geo_ctx_new();
+    geo_shape_free(ctx, NULL);
+    topo_features_free(ctx, NULL, 0);
+    geo_ctx_free(ctx);
+    geo_ctx_free(NULL);
+    geo_proj_free(NULL);
+}
+END_TEST
+
+/* ------------------------------------------------------------ TopoJSON */
+
+START_TEST(topo_read_should_decode_quantized_delta_encoded_arcs)
+{
+    geo_ctx *ctx = geo_ctx_new();
+    topo_feature *f = NULL;
+    size_t n = 0;
+    char *err = NULL;
+
+    int rc = topo_read(ctx, TOPO_SMALL, "squares", &f, &n, &err);
+    ck_assert_msg(rc == 0, "%s", err ? err : "");
+    /* the geometry of type null is skipped */
+    ck_assert_uint_eq(n, 3);
+
+    ck_assert_pstr_eq(f[0].id, "A");
+    ck_assert_pstr_eq(f[0].name, "West square");
+    char *wkt = wkt_of(ctx, f[0].shape);
+    ck_assert_str_eq(wkt, "POLYGON ((31 10, 31 11, 30 11, 30 10, 31 10))");
+    free(wkt);
+
+    /* arc ~0 = the shared border walked backwards; a numeric id */
+    ck_assert_pstr_eq(f[1].id, "42");
+    ck_assert_pstr_eq(f[1].name, "East square");
+    wkt = wkt_of(ctx, f[1].shape);
+    ck_assert_str_eq(wkt, "POLYGON ((31 10, 32 10, 32 11, 31 11, 31 10))");
+    free(wkt);
+
+    ck_assert_pstr_eq(f[2].id, NULL);
+    ck_assert_pstr_eq(f[2].name, "Holed");
+    wkt = wkt_of(ctx, f[2].shape);
+    ck_assert_str_eq(wkt, "MULTIPOLYGON (((33 10, 35 10, 35 12, 33 12, 33 10), "
+                          "(33.5 10.5, 33.5 11.5, 34.5 11.5, 34.5 10.5, 33.5 10.5)), "
+                          "((36 10, 37 10, 37 11, 36 11, 36 10)))");
+    free(wkt);
+    ck_assert_int_eq(geo_shape_contains(ctx, f[2].shape, pt(11, 34)), 0); /* in the hole */
+    ck_assert_int_eq(geo_shape_contains(ctx, f[2].shape, pt(10.25, 34)), 1);
+
+    topo_features_free(ctx, f, n);
+    geo_ctx_free(ctx);
+}
+END_TEST
+
+/* Call topo_read expecting failure; returns the message (caller frees). */
+static char *topo_error(geo_ctx *ctx, const char *path, const char *object)
+{
+    topo_feature *f = (topo_feature *)&f;
+    size_t n = 99;
+    char *err = NULL;
+    int rc = topo_read(ctx, path, object, &f, &n, &err);
+    ck_assert_int_lt(rc, 0);
+    ck_assert_ptr_null(f);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_ptr_nonnull(err);
+    return err;
+}
+
+START_TEST(topo_read_should_name_the_file_and_what_is_wrong)
+{
+    geo_ctx *ctx = geo_ctx_new();
+    char *err;
+
+    err = topo_error(ctx, TOPO_SMALL, "foo");
+    ck_assert_str_eq(err, TOPO_SMALL ": object 'foo' not found");
+    free(err);
+
+    err = topo_error(ctx, TOPO_SMALL, "points");
+    ck_assert_str_eq(err, TOPO_SMALL ": object 'points', geometry 0: type 'Point' is not "
+                          "supported (expected Polygon or MultiPolygon)");
+    free(err);
+
+    char *path = test_write_file("feature.json", "{\"type\": \"FeatureCollection\", "
+                                                 "\"features\": []}");
+    err = topo_error(ctx, path, "countries");
+    ck_assert_str_eq(strrchr(err, '/'), "/feature.json: not a TopoJSON Topology");
+    free(err);
+    free(path);
+
+    path = test_write_file("bad-arc.json",
+                           "{\"type\": \"Topology\", \"arcs\": [[[0, 0], [1, 0], [0, 1]]],"
+                           " \"objects\": {\"x\": {\"type\": \"Polygon\", \"arcs\": [[0, 3]]}}}");
+    err = topo_error(ctx, path, "x");
+    ck_assert_str_eq(strrchr(err, '/'), "/bad-arc.json: object 'x', geometry 0: arc index 3 is "
+                                        "out of range (the topology has 1 arcs)");
+    free(err);
+    free(path);
+
+    err = topo_error(ctx, "tests/data/no-such-file.json", "x");
+    ck_assert_str_eq(err, "tests/data/no-such-file.json: cannot open: No such file or directory");
+    free(err);
+    geo_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(topo_read_should_report_line_and_column_of_a_json_error)
+{
+    geo_ctx *ctx = geo_ctx_new();
+    size_t len = 0;
+    char *text = test_read_file(TOPO_SMALL, &len);
+    char *err, *path;
+
+    ck_assert_ptr_nonnull(text);
+    /* a syntax error at line 3, column 14 (the second comma) */
+    path = test_write_file("syntax.json", "{\n  \"type\": \"Topology\",\n  \"arcs\": [1,,2]\n}\n");
+    err = topo_error(ctx, path, "x");
+    ck_assert_str_eq(strrchr(err, '/'), "/syntax.json:3:14: JSON parse error");
+    free(err);
+    free(path);
+
+    /* cut in the middle: an error, with a position, and no crash */
+    text[len / 2] = '\0';
+    path = test_write_file("truncated.json", text);
+    err = topo_error(ctx, path, "squares");
+    size_t line = 0, column = 0;
+    const char *tail = strrchr(err, '/');
+    ck_assert_msg(sscanf(tail, "/truncated.json:%zu:%zu: JSON parse error", &line, &column) == 2,
+                  "message: %s", err);
+    ck_assert_uint_ge(line, 1);
+    ck_assert_uint_ge(column, 1);
+    free(err);
+    free(path);
+    free(text);
+    geo_ctx_free(ctx);
+}
+END_TEST
+
+static int find_feature(const topo_feature *f, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (f[i].name && !strcmp(f[i].name, name)) return (int)i;
+    return -1;
+}
+
+START_TEST(topo_read_should_find_syria_in_natural_earth_countries)
+{
+    geo_ctx *ctx = geo_ctx_new();
+    topo_feature *f = NULL;
+    size_t n = 0;
+    char *err = NULL;
+    geo_point p;
+    geo_bbox b;
+
+    if (access(COUNTRIES_50M, R_OK) != 0) {
+        fprintf(stderr, "skipped: %s is absent (make data fetches it)\n", COUNTRIES_50M);
+        geo_ctx_free(ctx);
+        return;
+    }
+    int rc = topo_read(ctx, COUNTRIES_50M, "countries", &f, &n, &err);
+    ck_assert_msg(rc == 0, "%s", err ? err : "");
+    ck_assert_uint_gt(n, 200);
+
+    int syria = find_feature(f, n, "Syria");
+    ck_assert_int_ge(syria, 0);
+    ck_assert_pstr_eq(f[syria].id, "760");
+    ck_assert_int_eq(geo_shape_rep_point(ctx, f[syria].shape, &p, &err), 0);
+    ck_assert(p.lon_deg > 35.7 && p.lon_deg < 42.4 && p.lat_deg > 32.3 && p.lat_deg < 37.3);
+    ck_assert_int_eq(geo_shape_contains(ctx, f[syria].shape, pt(33.5138, 36.2765)), 1);  /* Damascus */
+    ck_assert_int_eq(geo_shape_contains(ctx, f[syria].shape, pt(33.8938, 35.5018)), 0);  /* Beirut */
+    ck_assert_int_eq(geo_shape_bbox(ctx, f[syria].shape, &b, &err), 0);
+    ck_assert(b.west_deg > 35.5 && b.east_deg < 42.5 && b.south_deg > 32.2 && b.north_deg < 37.4);
+
+    /* split at the antimeridian, built as they are */
+    int russia = find_feature(f, n, "Russia");
+    ck_assert_int_ge(russia, 0);
+    ck_assert_int_eq(geo_shape_contains(ctx, f[russia].shape, pt(55.7558, 37.6173)), 1); /* Moscow */
+    ck_assert_int_eq(geo_shape_contains(ctx, f[russia].shape, pt(66.0, -175.0)), 1);     /* Chukotka */
+    int fiji = find_feature(f, n, "Fiji");
+    ck_assert_int_ge(fiji, 0);
+    ck_assert_int_eq(geo_shape_contains(ctx, f[fiji].shape, pt(-17.8, 178.0)), 1);        /* Viti Levu */
+    ck_assert_int_eq(geo_shape_bbox(ctx, f[fiji].shape, &b, &err), 0);
+    ck_assert_double_eq_tol(b.west_deg, -180, 1e-6);
+    ck_assert_double_eq_tol(b.east_deg, 180, 1e-6);
+
+    topo_features_free(ctx, f, n);
+    geo_ctx_free(ctx);
+}
+END_TEST
+
+/* The Makefile lists suites from lines starting "Suite *NAME_suite(void)". */
+extern Suite *geo_suite(void);
+
+Suite *geo_suite(void)
+{
+    Suite *s = suite_create("geo");
+    TCase *tc = tcase_create("distance");
+    tcase_add_test(tc, geo_distance_km_should_match_known_geodesic);
+    tcase_add_test(tc, geo_distance_km_should_take_the_short_way_across_the_antimeridian);
+    tcase_add_test(tc, geo_distance_km_should_handle_the_poles);
+    tcase_add_test(tc, geo_distance_km_should_return_nan_for_a_latitude_out_of_range);
+    tcase_add_test(tc, geo_proj_forward_should_map_lon_lat_to_web_mercator);
+    tcase_add_test(tc, geo_proj_new_should_name_an_unknown_crs);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("shape");
+    tcase_add_test(tc, geo_shape_from_wkt_should_round_trip_through_wkb);
+    tcase_add_test(tc, geo_shape_from_wkb_should_reject_garbage);
+    tcase_add_test(tc, geo_shape_from_wkt_should_reject_invalid_geometry_with_a_message);
+    tcase_add_test(tc, geo_shape_rep_point_should_lie_inside_a_concave_polygon);
+    tcase_add_test(tc, geo_shape_contains_should_tell_inside_outside_and_boundary);
+    tcase_add_test(tc, geo_shape_bbox_should_span_the_shape);
+    tcase_add_test(tc, geo_shape_from_rings_should_repair_a_self_intersecting_ring);
+    tcase_add_test(tc, geo_shape_from_rings_should_drop_degenerate_rings);
+    tcase_add_test(tc, geo_free_functions_should_accept_null);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("topojson");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, topo_read_should_decode_quantized_delta_encoded_arcs);
+    tcase_add_test(tc, topo_read_should_name_the_file_and_what_is_wrong);
+    tcase_add_test(tc, topo_read_should_report_line_and_column_of_a_json_error);
+    tcase_add_test(tc, topo_read_should_find_syria_in_natural_earth_countries);
+    suite_add_tcase(s, tc);
+    return s;
+}
