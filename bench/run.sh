@@ -17,16 +17,8 @@ t1=$(now_ns)
 awk -v ns=$((t1 - t0)) 'BEGIN { printf "index build                     %8.2f s   (target <= 5 s)\n", ns / 1e9 }'
 ls -l "$IDX" | awk '{ printf "index size                      %8.1f MB\n", $5 / 1e6 }'
 
-# Whole process, one name: median of 41 runs (the first warms the page cache).
-times=""
-for i in $(seq 41); do
-    t0=$(now_ns)
-    $BIN resolve --gazetteer "$IDX" al-Dumair >/dev/null
-    t1=$(now_ns)
-    times="$times $((t1 - t0))"
-done
-echo "$times" | tr ' ' '\n' | grep . | sort -n | awk '{ a[NR] = $1 } END {
-    printf "resolve of one name, process    %8.2f ms median of %d (target <= 20 ms)\n", a[int((NR + 1) / 2)] / 1e6, NR }'
+# Whole process, one name: median of 41 runs (the page cache is warm).
+./build/gaz_bench --process 41 $BIN resolve --gazetteer "$IDX" al-Dumair
 
 # Cold: the index evicted from the page cache, when the machine lets us.
 if [ -w /proc/sys/vm/drop_caches ] && sync && echo 1 > /proc/sys/vm/drop_caches 2>/dev/null; then

@@ -173,6 +173,8 @@ float gaz_prior(const char *feature, int64_t population)
             !strcmp(code, "CMPRF") || !strcmp(code, "CMP"))
             f = 0.6;
     }
+    if (population <= 0 && cls == 'A' && !strncmp(code, "PCL", 3))
+        population = 10000000; /* Natural Earth gives countries no population */
     if (population <= 0 && cls == 'P') {
         /* GeoNames writes 0 for "unknown": Syria's district seats mostly have
          * 0.  Impute a typical size for the rank so that a seat of unknown
@@ -620,6 +622,7 @@ static int write_index(builder *b, const char *output, gaz_build_stats *stats, c
     gaz_name_rec *names = NULL;
     gaz_key_rec *keys = NULL;
     uint64_t *plain = NULL, *translit = NULL, *dels = NULL;
+    uint32_t *deldir = NULL;
     size_t n_names = 0, n_keys = 0, n_dels = 0, alloc_keys = 0, alloc_dels = 0;
     FILE *f = NULL;
     strbuf tmp = STRBUF_INIT;
@@ -707,6 +710,9 @@ static int write_index(builder *b, const char *output, gaz_build_stats *stats, c
     off += n_keys * sizeof(uint64_t);
     hdr.off_dels = off;
     off += n_dels * sizeof(uint64_t);
+    hdr.off_deldir = off;
+    size_t n_dir = ((size_t)1 << GAZ_DELDIR_BITS) + 1;
+    off += n_dir * sizeof(uint32_t);
     hdr.off_pool = off;
     hdr.pool_size = b->pool.len;
     hdr.file_size = off + b->pool.len;
@@ -733,6 +739,12 @@ static int write_index(builder *b, const char *output, gaz_build_stats *stats, c
     wr |= write_all(f, plain, n_names * sizeof(uint64_t));
     wr |= write_all(f, translit, n_keys * sizeof(uint64_t));
     wr |= write_all(f, dels, n_dels * sizeof(uint64_t));
+    deldir = xmalloc(n_dir * sizeof(uint32_t));
+    for (size_t bkt = 0, i = 0; bkt < n_dir; bkt++) {
+        while (i < n_dels && (dels[i] >> (64 - GAZ_DELDIR_BITS)) < bkt) i++;
+        deldir[bkt] = (uint32_t)i;
+    }
+    wr |= write_all(f, deldir, n_dir * sizeof(uint32_t));
     wr |= write_all(f, b->pool.buf, b->pool.len);
     if (wr || fflush(f) != 0 || ferror(f)) {
         rc = em_error(err, EM_EIO, "%s: write failed: %s", tmp.buf, strerror(errno));
@@ -764,6 +776,7 @@ cleanup:
     free(plain);
     free(translit);
     free(dels);
+    free(deldir);
     return rc;
 }
 

@@ -24,14 +24,18 @@
 #include "util/strbuf.h"
 
 #define GAZ_MAGIC "EVMGAZ\x01\x02"
-#define GAZ_VERSION 2u
+#define GAZ_VERSION 3u
+/* dels[] is also reached through a directory on the top bits of its hashes:
+ * deldir[b] is the first entry whose hash >> (32 - GAZ_DELDIR_BITS) >= b, so
+ * a probe reads one bucket of a few entries instead of a binary search. */
+#define GAZ_DELDIR_BITS 20
 
 typedef struct {
     char magic[8];
     uint32_t version;
     uint32_t endian;       /* 0x01020304 as written */
     uint32_t n_places, n_names, n_keys, n_dels;
-    uint64_t off_places, off_names, off_keys, off_plain, off_translit, off_dels, off_pool;
+    uint64_t off_places, off_names, off_keys, off_plain, off_translit, off_dels, off_deldir, off_pool;
     uint64_t pool_size, file_size;
     char focus[32];        /* home countries, "SY" or "SY,IQ", NUL-padded; "" none */
 } gaz_header;
@@ -73,6 +77,7 @@ struct gaz {
     const gaz_name_rec *names;
     const gaz_key_rec *keys;
     const uint64_t *plain, *translit, *dels;
+    const uint32_t *deldir; /* (1 << GAZ_DELDIR_BITS) + 1 entries */
     uint32_t n_plain;
     const char *pool;
 };

@@ -61,6 +61,7 @@ int gaz_open(const char *path, gaz **out, char **err)
         !section_ok(h, h->off_plain, h->n_names, 8) ||
         !section_ok(h, h->off_translit, h->n_keys, 8) ||
         !section_ok(h, h->off_dels, h->n_dels, 8) ||
+        !section_ok(h, h->off_deldir, ((uint64_t)1 << GAZ_DELDIR_BITS) + 1, 4) ||
         h->off_pool + h->pool_size != h->file_size || h->pool_size == 0 ||
         h->focus[sizeof(h->focus) - 1] != '\0') {
         rc = em_error(err, EM_EINPUT, "%s: gazetteer index is truncated or corrupt; rebuild it", path);
@@ -76,6 +77,7 @@ int gaz_open(const char *path, gaz **out, char **err)
     g->plain = (const uint64_t *)((const char *)map + h->off_plain);
     g->translit = (const uint64_t *)((const char *)map + h->off_translit);
     g->dels = (const uint64_t *)((const char *)map + h->off_dels);
+    g->deldir = (const uint32_t *)((const char *)map + h->off_deldir);
     g->pool = (const char *)map + h->off_pool;
     map = MAP_FAILED;
     *out = g;

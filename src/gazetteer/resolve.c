@@ -108,8 +108,9 @@ static inline float indel_cost(unsigned char c)
     return c & 0x80 ? 1.0f : indel_table[c];
 }
 
-/* Weighted Levenshtein distance between two keys of at most 64 bytes. */
-static double key_distance(const char *a, size_t la, const char *b, size_t lb)
+/* Weighted Levenshtein distance between two keys of at most 64 bytes; once
+ * every path costs more than max, some value above max. */
+static double key_distance(const char *a, size_t la, const char *b, size_t lb, double max)
 {
     float row[66], prev[66];
     const unsigned char *ua = (const unsigned char *)a, *ub = (const unsigned char *)b;
@@ -121,6 +122,7 @@ static double key_distance(const char *a, size_t la, const char *b, size_t lb)
     for (size_t i = 1; i <= la; i++) {
         float del_a = indel_cost(ua[i - 1]);
         row[0] = prev[0] + del_a;
+        float row_min = row[0];
         for (size_t j = 1; j <= lb; j++) {
             float best = prev[j - 1] + sub_cost(ua[i - 1], ub[j - 1]);
             float del = prev[j] + del_a;
@@ -128,7 +130,9 @@ static double key_distance(const char *a, size_t la, const char *b, size_t lb)
             if (del < best) best = del;
             if (ins < best) best = ins;
             row[j] = best;
+            if (best < row_min) row_min = best;
         }
+        if (row_min > max) return row_min; /* costs only grow down the table */
         memcpy(prev, row, (lb + 1) * sizeof(float));
     }
     return prev[lb];
@@ -138,7 +142,7 @@ static double key_similarity(const char *a, size_t la, const char *b, size_t lb)
 {
     size_t longest = la > lb ? la : lb;
     if (!longest) return 1;
-    double d = key_distance(a, la, b, lb);
+    double d = key_distance(a, la, b, lb, (double)longest);
     double sim = 1.0 - d / (double)longest;
     return sim < 0 ? 0 : sim;
 }
@@ -207,12 +211,6 @@ static void add_key_names(const gaz *g, uint32_t k, double quality_base, double 
     }
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 static void lookup_key(const gaz *g, const char *key, size_t klen, const char *q_stripped,
                        strbuf *scratch, cand_list *cl)
 {
@@ -247,19 +245,35 @@ static void lookup_key(const gaz *g, const char *key, size_t klen, const char *q
         }
     }
     for (size_t p = 0; p < n_probe && n_found < MAX_FUZZY_KEYS; p++) {
-        for (size_t i = lower_bound(g->dels, g->hdr->n_dels, probes[p]);
-             i < g->hdr->n_dels && (uint32_t)(g->dels[i] >> 32) == probes[p] && n_found < MAX_FUZZY_KEYS; i++)
+        uint32_t bkt = probes[p] >> (32 - GAZ_DELDIR_BITS);
+        size_t hi = g->deldir[bkt + 1] < g->hdr->n_dels ? g->deldir[bkt + 1] : g->hdr->n_dels;
+        size_t lo = g->deldir[bkt] < hi ? g->deldir[bkt] : hi;
+        size_t i = lo + lower_bound(g->dels + lo, hi - lo, probes[p]);
+        for (; i < hi && (uint32_t)(g->dels[i] >> 32) == probes[p] && n_found < MAX_FUZZY_KEYS; i++)
             found[n_found++] = (uint32_t)g->dels[i];
     }
-    qsort(found, n_found, sizeof(uint32_t), cmp_u32);
+    /* the same key comes through several deletions: keep each once (an
+     * open-addressing set, cheaper than sorting) */
+    size_t set_cap = 64;
+    while (set_cap < 2 * n_found) set_cap *= 2;
+    uint32_t *set = xcalloc(set_cap, sizeof(uint32_t)); /* key + 1, 0 empty */
+    size_t n_unique = 0;
     for (size_t i = 0; i < n_found; i++) {
-        if (i && found[i] == found[i - 1]) continue;
+        size_t s = (found[i] * 2654435761u) & (set_cap - 1);
+        while (set[s] && set[s] != found[i] + 1) s = (s + 1) & (set_cap - 1);
+        if (set[s]) continue;
+        set[s] = found[i] + 1;
+        found[n_unique++] = found[i];
+    }
+    free(set);
+    n_found = n_unique;
+    for (size_t i = 0; i < n_found; i++) {
         const gaz_key_rec *kr = &g->keys[found[i]];
         const char *ks = g->pool + kr->str;
         if (kr->len == klen && !memcmp(ks, key, klen)) continue; /* handled above */
         size_t diff = kr->len > klen ? kr->len - klen : klen - kr->len;
         if (0.5 * (double)diff > fuzzy_budget(klen)) continue; /* too far whatever the letters */
-        double dist = key_distance(key, klen, ks, kr->len);
+        double dist = key_distance(key, klen, ks, kr->len, fuzzy_budget(klen));
         size_t longest = klen > kr->len ? klen : kr->len;
         double sim = 1.0 - dist / (double)longest;
         if (sim < FUZZY_MIN_SIM || dist > fuzzy_budget(klen)) continue;
@@ -401,12 +415,12 @@ static int cmp_ranked(const void *pa, const void *pb)
     return a->c.place < b->c.place ? -1 : a->c.place > b->c.place;
 }
 
-static int cmp_cand_place(const void *pa, const void *pb)
+/* Of two candidates for one place, whether a is the better: higher quality,
+ * then the lower name index, so that the answer does not depend on order. */
+static int better_cand(const candidate *a, const candidate *b)
 {
-    const candidate *a = pa, *b = pb;
-    if (a->place != b->place) return a->place < b->place ? -1 : 1;
-    if (a->quality != b->quality) return a->quality > b->quality ? -1 : 1;
-    return a->name < b->name ? -1 : a->name > b->name;
+    if (a->quality != b->quality) return a->quality > b->quality;
+    return a->name < b->name;
 }
 
 int gaz_resolve(const gaz *g, const char *name, const gaz_query *q, gaz_result *out, int max,
@@ -457,16 +471,26 @@ int gaz_resolve(const gaz *g, const char *name, const gaz_query *q, gaz_result *
     if (hn.prefer && kindless.len) collect(g, kindless.buf, 0.02, &cl, &key, &stripped, &scratch);
     if (!cl.n) goto cleanup;
 
-    /* best candidate per place */
-    qsort(cl.c, cl.n, sizeof(candidate), cmp_cand_place);
+    /* best candidate per place: an open-addressing map place -> rk slot */
     rk = xmalloc(cl.n * sizeof(*rk));
-    size_t n_rk = 0;
+    size_t n_rk = 0, cap = 64;
+    while (cap < 2 * cl.n) cap *= 2;
+    uint32_t *slot = xcalloc(cap, sizeof(uint32_t)); /* rk index + 1, 0 empty */
     for (size_t i = 0; i < cl.n; i++) {
-        if (i && cl.c[i].place == cl.c[i - 1].place) continue;
-        rk[n_rk].c = cl.c[i];
-        rk[n_rk].score = score_place(g, &cl.c[i], q, &hn);
-        rk[n_rk].population = g->places[cl.c[i].place].population;
-        n_rk++;
+        const candidate *c = &cl.c[i];
+        size_t s = (c->place * 2654435761u) & (cap - 1);
+        while (slot[s] && rk[slot[s] - 1].c.place != c->place) s = (s + 1) & (cap - 1);
+        if (!slot[s]) {
+            slot[s] = (uint32_t)++n_rk;
+            rk[n_rk - 1].c = *c;
+        } else if (better_cand(c, &rk[slot[s] - 1].c)) {
+            rk[slot[s] - 1].c = *c;
+        }
+    }
+    free(slot);
+    for (size_t i = 0; i < n_rk; i++) {
+        rk[i].score = score_place(g, &rk[i].c, q, &hn);
+        rk[i].population = g->places[rk[i].c.place].population;
     }
     qsort(rk, n_rk, sizeof(*rk), cmp_ranked);
     for (size_t i = 0; i < n_rk && rc < max; i++) {

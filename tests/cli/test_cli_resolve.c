@@ -113,6 +113,20 @@ START_TEST(resolve_should_follow_country_and_near_hints)
     ck_assert_int_eq(r.status, 0);
     ck_assert_ptr_nonnull(strstr(r.out, "\"admin1\":\"Idaho\""));
     run_result_free(&r);
+    /* the default index is built for Syrian reports; --focus changes that */
+    r = run_cmd(NULL, "@ resolve --json --limit 1 Palmyra Nawa");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "\"id\":\"geonames:163808\"")); /* Tadmur */
+    ck_assert_ptr_nonnull(strstr(r.out, "\"id\":\"geonames:166365\"")); /* Nawa, Daraa */
+    run_result_free(&r);
+    r = run_cmd(NULL, "@ resolve --json --limit 1 --focus none Palmyra");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_null(strstr(r.out, "\"country\":\"SY\""));
+    run_result_free(&r);
+    r = run_cmd(NULL, "@ resolve --json --limit 1 --focus us,ca Palmyra");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "\"country\":\"US\""));
+    run_result_free(&r);
 }
 END_TEST
 
@@ -127,6 +141,10 @@ START_TEST(resolve_should_reject_bad_usage_with_exit_2)
         { "resolve --near 33.6 Idlib", "eventmap resolve: --near \"33.6\" is not LAT,LON in decimal degrees\n" },
         { "resolve --country Syria Idlib",
           "eventmap resolve: --country \"Syria\" is not a two-letter ISO country code\n" },
+        { "resolve --focus Syria Idlib",
+          "eventmap resolve: --focus \"Syria\" is not ISO country codes such as SY or SY,IQ (at most 10), or none\n" },
+        { "resolve --focus SY, Idlib",
+          "eventmap resolve: --focus \"SY,\" is not ISO country codes such as SY or SY,IQ (at most 10), or none\n" },
         { "resolve", NULL },
         { "resolve --bogus Idlib", NULL },
         { "frobnicate", "eventmap: 'frobnicate' is not a command; see 'eventmap --help'\n" },

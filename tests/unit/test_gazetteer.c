@@ -135,6 +135,22 @@ START_TEST(gaz_translit_should_keep_different_places_apart)
 }
 END_TEST
 
+START_TEST(gaz_translit_should_fold_facility_words)
+{
+    assert_same_key("Hama airfield", "Hama Military Airport");
+    assert_same_key("Shayrat airbase", "Shayrat Air Base");
+    assert_same_key("Aleppo airport", "Aleppo International Airport");
+    assert_same_key("the Tanf base", "At Tanf Garrison");
+    assert_same_key("Rukban refugee camp", "al-Rukban camp");
+    assert_same_key("Bab al-Hawa crossing", "Bab al-Hawa border crossing");
+    /* a facility is not its town, and a name that is only the word stays */
+    assert_other_key("Hama airbase", "Hama");
+    assert_other_key("Tanf camp", "Tanf base");
+    assert_same_key("Base", "base");
+    assert_other_key("Base", "Camp");
+}
+END_TEST
+
 /* ---- building ---- */
 
 static char *small_index;
@@ -403,6 +419,58 @@ START_TEST(gaz_resolve_should_rank_by_importance_and_follow_hints)
 }
 END_TEST
 
+START_TEST(gaz_resolve_should_prefer_home_countries_only_in_a_near_tie)
+{
+    gaz *g = open_small();
+    gaz_result r[5];
+    gaz_query q;
+    /* no focus: Palmyra, Missouri has the name itself; Tadmur only an alternate */
+    memset(&q, 0, sizeof(q));
+    q.focus = "";
+    ck_assert_int_ge(resolve(g, "Palmyra", &q, r, 5), 2);
+    ck_assert_str_eq(r[0].id, "geonames:4402381");
+    /* a report about Syria means Tadmur */
+    q.focus = "IQ,SY";
+    ck_assert_int_ge(resolve(g, "Palmyra", &q, r, 5), 2);
+    ck_assert_str_eq(r[0].id, "geonames:163808");
+    /* a country hint wins over the focus */
+    q.country = "US";
+    ck_assert_int_ge(resolve(g, "Palmyra", &q, r, 5), 2);
+    ck_assert_str_eq(r[0].id, "geonames:4402381");
+    /* and the focus does not lift a poor match above a good one */
+    memset(&q, 0, sizeof(q));
+    q.focus = "SY";
+    ck_assert_int_ge(resolve(g, "Moscow", &q, r, 5), 1);
+    ck_assert_str_eq(r[0].id, "geonames:524901");
+    gaz_close(g);
+}
+END_TEST
+
+START_TEST(gaz_build_should_store_a_focus_and_refuse_a_bad_one)
+{
+    const char *geonames[] = { "tests/data/gaz-small/geonames.txt" };
+    gaz_build_opts bo;
+    char *err = NULL;
+    gaz *g = NULL;
+    memset(&bo, 0, sizeof(bo));
+    strbuf out = STRBUF_INIT;
+    sb_addf(&out, "%s/focus.idx", test_tmpdir());
+    bo.geonames = geonames;
+    bo.n_geonames = 1;
+    bo.output = out.buf;
+    bo.focus = "SY,IQ";
+    ck_assert_int_eq(gaz_build(&bo, NULL, &err), 0);
+    ck_assert_int_eq(gaz_open(out.buf, &g, &err), 0);
+    ck_assert_str_eq(gaz_focus(g), "SY,IQ");
+    gaz_close(g);
+    bo.focus = "Syria";
+    ck_assert_int_eq(gaz_build(&bo, NULL, &err), EM_EUSAGE);
+    ck_assert_str_eq(err, "focus \"Syria\" is not ISO alpha-2 country codes such as SY or SY,IQ (at most 10)");
+    free(err);
+    sb_release(&out);
+}
+END_TEST
+
 START_TEST(gaz_resolve_should_answer_a_region_with_its_polygon)
 {
     gaz *g = open_small();
@@ -463,6 +531,7 @@ Suite *gazetteer_suite(void)
     tcase_add_test(t, gaz_fold_should_reject_invalid_utf8);
     tcase_add_test(t, gaz_translit_should_meet_news_spelling_variants);
     tcase_add_test(t, gaz_translit_should_keep_different_places_apart);
+    tcase_add_test(t, gaz_translit_should_fold_facility_words);
     suite_add_tcase(s, t);
     t = tcase_create("build");
     tcase_add_test(t, gaz_build_should_name_file_and_line_of_a_short_row);
@@ -472,6 +541,7 @@ Suite *gazetteer_suite(void)
     tcase_add_test(t, gaz_build_should_reject_an_alias_of_an_unknown_place);
     tcase_add_test(t, gaz_open_should_reject_a_file_that_is_not_an_index);
     tcase_add_test(t, gaz_open_should_reject_a_truncated_index);
+    tcase_add_test(t, gaz_build_should_store_a_focus_and_refuse_a_bad_one);
     suite_add_tcase(s, t);
     t = tcase_create("resolve");
     tcase_add_test(t, gaz_resolve_should_match_a_transliteration_variant);
@@ -482,6 +552,7 @@ Suite *gazetteer_suite(void)
     tcase_add_test(t, gaz_resolve_should_answer_a_region_with_its_polygon);
     tcase_add_test(t, gaz_resolve_should_return_nothing_for_an_unknown_name);
     tcase_add_test(t, gaz_resolve_should_find_a_misspelling);
+    tcase_add_test(t, gaz_resolve_should_prefer_home_countries_only_in_a_near_tie);
     suite_add_tcase(s, t);
     return s;
 }
