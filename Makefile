@@ -96,6 +96,14 @@ demo: all
 # AddressSanitizer and UndefinedBehaviorSanitizer in build-san/.
 test: all $(TEST_BIN)
 	@EVENTMAP_BIN=./$(PROG) EVENTMAP_GAZETTEER=$(GAZ_IDX) ./$(TEST_BIN)
+	@echo "== the same tests under AddressSanitizer and UndefinedBehaviorSanitizer"
+	@$(MAKE) --no-print-directory SANITIZE=address,undefined test-san
+
+# Run by `make test` with SANITIZE set: the sanitized program and tests on
+# the index the normal build made.
+test-san: $(PROG) $(TEST_BIN)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	    EVENTMAP_HOME=$(CURDIR) EVENTMAP_BIN=./$(PROG) EVENTMAP_GAZETTEER=$(GAZ_IDX) ./$(TEST_BIN)
 
 $(BUILD)/gaz_bench: bench/gaz_bench.c $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)

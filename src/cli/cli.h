@@ -24,9 +24,9 @@ int cli_parse_latlon(const char *cmd, const char *opt, const char *s, geo_point 
  * Prints the usage error and returns -1 otherwise. */
 int cli_parse_focus(const char *cmd, const char *opt, const char *s, char out[32]);
 
-/* Path of a file that ships with or is built next to the program: the
- * directory of the running executable joined with rel (".cache/gazetteer.idx").
- * Caller frees. */
+/* Path of a file that ships with or is built next to the program:
+ * $EVENTMAP_HOME, or else the directory of the running executable, joined
+ * with rel (".cache/gazetteer.idx").  Caller frees. */
 char *cli_data_path(const char *rel);
 /* The gazetteer index to use: opt when given, else $EVENTMAP_GAZETTEER, else
  * the one `make` builds.  Caller frees. */

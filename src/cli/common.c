@@ -75,6 +75,11 @@ char *cli_data_path(const char *rel)
 {
     char exe[PATH_MAX];
     strbuf sb = STRBUF_INIT;
+    const char *home = getenv("EVENTMAP_HOME");
+    if (home && *home) {
+        sb_addf(&sb, "%s/%s", home, rel);
+        return sb_detach(&sb, NULL);
+    }
     ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
     if (n > 0) {
         exe[n] = '\0';

@@ -78,7 +78,7 @@ static double sub_cost_slow(int a, int b)
     if (is_vowel_key(a) && is_vowel_key(b)) return 0.4;
     if ((a == 'y' && b == 'i') || (a == 'i' && b == 'y') || (a == 'w' && b == 'u') || (a == 'u' && b == 'w'))
         return 0.3;
-    static const char *const pairs[] = { "kg", "td", "dz", "sz", "sS", "bp", "fv", "jg", "hk", "tT", "ks", NULL };
+    static const char *const pairs[] = { "kg", "td", "dz", "sz", "sS", "bp", "fv", "jg", "hk", "tT", "ks", "tz", NULL };
     for (int i = 0; pairs[i]; i++)
         if ((a == pairs[i][0] && b == pairs[i][1]) || (a == pairs[i][1] && b == pairs[i][0])) return 0.6;
     return 1;
@@ -290,11 +290,61 @@ static int kind_word(const char *tok, size_t len)
         { "province", PREFER_ADM1 }, { "governorate", PREFER_ADM1 }, { "governate", PREFER_ADM1 },
         { "muhafazat", PREFER_ADM1 }, { "muhafaza", PREFER_ADM1 }, { "muhafazah", PREFER_ADM1 },
         { "city", PREFER_PLACE }, { "town", PREFER_PLACE }, { "village", PREFER_PLACE },
+        { "district", PREFER_PLACE }, { "subdistrict", PREFER_PLACE }, { "island", PREFER_PLACE },
+        { "neighbourhood", PREFER_PLACE }, { "neighborhood", PREFER_PLACE }, { "quarter", PREFER_PLACE },
         { "region", PREFER_REGION }, { "area", PREFER_REGION }, { NULL, 0 }
     };
     for (int i = 0; words[i].word; i++)
         if (strlen(words[i].word) == len && !memcmp(words[i].word, tok, len)) return words[i].prefer;
     return PREFER_NONE;
+}
+
+/* Words that place a report inside a named area without naming a place:
+ * "northeastern Syria", "the central Badiya", "rural Idlib", "western Daraa
+ * countryside".  The area itself is the best the gazetteer can answer. */
+static int is_qualifier(const char *tok, size_t len)
+{
+    static const char *const words[] = {
+        "north", "northern", "south", "southern", "east", "eastern", "west", "western",
+        "northeast", "northeastern", "northwest", "northwestern", "southeast", "southeastern",
+        "southwest", "southwestern", "central", "upper", "lower", "greater", "rural", "outer",
+        "far", "middle", "the", NULL
+    };
+    for (int i = 0; words[i]; i++)
+        if (strlen(words[i]) == len && !memcmp(words[i], tok, len)) return 1;
+    return 0;
+}
+
+/* "northeastern syria" -> "syria", "the central badiya" -> "badiya",
+ * "idlib countryside" -> "idlib".  Returns 1 and the rest in out when it
+ * stripped something and something is left, else 0.  *rural is set for
+ * "rural X" and "X countryside", which mean a governorate's countryside. */
+static int strip_qualifiers(const char *plain, strbuf *out, int *rural)
+{
+    static const char *const trailing[] = { " countryside", " outskirts", " suburbs", " desert", NULL };
+    const char *p = plain;
+    int stripped = 0;
+    for (;;) {
+        const char *sp = strchr(p, ' ');
+        if (!sp || !is_qualifier(p, (size_t)(sp - p))) break;
+        if (sp - p == 5 && !memcmp(p, "rural", 5)) *rural = 1;
+        p = sp + 1;
+        stripped = 1;
+    }
+    size_t len = strlen(p);
+    for (int i = 0; trailing[i]; i++) {
+        size_t tl = strlen(trailing[i]);
+        if (len > tl && !memcmp(p + len - tl, trailing[i], tl)) {
+            len -= tl;
+            stripped = 1;
+            if (i == 0) *rural = 1;
+            break;
+        }
+    }
+    sb_reset(out);
+    if (!stripped || !len) return 0;
+    sb_add(out, p, len);
+    return 1;
 }
 
 /* "idlib province" -> "idlib", "the city of raqqa" -> "raqqa".  Returns the
@@ -427,7 +477,7 @@ int gaz_resolve(const gaz *g, const char *name, const gaz_query *q, gaz_result *
                 char **err)
 {
     strbuf plain = STRBUF_INIT, key = STRBUF_INIT, stripped = STRBUF_INIT, scratch = STRBUF_INIT,
-           kindless = STRBUF_INIT;
+           kindless = STRBUF_INIT, bare = STRBUF_INIT;
     cand_list cl = { NULL, 0, 0 };
     ranked *rk = NULL;
     hints hn = { NULL, NULL, NULL, NULL, PREFER_NONE };
@@ -469,6 +519,13 @@ int gaz_resolve(const gaz *g, const char *name, const gaz_query *q, gaz_result *
     collect(g, plain.buf, 0.0, &cl, &key, &stripped, &scratch);
     hn.prefer = strip_kind(plain.buf, &kindless);
     if (hn.prefer && kindless.len) collect(g, kindless.buf, 0.02, &cl, &key, &stripped, &scratch);
+    /* "northeastern Syria": the area it lies in, a little below a place that
+     * has the whole phrase as its name */
+    int rural = 0;
+    if (strip_qualifiers(hn.prefer && kindless.len ? kindless.buf : plain.buf, &bare, &rural)) {
+        collect(g, bare.buf, 0.08, &cl, &key, &stripped, &scratch);
+        if (rural && !hn.prefer) hn.prefer = PREFER_ADM1;
+    }
     if (!cl.n) goto cleanup;
 
     /* best candidate per place: an open-addressing map place -> rk slot */
@@ -512,6 +569,7 @@ cleanup:
     sb_release(&stripped);
     sb_release(&scratch);
     sb_release(&kindless);
+    sb_release(&bare);
     sb_release(&context_key);
     return rc;
 }

@@ -130,6 +130,32 @@ START_TEST(resolve_should_follow_country_and_near_hints)
 }
 END_TEST
 
+START_TEST(resolve_should_answer_an_area_for_a_qualified_name)
+{
+    /* as the seed report writes them */
+    static const char *const cases[][2] = {
+        { "the central Badiya region", "eventmap:badiya" },
+        { "northeastern Syria", "country:SY" },
+        { "rural Damascus", "eventmap:gov-rif-dimashq" },
+        { "Idlib countryside", "eventmap:gov-idlib" },
+        { "western Daraa countryside", "eventmap:gov-daraa" },
+        { "Hama airfield", "eventmap:hama-military-airport" },
+        { "the Tanf base", "eventmap:tanf-garrison" },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        run_result r = run_cmd(NULL, "@ resolve --json --limit 1 '%s'", cases[i][0]);
+        ck_assert_int_eq(r.status, 0);
+        cJSON *root;
+        cJSON *top = first_result(r.out, &root);
+        ck_assert_msg(top != NULL, "%s: no result", cases[i][0]);
+        ck_assert_msg(!strcmp(str_of(top, "id"), cases[i][1]), "%s: got %s, want %s", cases[i][0],
+                      str_of(top, "id"), cases[i][1]);
+        cJSON_Delete(root);
+        run_result_free(&r);
+    }
+}
+END_TEST
+
 START_TEST(resolve_should_reject_bad_usage_with_exit_2)
 {
     static const struct { const char *args, *msg; } cases[] = {
@@ -236,6 +262,7 @@ Suite *cli_resolve_suite(void)
     tcase_add_test(t, resolve_should_give_an_empty_result_for_an_unknown_name);
     tcase_add_test(t, resolve_should_read_names_from_stdin);
     tcase_add_test(t, resolve_should_follow_country_and_near_hints);
+    tcase_add_test(t, resolve_should_answer_an_area_for_a_qualified_name);
     tcase_add_test(t, resolve_should_reject_bad_usage_with_exit_2);
     tcase_add_test(t, help_should_exit_0_and_describe_each_command);
     tcase_add_test(t, resolve_should_fail_clearly_without_an_index);

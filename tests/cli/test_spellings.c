@@ -183,6 +183,14 @@ START_TEST(held_out_spellings_should_mostly_resolve)
 }
 END_TEST
 
+/* Written by a helper that never saw the matcher, and never tuned to. */
+START_TEST(blind_spellings_should_mostly_resolve)
+{
+    double share = measure("tests/data/spellings-blind.tsv", 1);
+    ck_assert_msg(share >= 0.90, "%.3f of the blind spellings resolve within 10 km; want >= 0.90", share);
+}
+END_TEST
+
 Suite *spellings_suite(void)
 {
     Suite *s = suite_create("spellings");
@@ -190,6 +198,7 @@ Suite *spellings_suite(void)
     tcase_set_timeout(t, 120);
     tcase_add_test(t, news_spellings_should_resolve_within_10_km);
     tcase_add_test(t, held_out_spellings_should_mostly_resolve);
+    tcase_add_test(t, blind_spellings_should_mostly_resolve);
     suite_add_tcase(s, t);
     return s;
 }
