@@ -12,7 +12,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 DEB_PACKAGES="gcc make pkg-config libproj-dev proj-data libgeos-dev libpng-dev
-libcjson-dev libcairo2-dev libpango1.0-dev libsqlite3-dev libutf8proc-dev check
+libcjson-dev libcairo2-dev libpango1.0-dev libsqlite3-dev libutf8proc-dev libcsv-dev check
 nodejs npm ca-certificates"
 
 # name version sha256 of the npm tarball

@@ -1,0 +1,145 @@
+/*
+ * event.h - the event layer: the event model (ACLED's columns plus how the
+ * place was resolved), readers for ACLED, UCDP GED, other CSV and GeoJSON,
+ * geocoding of rows without coordinates, filters, and streaming writers for
+ * GeoJSON (RFC 7946) and CSV.
+ *
+ * Readers hand each event to a callback with borrowed strings that stay valid
+ * only during the call, so that a million rows never sit in memory.  Errors
+ * are "FILE:LINE: what is wrong" (EM_EINPUT) or "FILE: cannot open: ..."
+ * (EM_EIO), through char **err as everywhere else.
+ */
+#ifndef EVENTMAP_EVENT_H
+#define EVENTMAP_EVENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "geo/geo.h"
+
+/* geo_precision, as ACLED uses it; 0 when the event has no coordinates. */
+enum { EV_GEO_NONE = 0, EV_GEO_EXACT = 1, EV_GEO_NEAR = 2, EV_GEO_REGION = 3 };
+/* time_precision, as ACLED uses it. */
+enum { EV_TIME_DAY = 1, EV_TIME_WEEK = 2, EV_TIME_MONTH = 3 };
+
+/* One event.  Strings are never NULL ("" when absent). */
+typedef struct {
+    const char *id;            /* the source's event id, or "row-<hash>" for a row without one */
+    const char *event_date;    /* YYYY-MM-DD */
+    int32_t day;               /* event_date as days since 1970-01-01 */
+    int time_precision;        /* EV_TIME_* */
+    const char *event_type, *sub_event_type;
+    const char *actor1, *actor2;
+    const char *country, *admin1, *location;
+    int located;               /* lat/lon hold coordinates */
+    double lat, lon;           /* degrees WGS 84 */
+    int geo_precision;         /* EV_GEO_* */
+    int fatalities;            /* 0 when the source gives none */
+    const char *source, *notes;
+    const char *gazetteer_id;  /* the place the location resolved to, "" when the source gave coordinates */
+    const char *match;         /* how: "exact", "alias", "fuzzy", "region"; "" for given coordinates */
+    double confidence;         /* 0..1; 1 for given coordinates, 0 when unlocated */
+} ev_event;
+
+/* ---------------------------------------------------------------- dates */
+
+/* "2024-03-15", "2024-03-15 00:00:00.000", "2024-03-15T10:00:00Z" or ACLED's
+ * older "15 March 2024" / "15-Mar-24" to days since 1970-01-01 and the
+ * canonical "YYYY-MM-DD" (11 bytes with NUL).  Returns 0, or -1 when the text
+ * is not a valid calendar date. */
+int ev_parse_date(const char *s, int32_t *day, char out[11]);
+/* Days since 1970-01-01 to "YYYY-MM-DD". */
+void ev_format_date(int32_t day, char out[11]);
+
+/* --------------------------------------------------------------- reading */
+
+typedef enum { EV_FMT_AUTO = 0, EV_FMT_ACLED, EV_FMT_UCDP, EV_FMT_CSV, EV_FMT_GEOJSON } ev_format;
+
+/* "acled", "ucdp", "csv", "geojson" to the format; -1 for anything else. */
+int ev_format_from_name(const char *name);
+const char *ev_format_name(ev_format f);
+
+/* A user's --map COLUMN=FIELD: column (as in the header) read as field (a
+ * model field name, e.g. "event_date", "location", "latitude"). */
+typedef struct {
+    const char *column, *field;
+} ev_column_map;
+
+typedef struct gaz gaz; /* gazetteer/gazetteer.h */
+
+typedef struct {
+    ev_format format;          /* EV_FMT_AUTO sniffs: header for CSV, '{' for GeoJSON */
+    const ev_column_map *map;  /* extra column mappings for CSV */
+    size_t n_map;
+    const gaz *gazetteer;      /* to geocode rows without coordinates; NULL leaves them unlocated */
+    int skip_bad;              /* report bad rows through on_bad and go on, instead of failing */
+} ev_read_opts;
+
+/* Per event: return 0 to go on, negative (with *err set) to stop the read
+ * with that error.  line is the event's first line in the file (its feature
+ * index + 1 for GeoJSON... see ev_read). */
+typedef int (*ev_event_fn)(void *ctx, const ev_event *e, const char *file, size_t line, char **err);
+/* Per bad row with skip_bad: the "FILE:LINE: reason" message (borrowed). */
+typedef void (*ev_bad_fn)(void *ctx, const char *message);
+
+typedef struct {
+    size_t read;       /* rows/features read */
+    size_t geocoded;   /* of them resolved through the gazetteer */
+    size_t unlocated;  /* of them left without coordinates */
+    size_t rejected;   /* bad rows skipped (skip_bad) */
+    ev_format format;  /* the format used (after sniffing) */
+} ev_read_stats;
+
+/* Read path ("-" for standard input) and hand every event to on_event.
+ * Bad input gives EM_EINPUT and "FILE:LINE: reason" (the column too where
+ * known): a wrong column count, a latitude that is not a number in -90..90,
+ * an unparseable date, invalid UTF-8, a truncated or malformed GeoJSON file,
+ * an empty file.  With opts->skip_bad a bad row goes to on_bad instead and
+ * the read goes on (a malformed file as a whole still fails).  For GeoJSON,
+ * line is the line on which the feature starts. */
+int ev_read(const char *path, const ev_read_opts *opts, ev_event_fn on_event, ev_bad_fn on_bad,
+            void *ctx, ev_read_stats *stats, char **err);
+
+/* --------------------------------------------------------------- filters */
+
+typedef struct {
+    int has_since, has_until;
+    int32_t since_day, until_day;   /* inclusive */
+    const char *type;               /* equals event_type or sub_event_type (case-insensitive), or NULL */
+    const char *actor;              /* substring of actor1 or actor2 (case-insensitive), or NULL */
+    geo_ctx *geo;                   /* with region: the context region was made with */
+    geo_shape *region;              /* the event's point lies inside, or NULL */
+    geo_bbox region_bbox;           /* region's bbox, to reject most points cheaply */
+} ev_filter;
+
+/* 1 when e passes every filter set in f (an unlocated event never passes a
+ * region filter), 0 otherwise. */
+int ev_filter_match(const ev_filter *f, const ev_event *e);
+
+/* --------------------------------------------------------------- writing */
+
+/* GeoJSON FeatureCollection (RFC 7946), written as it goes: Point features
+ * [lon, lat] with 6 decimals, every model field a property, no "crs", the
+ * collection's "bbox" at the end (a member may come last in an object).
+ * Unlocated events are not written; ev_geojson_close counts them. */
+typedef struct ev_geojson_writer ev_geojson_writer;
+ev_geojson_writer *ev_geojson_open(FILE *out);
+/* Extra properties for every feature (near: "distance_km"); NULL for none. */
+int ev_geojson_write(ev_geojson_writer *w, const ev_event *e, const char *extra_key, double extra_value);
+/* Ends the collection; returns how many unlocated events were left out, or
+ * -1 when writing failed.  Frees w. */
+long ev_geojson_close(ev_geojson_writer *w);
+
+/* CSV (RFC 4180, header row, quoted where needed) with the model's columns:
+ * id,event_date,time_precision,event_type,sub_event_type,actor1,actor2,
+ * country,admin1,location,latitude,longitude,geo_precision,fatalities,
+ * source,notes,gazetteer_id,match,confidence  (+ extra_key when given).
+ * Unlocated events are written with empty latitude/longitude. */
+typedef struct ev_csv_writer ev_csv_writer;
+ev_csv_writer *ev_csv_open(FILE *out, const char *extra_key);
+int ev_csv_write(ev_csv_writer *w, const ev_event *e, double extra_value);
+/* Returns 0, or -1 when writing failed.  Frees w. */
+int ev_csv_close(ev_csv_writer *w);
+
+#endif
