@@ -26,6 +26,7 @@ DATA    := $(CACHE)/data
 GAZ_IDX := $(CACHE)/gazetteer.idx
 DEPS_OK := $(CACHE)/deps.ok
 DATA_OK := $(DATA)/.ok
+TOOLS_OK := $(CACHE)/tools/.ok
 
 # pkg-config is asked once, after the dependencies are known to be installed.
 PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
@@ -48,7 +49,7 @@ ifneq ($(SANITIZE),)
 endif
 TEST_BIN := $(BUILD)/test_runner
 
-.PHONY: all deps data demo test test-san bench clean distclean
+.PHONY: all deps data tools demo test test-san bench clean distclean
 all: $(PROG) $(GAZ_IDX)
 
 deps: $(DEPS_OK)
@@ -89,19 +90,24 @@ $(TEST_BIN): $(TEST_OBJ) $(LIB)
 $(GAZ_IDX): $(PROG) $(DATA_OK) $(wildcard gazetteer/*.tsv)
 	./$(PROG) gazetteer build -o $@
 
+# geojsonhint for the tests, pinned by tests/tools/package-lock.json.
+$(TOOLS_OK): tests/tools/package.json tests/tools/package-lock.json scripts/setup.sh | $(DEPS_OK)
+	@sh scripts/setup.sh tools
+	@touch $@
+
 demo: all
 	@sh scripts/demo.sh
 
 # The suite runs twice: the normal build, then the same tests under
 # AddressSanitizer and UndefinedBehaviorSanitizer in build-san/.
-test: all $(TEST_BIN)
+test: all $(TEST_BIN) $(TOOLS_OK)
 	@EVENTMAP_BIN=./$(PROG) EVENTMAP_GAZETTEER=$(GAZ_IDX) ./$(TEST_BIN)
 	@echo "== the same tests under AddressSanitizer and UndefinedBehaviorSanitizer"
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined test-san
 
 # Run by `make test` with SANITIZE set: the sanitized program and tests on
 # the index the normal build made.
-test-san: $(PROG) $(TEST_BIN)
+test-san: $(PROG) $(TEST_BIN) $(TOOLS_OK)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	    EVENTMAP_HOME=$(CURDIR) EVENTMAP_BIN=./$(PROG) EVENTMAP_GAZETTEER=$(GAZ_IDX) ./$(TEST_BIN)
 

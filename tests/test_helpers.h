@@ -28,4 +28,12 @@ char *test_write_file(const char *name, const char *text);
 /* Whole file as a string (caller frees); NULL when unreadable. */
 char *test_read_file(const char *path, size_t *len);
 
+/* Run geojsonhint (the pinned copy in .cache/tools/, under $EVENTMAP_HOME
+ * when that is set; `sh scripts/setup.sh tools` installs it) on the file at
+ * path.  Returns 1 when it reports nothing; 0 when it reports a problem,
+ * with *message its report (one "FILE: line N - what - level" per problem);
+ * -1 when the tool is not installed or cannot run, with *message saying so.
+ * *message is set only when 1 is not returned; caller frees it. */
+int test_geojson_valid(const char *path, char **message);
+
 #endif

@@ -12,6 +12,9 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
 int cmd_resolve(int argc, char **argv);
 int cmd_gazetteer(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_near(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /* Print "eventmap CMD: message" to stderr. */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

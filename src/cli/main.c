@@ -15,6 +15,9 @@ static const struct {
 } commands[] = {
     { "resolve", cmd_resolve, "resolve place names to coordinates" },
     { "gazetteer", cmd_gazetteer, "build or inspect the gazetteer index" },
+    { "import", cmd_import, "read ACLED, UCDP, CSV or GeoJSON events into the store" },
+    { "near", cmd_near, "events within a radius of a point or place" },
+    { "export", cmd_export, "write events as GeoJSON or CSV" },
 };
 
 static void usage(FILE *f)

@@ -131,7 +131,8 @@ int ev_geojson_write(ev_geojson_writer *w, const ev_event *e, const char *extra_
  * -1 when writing failed.  Frees w. */
 long ev_geojson_close(ev_geojson_writer *w);
 
-/* CSV (RFC 4180, header row, quoted where needed) with the model's columns:
+/* CSV (RFC 4180, header row, quoted where needed, but lines end in LF, not
+ * CRLF) with the model's columns:
  * id,event_date,time_precision,event_type,sub_event_type,actor1,actor2,
  * country,admin1,location,latitude,longitude,geo_precision,fatalities,
  * source,notes,gazetteer_id,match,confidence  (+ extra_key when given).

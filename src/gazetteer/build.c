@@ -628,7 +628,7 @@ static int write_index(builder *b, const char *output, gaz_build_stats *stats, c
     strbuf tmp = STRBUF_INIT;
 
     /* names sorted by key; exact duplicates (same key, place, folded form) dropped */
-    qsort(b->names, b->n_names, sizeof(bname), cmp_bname);
+    if (b->n_names) qsort(b->names, b->n_names, sizeof(bname), cmp_bname);
     names = xmalloc((b->n_names ? b->n_names : 1) * sizeof(*names));
     for (size_t i = 0; i < b->n_names; i++) {
         const bname *bn = &b->names[i];
@@ -822,7 +822,7 @@ int gaz_build(const gaz_build_opts *opts, gaz_build_stats *stats, char **err)
     if (opts->admin1) {
         rc = gn_read_admin1(opts->admin1, on_admin1, &b, err);
         if (rc < 0) goto cleanup;
-        qsort(b.admin1, b.n_admin1, sizeof(*b.admin1), cmp_admin1);
+        if (b.n_admin1) qsort(b.admin1, b.n_admin1, sizeof(*b.admin1), cmp_admin1);
     }
     for (size_t i = 0; i < opts->n_geonames; i++) {
         rc = gn_read_places(opts->geonames[i], on_geonames_place, &b, err);

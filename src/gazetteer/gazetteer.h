@@ -42,6 +42,7 @@ typedef struct {
     int64_t population;
     gaz_match match;
     double score;            /* 0..1: match quality weighed with importance and hints */
+    double quality;          /* 0..1: how well the text matched this place's name, alone */
 } gaz_result;
 
 typedef struct {

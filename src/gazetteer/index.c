@@ -128,6 +128,7 @@ void gaz_place(const gaz *g, uint32_t place, gaz_result *out)
     }
     out->match = GAZ_MATCH_EXACT;
     out->score = 1.0;
+    out->quality = 1.0;
 }
 
 const unsigned char *gaz_region_wkb(const gaz *g, uint32_t place, size_t *len)

@@ -559,6 +559,7 @@ int gaz_resolve(const gaz *g, const char *name, const gaz_query *q, gaz_result *
         r->match = rk[i].c.match;
         if ((p->flags & GAZ_PLACE_REGION) && !(p->flags & GAZ_PLACE_COUNTRY)) r->match = GAZ_MATCH_REGION;
         r->score = rk[i].score < 0 ? 0 : rk[i].score > 1 ? 1 : rk[i].score;
+        r->quality = rk[i].c.quality < 0 ? 0 : rk[i].c.quality > 1 ? 1 : rk[i].c.quality;
     }
 cleanup:
     free(ctx_admin1);

@@ -32,6 +32,13 @@ typedef struct {
  * (NaN otherwise); longitudes may be any value.  Thread-safe. */
 double geo_distance_km(geo_point a, geo_point b);
 
+/* Boxes that together hold every point within km (geodesic) of c, for an
+ * index search whose answers are then checked with geo_distance_km: one box,
+ * or two when the circle crosses the antimeridian (never crossing it
+ * themselves), or a band of every longitude when it reaches a pole.
+ * Returns how many of out[] it filled. */
+size_t geo_circle_boxes(geo_point c, double km, geo_bbox out[2]);
+
 /* A coordinate transformation between two CRSs, e.g. "EPSG:4326" to
  * "EPSG:3857".  Axis order is always x = easting/longitude, y =
  * northing/latitude, whatever the CRS definition says. */

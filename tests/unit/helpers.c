@@ -127,3 +127,40 @@ void run_result_free(run_result *r)
     free(r->err);
     r->out = r->err = NULL;
 }
+
+int test_geojson_valid(const char *path, char **message)
+{
+    strbuf tool = STRBUF_INIT;
+    const char *home = getenv("EVENTMAP_HOME");
+    if (home && *home) sb_addf(&tool, "%s/", home);
+    sb_adds(&tool, ".cache/tools/node_modules/.bin/geojsonhint");
+    int valid = -1;
+    *message = NULL;
+    if (access(tool.buf, X_OK) != 0) {
+        strbuf msg = STRBUF_INIT;
+        sb_addf(&msg, "geojsonhint not installed at '%s': run 'sh scripts/setup.sh tools'", tool.buf);
+        *message = sb_detach(&msg, NULL);
+    } else if (strchr(tool.buf, '\'') || strchr(path, '\'')) {
+        *message = xstrdup("test_geojson_valid: a path holds a single quote");
+    } else {
+        run_result r = run_cmd(NULL, "'%s' -f compact '%s'", tool.buf, path);
+        if (r.status == 0 && !r.out[0] && !r.err[0]) {
+            valid = 1;
+        } else {
+            strbuf msg = STRBUF_INIT;
+            sb_adds(&msg, r.out);
+            sb_adds(&msg, r.err);
+            /* 126/127: the shell could not run it (no node?) */
+            if (r.status == 126 || r.status == 127 || r.status < 0) {
+                sb_addf(&msg, "geojsonhint could not run (status %d)", r.status);
+            } else {
+                valid = 0;
+                if (!msg.len) sb_addf(&msg, "geojsonhint exited with status %d", r.status);
+            }
+            *message = sb_detach(&msg, NULL);
+        }
+        run_result_free(&r);
+    }
+    sb_release(&tool);
+    return valid;
+}

@@ -1,0 +1,321 @@
+#!/bin/sh
+# bench/run_events.sh - `make bench`, after bench/run.sh: the event layer on
+# 1M synthetic ACLED-style events, beside the peers of DESIGN.md measured in
+# the same run (when installed: sh scripts/setup.sh peers).
+#
+#   a. CSV -> GeoJSON      eventmap export          vs ogr2ogr -f GeoJSON (GDAL)
+#   b. load with an index  eventmap import          vs PostgreSQL 15 + PostGIS:
+#                                                      \copy, geography, GiST
+#   c. 25 km radius query  store_scan + distance    vs ST_DWithin(geography),
+#                          (build/near_bench)          1,000 queries in-server
+#
+# Whole processes, wall clock: eventmap best of BENCH_RUNS (3), the peers
+# once (BENCH_PEER_RUNS) as they take tens of seconds; the queries are timed
+# one by one inside one process on each side (no process start-up, no client
+# round trip) and the median is shown.  The CSV is made once into
+# .cache/bench/ by bench/gen_events.c (fixed seed, the same bytes everywhere)
+# and made again only when the generator's version changes.  PostgreSQL runs
+# as a throwaway cluster under .cache/bench/pg, on a unix socket only, with
+# its default settings; it is stopped and removed at the end.  Not a test:
+# run it on an idle machine.
+set -eu
+cd "$(dirname "$0")/.."
+
+BIN=./eventmap
+N=${BENCH_EVENTS:-1000000}
+RUNS=${BENCH_RUNS:-3}
+PEER_RUNS=${BENCH_PEER_RUNS:-1}
+QUERIES=${BENCH_QUERIES:-1000}
+RADIUS_KM=25
+CACHE=.cache/bench
+CSV=$CACHE/events-$N.csv
+WORK=$CACHE/run
+GEN=build/gen_events
+NEAR=build/near_bench
+PG_VERSION=15
+PGBIN=/usr/lib/postgresql/$PG_VERSION/bin
+PGDIR=$(pwd)/$CACHE/pg
+PGPORT=5499
+PG_STARTED=
+NOT_INSTALLED="peer not installed (run: sh scripts/setup.sh peers)"
+
+mkdir -p "$CACHE"
+rm -rf "$WORK"
+mkdir -p "$WORK"
+
+pg_as_owner() {
+    if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+cleanup() {
+    if [ -n "$PG_STARTED" ]; then
+        pg_as_owner "$PGBIN/pg_ctl" -D "$PGDIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+    fi
+    rm -rf "$WORK" "$PGDIR"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+now_ns() { date +%s%N; }
+
+# best_ns RUNS PREP COMMAND...: the shortest wall time (ns) of RUNS runs of
+# COMMAND, PREP (untimed) before each; fails at the first failed run, its
+# stderr left in $WORK/err and its stdout in $WORK/out.
+best_ns() {
+    runs=$1 prep=$2
+    shift 2
+    best=
+    i=0
+    while [ "$i" -lt "$runs" ]; do
+        $prep
+        t0=$(now_ns)
+        "$@" >"$WORK/out" 2>"$WORK/err" || return 1
+        t1=$(now_ns)
+        t=$((t1 - t0))
+        if [ -z "$best" ] || [ "$t" -lt "$best" ]; then best=$t; fi
+        i=$((i + 1))
+    done
+    echo "$best"
+}
+
+# The first line of the last failure's message, for the report.
+why() { head -n 1 "$WORK/err" 2>/dev/null | cut -c1-100; }
+
+secs() { awk -v ns="$1" 'BEGIN { printf "%.2f s", ns / 1e9 }'; }
+
+# row JOB EVENTMAP PEER RATIO TARGET
+row() { printf '%-30s %-24s %-38s %-8s %s\n' "$1" "$2" "$3" "$4" "$5"; }
+
+# ratio EVENTMAP PEER (same unit, numbers): how many times faster eventmap is.
+ratio() {
+    case "$1/$2" in
+    */ | /*) echo "-" ;;
+    *) awk -v e="$1" -v p="$2" 'BEGIN { if (e > 0) printf "%.1fx", p / e; else print "-" }' ;;
+    esac
+}
+
+# ------------------------------------------------------------ programs
+
+if [ ! -x "$GEN" ] || [ bench/gen_events.c -nt "$GEN" ]; then
+    mkdir -p build
+    ${CC:-cc} -std=c11 -O2 -o "$GEN.tmp" bench/gen_events.c && mv -f "$GEN.tmp" "$GEN"
+fi
+
+# near_bench links the library: the Makefile builds it (make bench); when
+# that rule is missing or the library is older, it is built here the same way.
+LIB=build/libeventmap.a
+NEAR_OK=
+if [ -f "$LIB" ] && nm "$LIB" 2>/dev/null | grep -q ' T store_scan$'; then
+    if [ ! -x "$NEAR" ] || [ bench/near_bench.c -nt "$NEAR" ] || [ "$LIB" -nt "$NEAR" ]; then
+        pkgs="proj geos libpng libcjson cairo pangocairo sqlite3 libutf8proc"
+        # shellcheck disable=SC2046,SC2086
+        ${CC:-cc} -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -g -Isrc \
+            $(pkg-config --cflags $pkgs) -o "$NEAR.tmp" bench/near_bench.c "$LIB" \
+            $(pkg-config --libs $pkgs) -lcsv -lm 2>"$WORK/err" && mv -f "$NEAR.tmp" "$NEAR"
+    fi
+    [ -x "$NEAR" ] && [ ! "$LIB" -nt "$NEAR" ] && NEAR_OK=1
+fi
+
+# ------------------------------------------------------------ data
+
+want_version="$("$GEN" --version) n=$N"
+if [ ! -f "$CSV" ] || [ "$(cat "$CSV.version" 2>/dev/null)" != "$want_version" ]; then
+    echo "== making $CSV ($N events, $want_version)"
+    rm -f "$CSV" "$CSV.version"
+    "$GEN" -n "$N" -o "$CSV.tmp"
+    mv -f "$CSV.tmp" "$CSV"
+    printf '%s\n' "$want_version" >"$CSV.version"
+fi
+POINTS=$WORK/points.txt
+"$GEN" --points "$QUERIES" -o "$POINTS"
+csv_mb=$(ls -l "$CSV" | awk '{ printf "%.0f", $5 / 1e6 }')
+echo "== events: $N synthetic ACLED-style events, $CSV ($csv_mb MB)"
+echo "   eventmap: best of $RUNS; peers: best of $PEER_RUNS; ratio = peer time / eventmap time"
+row "job" "eventmap" "peer" "ratio" "target"
+
+# ------------------------------------------------------------ peers
+
+HAVE_OGR=
+command -v ogr2ogr >/dev/null 2>&1 && HAVE_OGR=1
+HAVE_PG=
+if [ -x "$PGBIN/initdb" ] && command -v psql >/dev/null 2>&1 &&
+    [ -f "/usr/share/postgresql/$PG_VERSION/extension/postgis.control" ]; then
+    HAVE_PG=1
+fi
+
+psql_run() {
+    psql -X -q -v ON_ERROR_STOP=1 -h "$PGDIR" -p "$PGPORT" -U postgres -d bench "$@"
+}
+
+# A fresh cluster, unix socket only, default settings otherwise.
+pg_start() {
+    rm -rf "$PGDIR"
+    mkdir -p "$PGDIR"
+    [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$PGDIR"
+    chmod 700 "$PGDIR"
+    pg_as_owner "$PGBIN/initdb" -D "$PGDIR/data" -U postgres --auth=trust -E UTF8 --locale=C \
+        >"$PGDIR/initdb.log" 2>&1 || return 1
+    PG_STARTED=1
+    pg_as_owner "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w -t 60 \
+        -o "-c listen_addresses='' -c unix_socket_directories='$PGDIR' -p $PGPORT" start \
+        >/dev/null 2>&1 || return 1
+    psql -X -q -h "$PGDIR" -p "$PGPORT" -U postgres -d postgres -c 'CREATE DATABASE bench' &&
+        psql_run -c 'CREATE EXTENSION postgis'
+}
+
+if [ -n "$HAVE_PG" ]; then
+    # the socket's path must fit in sun_path (107 bytes)
+    if [ ${#PGDIR} -gt 80 ]; then PGDIR=$(mktemp -d /tmp/eventmap-bench-pg.XXXXXX); rmdir "$PGDIR"; fi
+    if ! pg_start >"$WORK/err" 2>&1; then
+        echo "   (PostgreSQL did not start: $(why); see $PGDIR/server.log)"
+        HAVE_PG=
+        PG_FAILED=1
+    fi
+fi
+PG_FAILED=${PG_FAILED:-}
+pg_absent() { if [ -n "$PG_FAILED" ]; then echo "PostgreSQL failed to start"; else echo "$NOT_INSTALLED"; fi; }
+
+# ------------------------------------------------------------ a. export
+
+EM_GEOJSON=$WORK/eventmap.geojson
+PEER_GEOJSON=$WORK/ogr2ogr.geojson
+rm_em_geojson() { rm -f "$EM_GEOJSON"; }
+rm_peer_geojson() { rm -f "$PEER_GEOJSON"; }
+
+em= em_s= note=
+if ns=$(best_ns "$RUNS" rm_em_geojson "$BIN" export --in "$CSV" --format geojson -o "$EM_GEOJSON"); then
+    em=$ns
+    em_s=$(secs "$ns")
+    points=$(grep -c '"Point"' "$EM_GEOJSON" || true)
+    [ "$points" = "$N" ] || note="$note (eventmap wrote $points points, expected $N)"
+else
+    em_s="eventmap export failed"
+    note="$note (eventmap: $(why))"
+fi
+rm_em_geojson
+peer= peer_s=$NOT_INSTALLED
+if [ -n "$HAVE_OGR" ]; then
+    if ns=$(best_ns "$PEER_RUNS" rm_peer_geojson ogr2ogr -f GeoJSON "$PEER_GEOJSON" "$CSV" \
+        -oo X_POSSIBLE_NAMES=longitude -oo Y_POSSIBLE_NAMES=latitude -oo KEEP_GEOM_COLUMNS=NO); then
+        peer=$ns
+        peer_s="$(secs "$ns") ogr2ogr"
+        points=$(grep -c '"geometry": { "type": "Point"' "$PEER_GEOJSON" || true)
+        [ "$points" = "$N" ] || note="$note (ogr2ogr wrote $points points, expected $N)"
+    else
+        peer_s="ogr2ogr failed"
+        note="$note (ogr2ogr: $(why))"
+    fi
+    rm_peer_geojson
+fi
+row "CSV -> GeoJSON" "$em_s" "$peer_s" "$(ratio "$em" "$peer")" "<= 3 s (DESIGN: ogr2ogr 16 s)"
+[ -z "$note" ] || echo "  $note"
+
+# ------------------------------------------------------------ b. import
+
+DB=$WORK/events.db
+rm_db() { rm -f "$DB" "$DB-journal" "$DB-wal" "$DB-shm"; }
+
+em= em_s= note= EM_DB_OK=
+if ns=$(best_ns "$RUNS" rm_db "$BIN" import "$CSV" --db "$DB"); then
+    em=$ns
+    em_s=$(secs "$ns")
+    EM_DB_OK=1
+    grep -q "store .*: $N events" "$WORK/out" || note="$note (eventmap: $(tail -n 1 "$WORK/out"), expected $N events)"
+else
+    em_s="eventmap import failed"
+    note="$note (eventmap: $(why))"
+fi
+
+cat >"$WORK/load.sql" <<SQL
+CREATE TABLE events (
+    event_id_cnty text, event_date date, year int, time_precision int, disorder_type text,
+    event_type text, sub_event_type text, actor1 text, assoc_actor_1 text, inter1 int,
+    actor2 text, assoc_actor_2 text, inter2 int, interaction int, civilian_targeting text,
+    iso int, region text, country text, admin1 text, admin2 text, admin3 text, location text,
+    latitude double precision, longitude double precision, geo_precision int, source text,
+    source_scale text, notes text, fatalities int, tags text, timestamp bigint);
+\\copy events FROM '$CSV' WITH (FORMAT csv, HEADER true)
+ALTER TABLE events ADD COLUMN geog geography(Point, 4326);
+UPDATE events SET geog = ST_SetSRID(ST_MakePoint(longitude, latitude), 4326)::geography;
+CREATE INDEX events_geog_idx ON events USING gist (geog);
+SQL
+pg_drop() { psql_run -c 'DROP TABLE IF EXISTS events' >/dev/null 2>&1 || true; }
+
+peer= peer_s=$(pg_absent) PG_LOADED=
+if [ -n "$HAVE_PG" ]; then
+    if ns=$(best_ns "$PEER_RUNS" pg_drop psql_run -f "$WORK/load.sql"); then
+        peer=$ns
+        peer_s="$(secs "$ns") PostGIS"
+        PG_LOADED=1
+        rows=$(psql_run -At -c 'SELECT count(geog) FROM events' 2>/dev/null || echo "?")
+        [ "$rows" = "$N" ] || note="$note (PostGIS holds $rows points, expected $N)"
+        psql_run -c 'ANALYZE events' >/dev/null 2>&1 || true
+    else
+        peer_s="PostGIS load failed"
+        note="$note (PostGIS: $(why))"
+    fi
+fi
+row "load with a spatial index" "$em_s" "$peer_s" "$(ratio "$em" "$peer")" "<= 8 s (DESIGN: PostGIS 23 s)"
+[ -z "$note" ] || echo "  $note"
+
+# ------------------------------------------------------------ c. near
+
+em= em_s= note=
+if [ -z "$NEAR_OK" ]; then
+    em_s="eventmap near failed"
+    note="$note (build/near_bench: the library has no store yet, or near_bench did not build)"
+elif [ -z "$EM_DB_OK" ]; then
+    em_s="eventmap near failed"
+    note="$note (no store: the import failed)"
+elif "$NEAR" "$DB" "$POINTS" "$RADIUS_KM" >"$WORK/out" 2>"$WORK/err"; then
+    em=$(sed -n 's/.*median_ms=\([0-9.]*\).*/\1/p' "$WORK/out")
+    em_hits=$(sed -n 's/.*mean_hits=\([0-9.]*\).*/\1/p' "$WORK/out")
+    em_s="$em ms"
+    note="$note (eventmap: $(cat "$WORK/out"))"
+else
+    em_s="eventmap near failed"
+    note="$note (eventmap: $(why))"
+fi
+
+cat >"$WORK/near.sql" <<SQL
+CREATE TEMP TABLE centres (lat double precision, lon double precision);
+\\copy centres FROM '$POINTS' WITH (FORMAT csv)
+CREATE TEMP TABLE timings (ms double precision, hits bigint);
+DO \$\$
+DECLARE
+    c record;
+    t0 timestamptz;
+    n bigint;
+BEGIN
+    FOR c IN SELECT lat, lon FROM centres LOOP
+        t0 := clock_timestamp();
+        SELECT count(*) INTO n FROM events
+         WHERE ST_DWithin(geog, ST_SetSRID(ST_MakePoint(c.lon, c.lat), 4326)::geography, $RADIUS_KM * 1000);
+        INSERT INTO timings VALUES (extract(epoch FROM clock_timestamp() - t0) * 1000, n);
+    END LOOP;
+END
+\$\$;
+SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 3),
+       round(percentile_cont(0.9) WITHIN GROUP (ORDER BY ms)::numeric, 3),
+       round(avg(hits), 1) FROM timings;
+SQL
+
+peer= peer_s=$(pg_absent)
+if [ -n "$HAVE_PG" ] && [ -z "$PG_LOADED" ]; then
+    peer_s="PostGIS not loaded"
+elif [ -n "$HAVE_PG" ]; then
+    if psql_run -At -F ' ' -f "$WORK/near.sql" >"$WORK/out" 2>"$WORK/err"; then
+        read -r peer peer_p90 peer_hits <"$WORK/out"
+        peer_s="$peer ms PostGIS"
+        note="$note (PostGIS: median_ms=$peer p90_ms=$peer_p90 mean_hits=$peer_hits)"
+        if [ -n "$em" ] && [ "$em_hits" != "$peer_hits" ]; then
+            note="$note (the two found different events: mean $em_hits vs $peer_hits a query)"
+        fi
+    else
+        peer_s="PostGIS queries failed"
+        note="$note (PostGIS: $(why))"
+    fi
+fi
+row "${RADIUS_KM} km query, median of $QUERIES" "$em_s" "$peer_s" "$(ratio "$em" "$peer")" \
+    "<= 1.5 ms (DESIGN: PostGIS 15 ms)"
+[ -z "$note" ] || echo "  $note"

@@ -1,0 +1,136 @@
+/*
+ * export.c - `eventmap export`: the store's events (or a file's, with --in)
+ * through the filters, as GeoJSON (RFC 7946) or CSV, written as they are
+ * read.  With -o the output goes to a temporary name first and is renamed
+ * only when complete.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli/source.h"
+#include "util/strbuf.h"
+#include "util/banned.h"
+
+static const char export_usage[] =
+    "usage: eventmap export [--db PATH | --in FILE] [filters] --format geojson|csv [-o FILE]\n\n"
+    "Writes the events as a GeoJSON FeatureCollection (Points, every model field a\n"
+    "property; events without coordinates are left out and counted) or as CSV with\n"
+    "the model's columns.  Standard output unless -o.\n\n"
+    "  --format F        geojson (default) or csv\n"
+    "  -o, --output FILE write FILE (atomically: all or nothing)\n" CLI_SOURCE_USAGE;
+
+typedef struct {
+    ev_geojson_writer *gj;
+    ev_csv_writer *csv;
+    size_t n;
+} export_ctx;
+
+static int on_event(void *vctx, const ev_event *e, char **err)
+{
+    export_ctx *c = vctx;
+    int rc = c->gj ? ev_geojson_write(c->gj, e, NULL, 0) : ev_csv_write(c->csv, e, 0);
+    if (rc < 0) {
+        *err = xstrdup("cannot write the output");
+        return -1;
+    }
+    c->n++;
+    return 0;
+}
+
+int cmd_export(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "format", required_argument, NULL, 'f' },
+        { "output", required_argument, NULL, 'o' },
+        { "help", no_argument, NULL, 'h' },
+        CLI_SOURCE_LONG_OPTIONS,
+        { NULL, 0, NULL, 0 }
+    };
+    cli_source src;
+    cli_source_init(&src);
+    const char *format = "geojson", *output = NULL;
+    int c, status = EXIT_OK;
+    strbuf tmp = STRBUF_INIT;
+    FILE *out = stdout;
+
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+        if (cli_source_option(&src, c, optarg)) continue;
+        switch (c) {
+        case 'f': format = optarg; break;
+        case 'o': output = optarg; break;
+        case 'h': fputs(export_usage, stdout); return EXIT_OK;
+        default:
+            cli_error("export", "unknown option or missing value '%s'", argv[optind - 1]);
+            fputs(export_usage, stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        cli_error("export", "unexpected argument '%s'", argv[optind]);
+        return EXIT_USAGE;
+    }
+    int geojson = !strcmp(format, "geojson");
+    if (!geojson && strcmp(format, "csv")) {
+        cli_error("export", "--format \"%s\" is not geojson or csv", format);
+        return EXIT_USAGE;
+    }
+    status = cli_source_prepare(&src, "export");
+    if (status) goto done;
+    if (output) {
+        sb_addf(&tmp, "%s.tmp.%ld", output, (long)getpid());
+        out = fopen(tmp.buf, "wb");
+        if (!out) {
+            cli_error("export", "%s: cannot create: %s", output, strerror(errno));
+            status = EXIT_FAIL;
+            out = NULL;
+            goto done;
+        }
+    }
+    export_ctx ctx = { NULL, NULL, 0 };
+    if (geojson) ctx.gj = ev_geojson_open(out);
+    else ctx.csv = ev_csv_open(out, NULL);
+    status = cli_source_each(&src, "export", NULL, 0, on_event, &ctx);
+    long left_out = 0;
+    if (geojson) {
+        left_out = ev_geojson_close(ctx.gj);
+        if (left_out < 0) status = EXIT_FAIL;
+    } else if (ev_csv_close(ctx.csv) < 0) {
+        status = EXIT_FAIL;
+    }
+    if (output) {
+        int bad = ferror(out) || fclose(out) != 0;
+        out = NULL;
+        if (bad) status = EXIT_FAIL;
+        if (status == EXIT_OK && rename(tmp.buf, output) != 0) {
+            cli_error("export", "%s: cannot write: %s", output, strerror(errno));
+            status = EXIT_FAIL;
+        }
+        if (status != EXIT_OK) unlink(tmp.buf);
+    } else if (fflush(stdout) != 0 || ferror(stdout)) {
+        status = EXIT_FAIL;
+    }
+    if (status == EXIT_FAIL && !output) cli_error("export", "the output is incomplete");
+    if (status == EXIT_OK) {
+        fprintf(stderr, "eventmap export: %zu events%s", ctx.n - (size_t)(left_out > 0 ? left_out : 0),
+                output ? "" : "\n");
+        if (output) fprintf(stderr, " to %s\n", output);
+        if (left_out > 0)
+            fprintf(stderr, "eventmap export: %ld unlocated event%s left out (no coordinates)\n", left_out,
+                    left_out == 1 ? "" : "s");
+    }
+done:
+    if (out && out != stdout) {
+        fclose(out);
+        unlink(tmp.buf);
+    }
+    sb_release(&tmp);
+    cli_source_free(&src);
+    return status;
+}

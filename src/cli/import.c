@@ -1,0 +1,203 @@
+/*
+ * import.c - `eventmap import`: ACLED, UCDP GED, other CSV and GeoJSON files
+ * into the store, geocoding rows that have a place name and no coordinates.
+ * One transaction: a bad row (without --skip-bad) leaves the store as it was.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli/source.h"
+#include "util/error.h"
+#include "util/strbuf.h"
+#include "util/banned.h"
+
+static const char import_usage[] =
+    "usage: eventmap import FILE... [--db PATH] [--format acled|ucdp|csv|geojson]\n"
+    "                       [--map COLUMN=FIELD]... [--skip-bad] [--gazetteer PATH]\n\n"
+    "Reads events into the store; FILE may be '-' for standard input.  The format\n"
+    "is taken from the header when not given: ACLED exports (event_id_cnty, ...),\n"
+    "UCDP GED (id, date_start, where_prec, ...), any CSV with a date and either\n"
+    "coordinates or a place (lat/latitude/y, lon/lng/longitude/x, location/place),\n"
+    "or a GeoJSON FeatureCollection of Points.  Rows without coordinates are\n"
+    "geocoded from their location (with admin1 and country as context); rows that\n"
+    "cannot be resolved are kept as unlocated and listed.  Importing a file again\n"
+    "updates its events in place (key: the source's event id, or a hash of the row).\n\n"
+    "  --db PATH          the store (default: output/events.db, created when missing)\n"
+    "  --format F         acled, ucdp, csv or geojson instead of guessing\n"
+    "  --map COLUMN=FIELD read COLUMN as FIELD (event_date, location, latitude, ...)\n"
+    "  --skip-bad         list bad rows and import the rest instead of stopping\n"
+    "  --gazetteer PATH   the gazetteer index for geocoding\n";
+
+typedef struct {
+    store *st;
+    size_t n_new, n_updated, n_unchanged;
+    strbuf unlocated;          /* the list printed at the end */
+    size_t n_unlocated_listed;
+} import_ctx;
+
+static int on_event(void *vctx, const ev_event *e, const char *file, size_t line, char **err)
+{
+    import_ctx *c = vctx;
+    int rc = store_put(c->st, e, err);
+    if (rc < 0) return rc;
+    if (rc == STORE_NEW) c->n_new++;
+    else if (rc == STORE_UPDATED) c->n_updated++;
+    else c->n_unchanged++;
+    if (!e->located) {
+        if (c->n_unlocated_listed < 1000)
+            sb_addf(&c->unlocated, "%s:%zu: unlocated: \"%s\"%s%s%s%s not found in the gazetteer\n", file, line,
+                    e->location, *e->admin1 ? ", " : "", e->admin1, *e->country ? ", " : "", e->country);
+        c->n_unlocated_listed++;
+    }
+    return 0;
+}
+
+static void on_bad(void *ctx, const char *message)
+{
+    (void)ctx;
+    fprintf(stderr, "%s (skipped)\n", message);
+}
+
+/* Make the directory of path when it is missing (one level: output/). */
+static int ensure_parent_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash || slash == path) return 0;
+    strbuf dir = STRBUF_INIT;
+    sb_add(&dir, path, (size_t)(slash - path));
+    int rc = 0;
+    struct stat st;
+    if (stat(dir.buf, &st) != 0 && mkdir(dir.buf, 0777) != 0 && errno != EEXIST) rc = -1;
+    sb_release(&dir);
+    return rc;
+}
+
+int cmd_import(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "db", required_argument, NULL, 'd' },
+        { "format", required_argument, NULL, 'f' },
+        { "map", required_argument, NULL, 'm' },
+        { "skip-bad", no_argument, NULL, 's' },
+        { "gazetteer", required_argument, NULL, 'g' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    const char *db = "output/events.db", *gaz_opt = NULL;
+    ev_read_opts ro;
+    memset(&ro, 0, sizeof(ro));
+    ev_column_map *maps = xcalloc((size_t)argc + 1, sizeof(*maps));
+    int c, status = EXIT_OK;
+
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'f': {
+            int f = ev_format_from_name(optarg);
+            if (f < 0) {
+                cli_error("import", "--format \"%s\" is not acled, ucdp, csv or geojson", optarg);
+                free(maps);
+                return EXIT_USAGE;
+            }
+            ro.format = (ev_format)f;
+            break;
+        }
+        case 'm': {
+            char *eq = strchr(optarg, '=');
+            if (!eq || eq == optarg || !eq[1]) {
+                cli_error("import", "--map \"%s\" is not COLUMN=FIELD", optarg);
+                free(maps);
+                return EXIT_USAGE;
+            }
+            *eq = '\0';
+            maps[ro.n_map].column = optarg;
+            maps[ro.n_map].field = eq + 1;
+            ro.n_map++;
+            break;
+        }
+        case 's': ro.skip_bad = 1; break;
+        case 'g': gaz_opt = optarg; break;
+        case 'h': fputs(import_usage, stdout); free(maps); return EXIT_OK;
+        default:
+            cli_error("import", "unknown option or missing value '%s'", argv[optind - 1]);
+            fputs(import_usage, stderr);
+            free(maps);
+            return EXIT_USAGE;
+        }
+    }
+    ro.map = maps;
+    if (optind >= argc) {
+        fputs(import_usage, stderr);
+        free(maps);
+        return EXIT_USAGE;
+    }
+
+    char *err = NULL;
+    gaz *g = NULL;
+    char *gpath = cli_gazetteer_path(gaz_opt);
+    if (gaz_open(gpath, &g, &err) < 0) {
+        fprintf(stderr, "eventmap import: %s; rows without coordinates stay unlocated\n", err);
+        free(err);
+        err = NULL;
+        g = NULL;
+    }
+    free(gpath);
+    ro.gazetteer = g;
+
+    struct stat sst;
+    int existed = stat(db, &sst) == 0;
+    if (!existed && ensure_parent_dir(db) < 0) {
+        cli_error("import", "%s: cannot create its directory: %s", db, strerror(errno));
+        gaz_close(g);
+        free(maps);
+        return EXIT_FAIL;
+    }
+    import_ctx ctx;
+    memset(&ctx, 0, sizeof(ctx));
+    sb_init(&ctx.unlocated, 0);
+    ev_read_stats total, st;
+    memset(&total, 0, sizeof(total));
+    int rc = store_open(db, STORE_CREATE, &ctx.st, &err);
+    if (rc == 0) rc = store_begin(ctx.st, &err);
+    for (int i = optind; rc == 0 && i < argc; i++) {
+        rc = ev_read(argv[i], &ro, on_event, on_bad, &ctx, &st, &err);
+        total.read += st.read;
+        total.geocoded += st.geocoded;
+        total.unlocated += st.unlocated;
+        total.rejected += st.rejected;
+    }
+    if (rc == 0) rc = store_commit(ctx.st, &err);
+    size_t n_events = 0, n_unlocated = 0;
+    if (rc == 0) rc = store_count(ctx.st, &n_events, &n_unlocated, &err);
+    if (rc < 0) {
+        if (ctx.st) store_rollback(ctx.st);
+        store_close(ctx.st);
+        ctx.st = NULL;
+        if (!existed) unlink(db); /* leave nothing behind */
+        fprintf(stderr, "%s\n", err ? err : "eventmap import: failed");
+        fprintf(stderr, "eventmap import: nothing imported; %s is as it was\n", db);
+        status = rc == EM_EUSAGE ? EXIT_USAGE : EXIT_FAIL;
+    } else {
+        fputs(ctx.unlocated.buf, stderr);
+        if (ctx.n_unlocated_listed > 1000)
+            fprintf(stderr, "... and %zu more unlocated\n", ctx.n_unlocated_listed - 1000);
+        printf("read %zu, new %zu, updated %zu, unchanged %zu, geocoded %zu, unlocated %zu, rejected %zu\n",
+               total.read, ctx.n_new, ctx.n_updated, ctx.n_unchanged, total.geocoded, total.unlocated,
+               total.rejected);
+        printf("store %s: %zu events, %zu of them unlocated\n", db, n_events, n_unlocated);
+    }
+    store_close(ctx.st);
+    sb_release(&ctx.unlocated);
+    free(err);
+    gaz_close(g);
+    free(maps);
+    return status;
+}

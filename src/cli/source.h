@@ -1,0 +1,72 @@
+/*
+ * source.h - the event source and filters every reading command takes:
+ *   --db PATH | --in FILE, --since D, --until D, --type T, --actor A,
+ *   --region NAME, --gazetteer PATH
+ * A command adds CLI_SOURCE_LONG_OPTIONS to its getopt_long table and hands
+ * every option to cli_source_option first.
+ */
+#ifndef EVENTMAP_CLI_SOURCE_H
+#define EVENTMAP_CLI_SOURCE_H
+
+#include "events/event.h"
+#include "gazetteer/gazetteer.h"
+#include "geo/geo.h"
+#include "store/store.h"
+
+enum {
+    CLI_OPT_DB = 1000, CLI_OPT_IN, CLI_OPT_SINCE, CLI_OPT_UNTIL, CLI_OPT_TYPE, CLI_OPT_ACTOR, CLI_OPT_REGION,
+    CLI_OPT_GAZETTEER
+};
+
+#define CLI_SOURCE_LONG_OPTIONS                                                            \
+    { "db", required_argument, NULL, CLI_OPT_DB }, { "in", required_argument, NULL, CLI_OPT_IN }, \
+    { "since", required_argument, NULL, CLI_OPT_SINCE },                                   \
+    { "until", required_argument, NULL, CLI_OPT_UNTIL },                                   \
+    { "type", required_argument, NULL, CLI_OPT_TYPE },                                     \
+    { "actor", required_argument, NULL, CLI_OPT_ACTOR },                                   \
+    { "region", required_argument, NULL, CLI_OPT_REGION },                                 \
+    { "gazetteer", required_argument, NULL, CLI_OPT_GAZETTEER }
+
+#define CLI_SOURCE_USAGE                                                                   \
+    "  --db PATH         the store (default: output/events.db)\n"                          \
+    "  --in FILE         read a CSV or GeoJSON file instead of a store\n"                  \
+    "  --since DATE      events on or after DATE (YYYY-MM-DD)\n"                           \
+    "  --until DATE      events on or before DATE\n"                                       \
+    "  --type TYPE       event_type or sub_event_type equals TYPE (any case)\n"            \
+    "  --actor TEXT      actor1 or actor2 contains TEXT (any case)\n"                      \
+    "  --region NAME     inside a gazetteer region, governorate or country (the Badiya)\n" \
+    "  --gazetteer PATH  the gazetteer index (default: the one 'make' builds)\n"
+
+typedef struct {
+    const char *db, *in;
+    int db_given;
+    const char *since, *until, *type, *actor, *region, *gazetteer;
+    ev_filter filter;
+    geo_ctx *geo;
+    geo_shape *region_shape;
+    int region_is_bbox;
+    char region_label[160];
+    gaz *g;
+    store *st;                 /* the store, opened by cli_source_prepare (no --in) */
+    ev_read_stats stats;       /* of the --in file, after cli_source_each */
+} cli_source;
+
+void cli_source_init(cli_source *s);
+/* 1 when opt (a getopt_long value) was one of ours, 0 otherwise. */
+int cli_source_option(cli_source *s, int opt, const char *arg);
+/* Check the options and open what they need; EXIT_OK or the exit code
+ * after printing why. */
+int cli_source_prepare(cli_source *s, const char *cmd);
+/* The gazetteer, opened on first use; NULL after printing why. */
+gaz *cli_source_gazetteer(cli_source *s, const char *cmd);
+
+/* Each event passing the filters (inside one of the boxes when n_boxes > 0):
+ * fn returns 0 to go on, 1 to stop, negative with *err for an error.
+ * Returns EXIT_OK, or EXIT_FAIL after printing the error. */
+typedef int (*cli_event_fn)(void *ctx, const ev_event *e, char **err);
+int cli_source_each(cli_source *s, const char *cmd, const geo_bbox *boxes, size_t n_boxes, cli_event_fn fn,
+                    void *ctx);
+
+void cli_source_free(cli_source *s);
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * events_int.h - inside src/events/: the geocoder the readers share, and
+ * UTF-8 checking.
+ */
+#ifndef EVENTMAP_EVENTS_INT_H
+#define EVENTMAP_EVENTS_INT_H
+
+#include <stddef.h>
+
+#include "events/event.h"
+
+/* How many leading bytes of s form valid UTF-8 (len when all do). */
+size_t ev_utf8_prefix(const unsigned char *s, size_t len);
+
+/* Resolves events' place names through the gazetteer, remembering each
+ * distinct (location, admin1, country) it has seen. */
+typedef struct ev_geocoder ev_geocoder;
+/* g may be NULL: every event stays unlocated. */
+ev_geocoder *ev_geocoder_new(const gaz *g);
+void ev_geocoder_free(ev_geocoder *gc);
+/* Fill e's lat, lon, located, geo_precision, gazetteer_id, match and
+ * confidence from e->location (with e->admin1 and e->country as context).
+ * The strings stay valid until ev_geocoder_free.  An unresolvable name leaves
+ * e unlocated and returns 0; negative only on internal failure. */
+int ev_geocode(ev_geocoder *gc, ev_event *e);
+
+#endif

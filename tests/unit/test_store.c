@@ -1,0 +1,991 @@
+/*
+ * test_store.c - the SQLite event store: every field through a round trip,
+ * upserts (new, updated, unchanged) and the R*Tree kept in step with them,
+ * transactions that roll back, box scans checked against a brute-force
+ * search over random events, the filters, and the errors a user meets
+ * (not a store, no such store, a missing directory, bad coordinates).
+ */
+#include <check.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "events/event.h"
+#include "store/store.h"
+#include "test_helpers.h"
+#include "util/error.h"
+#include "util/strbuf.h"
+
+/* ---------------------------------------------------------------- helpers */
+
+/* A fresh path under the test directory; caller frees. */
+static char *store_path(const char *name)
+{
+    strbuf sb = STRBUF_INIT;
+    sb_addf(&sb, "%s/%s", test_tmpdir(), name);
+    unlink(sb.buf);
+    return sb_detach(&sb, NULL);
+}
+
+static store *open_store(const char *path, int mode)
+{
+    store *s = NULL;
+    char *err = NULL;
+    int rc = store_open(path, mode, &s, &err);
+    ck_assert_msg(rc == 0, "store_open(%s): %d %s", path, rc, err ? err : "");
+    ck_assert_ptr_nonnull(s);
+    return s;
+}
+
+static void put_ok(store *s, const ev_event *e, int want)
+{
+    char *err = NULL;
+    int rc = store_put(s, e, &err);
+    ck_assert_msg(rc == want, "store_put(%s) = %d, want %d (%s)", e->id, rc, want, err ? err : "");
+    free(err);
+}
+
+static void begin(store *s)
+{
+    char *err = NULL;
+    ck_assert_msg(store_begin(s, &err) == 0, "store_begin: %s", err ? err : "");
+}
+
+static void commit(store *s)
+{
+    char *err = NULL;
+    ck_assert_msg(store_commit(s, &err) == 0, "store_commit: %s", err ? err : "");
+}
+
+static void assert_count(store *s, size_t want_total, size_t want_unlocated)
+{
+    size_t total = 99, unlocated = 99;
+    char *err = NULL;
+    ck_assert_msg(store_count(s, &total, &unlocated, &err) == 0, "store_count: %s", err ? err : "");
+    ck_assert_uint_eq(total, want_total);
+    ck_assert_uint_eq(unlocated, want_unlocated);
+}
+
+/* A plain located event with every string set. */
+static ev_event sample_event(const char *id)
+{
+    ev_event e;
+    memset(&e, 0, sizeof(e));
+    e.id = id;
+    e.event_date = "2024-03-15";
+    e.day = 19797;
+    e.time_precision = EV_TIME_DAY;
+    e.event_type = "Battles";
+    e.sub_event_type = "Armed clash";
+    e.actor1 = "Military Forces of Syria (2000-2024)";
+    e.actor2 = "Islamic State (Syria)";
+    e.country = "Syria";
+    e.admin1 = "Rural Damascus";
+    e.location = "Ad Dumayr";
+    e.located = 1;
+    e.lat = 33.64389;
+    e.lon = 36.69376;
+    e.geo_precision = EV_GEO_EXACT;
+    e.fatalities = 3;
+    e.source = "SANA; SOHR";
+    e.notes = "On 15 March 2024, clashes near al-Dumair.";
+    e.gazetteer_id = "geonames:170589";
+    e.match = "exact";
+    e.confidence = 0.875;
+    return e;
+}
+
+/* Events copied out of scan callbacks (their strings are borrowed). */
+typedef struct {
+    ev_event *events;
+    size_t n, alloc;
+    size_t stop_after;  /* return 1 after this many; 0: never */
+} collected;
+
+static const char *dup_str(const char *s)
+{
+    return xstrdup(s);
+}
+
+static int collect(void *ctx, const ev_event *e, char **err)
+{
+    collected *c = ctx;
+    ALLOC_GROW(c->events, c->n + 1, c->alloc);
+    ev_event *copy = &c->events[c->n++];
+    *copy = *e;
+    copy->id = dup_str(e->id);
+    copy->event_date = dup_str(e->event_date);
+    copy->event_type = dup_str(e->event_type);
+    copy->sub_event_type = dup_str(e->sub_event_type);
+    copy->actor1 = dup_str(e->actor1);
+    copy->actor2 = dup_str(e->actor2);
+    copy->country = dup_str(e->country);
+    copy->admin1 = dup_str(e->admin1);
+    copy->location = dup_str(e->location);
+    copy->source = dup_str(e->source);
+    copy->notes = dup_str(e->notes);
+    copy->gazetteer_id = dup_str(e->gazetteer_id);
+    copy->match = dup_str(e->match);
+    return c->stop_after && c->n >= c->stop_after ? 1 : 0;
+}
+
+static void collected_free(collected *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        ev_event *e = &c->events[i];
+        const char *strings[] = { e->id, e->event_date, e->event_type, e->sub_event_type, e->actor1,
+                                  e->actor2, e->country, e->admin1, e->location, e->source, e->notes,
+                                  e->gazetteer_id, e->match };
+        for (size_t j = 0; j < sizeof(strings) / sizeof(strings[0]); j++) free((char *)strings[j]);
+    }
+    free(c->events);
+    memset(c, 0, sizeof(*c));
+}
+
+static void scan_into(store *s, const ev_filter *f, const geo_bbox *boxes, size_t n_boxes, collected *c)
+{
+    char *err = NULL;
+    int rc = store_scan(s, f, boxes, n_boxes, collect, c, &err);
+    ck_assert_msg(rc == 0, "store_scan: %d %s", rc, err ? err : "");
+}
+
+static void assert_same_event(const ev_event *got, const ev_event *want)
+{
+    ck_assert_str_eq(got->id, want->id);
+    ck_assert_str_eq(got->event_date, want->event_date);
+    ck_assert_int_eq(got->day, want->day);
+    ck_assert_int_eq(got->time_precision, want->time_precision);
+    ck_assert_str_eq(got->event_type, want->event_type);
+    ck_assert_str_eq(got->sub_event_type, want->sub_event_type);
+    ck_assert_str_eq(got->actor1, want->actor1);
+    ck_assert_str_eq(got->actor2, want->actor2);
+    ck_assert_str_eq(got->country, want->country);
+    ck_assert_str_eq(got->admin1, want->admin1);
+    ck_assert_str_eq(got->location, want->location);
+    ck_assert_int_eq(got->located, want->located != 0);
+    if (want->located) {
+        ck_assert_msg(got->lat == want->lat && got->lon == want->lon, "%s: %.17g,%.17g, want %.17g,%.17g",
+                      want->id, got->lat, got->lon, want->lat, want->lon);
+    }
+    ck_assert_int_eq(got->geo_precision, want->geo_precision);
+    ck_assert_int_eq(got->fatalities, want->fatalities);
+    ck_assert_str_eq(got->source, want->source);
+    ck_assert_str_eq(got->notes, want->notes);
+    ck_assert_str_eq(got->gazetteer_id, want->gazetteer_id);
+    ck_assert_str_eq(got->match, want->match);
+    ck_assert_msg(got->confidence == want->confidence, "%s: confidence %.17g, want %.17g", want->id,
+                  got->confidence, want->confidence);
+}
+
+/* ---------------------------------------------------------------- random events */
+
+/* A small deterministic generator (xorshift64*), so failures reproduce. */
+static uint64_t rng_state;
+
+static uint64_t rng_next(void)
+{
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return rng_state * 0x2545F4914F6CDD1Dull;
+}
+
+/* Uniform in [lo, hi]. */
+static double rng_uniform(double lo, double hi)
+{
+    return lo + (hi - lo) * ((double)(rng_next() >> 11) / (double)(UINT64_C(1) << 53));
+}
+
+static int rng_int(int n)
+{
+    return (int)(rng_next() % (uint64_t)n);
+}
+
+#define N_RANDOM 2000
+
+static const char *const random_types[][2] = {
+    { "Battles", "Armed clash" },
+    { "Explosions/Remote violence", "Air/drone strike" },
+    { "Explosions/Remote violence", "Shelling/artillery/missile attack" },
+    { "Violence against civilians", "Attack" },
+    { "Protests", "Peaceful protest" },
+    { "Strategic developments", "Looting/property destruction" },
+};
+static const char *const random_actors[] = { "Military Forces of Syria", "Islamic State", "SDF",
+                                             "Hayat Tahrir al-Sham", "Civilians (Syria)", "" };
+/* Coordinates worth meeting often: the edges of the world and of the test boxes. */
+static const double edge_lons[] = { -180, 180, 0, 170, -170, 10, 10.5, 36.5 };
+static const double edge_lats[] = { -90, 90, 0, 80, -80, 33, 33.5, 20 };
+
+typedef struct {
+    char ids[N_RANDOM][16];
+    char dates[N_RANDOM][11];
+    ev_event events[N_RANDOM];
+} random_set;
+
+/* N_RANDOM events, in random id order: a tenth unlocated, a tenth on an
+ * edge coordinate or a hair beside one, the rest anywhere on Earth. */
+static random_set *make_random_set(uint64_t seed)
+{
+    random_set *r = xcalloc(1, sizeof(*r));
+    rng_state = seed;
+    for (int i = 0; i < N_RANDOM; i++) {
+        ev_event *e = &r->events[i];
+        *e = sample_event(NULL);
+        snprintf(r->ids[i], sizeof(r->ids[i]), "R%05d", (int)((i * 7919) % N_RANDOM));
+        e->id = r->ids[i];
+        e->day = 18000 + rng_int(2000);
+        ev_format_date(e->day, r->dates[i]);
+        e->event_date = r->dates[i];
+        int t = rng_int((int)(sizeof(random_types) / sizeof(random_types[0])));
+        e->event_type = random_types[t][0];
+        e->sub_event_type = random_types[t][1];
+        e->actor1 = random_actors[rng_int(6)];
+        e->actor2 = random_actors[rng_int(6)];
+        e->fatalities = rng_int(20);
+        int kind = rng_int(10);
+        if (kind == 0) {
+            e->located = 0;
+            e->lat = e->lon = 0;
+            e->geo_precision = EV_GEO_NONE;
+            e->confidence = 0;
+        } else if (kind == 1) {
+            int nudge = rng_int(3) - 1; /* a hair below, on, or above the edge */
+            e->lon = edge_lons[rng_int(8)] + nudge * 1e-9;
+            e->lat = edge_lats[rng_int(8)] + nudge * 1e-9;
+            if (e->lon > 180) e->lon = 180;
+            if (e->lon < -180) e->lon = -180;
+            if (e->lat > 90) e->lat = 90;
+            if (e->lat < -90) e->lat = -90;
+        } else {
+            e->lon = rng_uniform(-180, 180);
+            e->lat = rng_uniform(-90, 90);
+        }
+    }
+    return r;
+}
+
+static void put_all(store *s, const random_set *r)
+{
+    begin(s);
+    for (int i = 0; i < N_RANDOM; i++) put_ok(s, &r->events[i], STORE_NEW);
+    commit(s);
+}
+
+static int cmp_ids(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int in_box(const geo_bbox *b, const ev_event *e)
+{
+    return e->located && e->lon >= b->west_deg && e->lon <= b->east_deg && e->lat >= b->south_deg &&
+           e->lat <= b->north_deg;
+}
+
+/* The scan's answer equals the brute-force one: each wanted event once. */
+static void assert_scan_matches(store *s, const random_set *r, const ev_filter *f, const geo_bbox *boxes,
+                                size_t n_boxes)
+{
+    collected c = { 0 };
+    scan_into(s, f, boxes, n_boxes, &c);
+    const char **want = xcalloc(N_RANDOM, sizeof(*want));
+    size_t n_want = 0;
+    for (int i = 0; i < N_RANDOM; i++) {
+        const ev_event *e = &r->events[i];
+        int hit = !n_boxes;
+        for (size_t j = 0; j < n_boxes && !hit; j++) hit = in_box(&boxes[j], e);
+        if (hit && ev_filter_match(f, e)) want[n_want++] = e->id;
+    }
+    const char **got = xcalloc(c.n + 1, sizeof(*got));
+    for (size_t i = 0; i < c.n; i++) got[i] = c.events[i].id;
+    qsort(want, n_want, sizeof(*want), cmp_ids);
+    qsort(got, c.n, sizeof(*got), cmp_ids);
+    const char *first_box = n_boxes ? "box" : "no box";
+    ck_assert_msg(c.n == n_want, "%s %g,%g,%g,%g: %zu events, brute force finds %zu", first_box,
+                  n_boxes ? boxes[0].west_deg : 0, n_boxes ? boxes[0].south_deg : 0,
+                  n_boxes ? boxes[0].east_deg : 0, n_boxes ? boxes[0].north_deg : 0, c.n, n_want);
+    for (size_t i = 0; i < n_want; i++) ck_assert_str_eq(got[i], want[i]);
+    free(want);
+    free(got);
+    collected_free(&c);
+}
+
+/* ---------------------------------------------------------------- tests */
+
+START_TEST(store_put_should_round_trip_every_field)
+{
+    char *path = store_path("roundtrip.db");
+    store *s = open_store(path, STORE_CREATE);
+    ev_event a = sample_event("SYR1");
+    a.lat = 33.123456789012345;
+    a.lon = -0.000123456789;
+    a.time_precision = EV_TIME_WEEK;
+    a.geo_precision = EV_GEO_NEAR;
+    a.notes = "Quotes \" and ' and a newline\nand Arabic: الضمير";
+    a.location = "Aḑ Ḑumayr";
+    ev_event b = sample_event("SYR0");
+    b.located = 0;
+    b.lat = b.lon = 0;
+    b.geo_precision = EV_GEO_NONE;
+    b.gazetteer_id = "";
+    b.match = "";
+    b.confidence = 0;
+    b.actor2 = "";
+    b.fatalities = 0;
+    b.day = -1;
+    b.event_date = "1969-12-31";
+    begin(s);
+    put_ok(s, &a, STORE_NEW);
+    put_ok(s, &b, STORE_NEW);
+    commit(s);
+    store_close(s);
+
+    s = open_store(path, STORE_READ);
+    assert_count(s, 2, 1);
+    collected c = { 0 };
+    scan_into(s, NULL, NULL, 0, &c);
+    ck_assert_uint_eq(c.n, 2);
+    assert_same_event(&c.events[0], &b); /* in id order */
+    assert_same_event(&c.events[1], &a);
+    collected_free(&c);
+    store_close(s);
+    free(path);
+}
+END_TEST
+
+START_TEST(store_put_should_say_unchanged_for_the_same_event_twice)
+{
+    char *path = store_path("twice.db");
+    store *s = open_store(path, STORE_CREATE);
+    ev_event e = sample_event("SYR1");
+    begin(s);
+    put_ok(s, &e, STORE_NEW);
+    put_ok(s, &e, STORE_UNCHANGED);
+    commit(s);
+    /* again in a later transaction, and outside any transaction */
+    begin(s);
+    put_ok(s, &e, STORE_UNCHANGED);
+    commit(s);
+    put_ok(s, &e, STORE_UNCHANGED);
+    /* an unlocated event whose unused coordinates differ is the same event */
+    ev_event u = sample_event("SYR2");
+    u.located = 0;
+    u.lat = 1;
+    put_ok(s, &u, STORE_NEW);
+    u.lat = 2;
+    put_ok(s, &u, STORE_UNCHANGED);
+    assert_count(s, 2, 1);
+    store_close(s);
+    free(path);
+}
+END_TEST
+
+START_TEST(store_put_should_update_when_any_field_differs)
+{
+    char *path = store_path("update.db");
+    store *s = open_store(path, STORE_CREATE);
+    ev_event base = sample_event("SYR1");
+    begin(s);
+    put_ok(s, &base, STORE_NEW);
+    for (int field = 0; field < 20; field++) {
+        ev_event e = base;
+        switch (field) {
+        case 0: e.event_date = "2024-03-16"; break;
+        case 1: e.day++; break;
+        case 2: e.time_precision = EV_TIME_MONTH; break;
+        case 3: e.event_type = "Protests"; break;
+        case 4: e.sub_event_type = "Attack"; break;
+        case 5: e.actor1 = "Someone else"; break;
+        case 6: e.actor2 = ""; break;
+        case 7: e.country = "Iraq"; break;
+        case 8: e.admin1 = "Homs"; break;
+        case 9: e.location = "Dumair"; break;
+        case 10: e.lat = nextafter(e.lat, 90); break;
+        case 11: e.lon = nextafter(e.lon, -180); break;
+        case 12: e.geo_precision = EV_GEO_REGION; break;
+        case 13: e.fatalities = 0; break;
+        case 14: e.source = "SANA"; break;
+        case 15: e.notes = "On 15 March 2024, clashes near al-Dumair!"; break;
+        case 16: e.gazetteer_id = "eventmap:dumair"; break;
+        case 17: e.match = "alias"; break;
+        case 18: e.confidence = 0.5; break;
+        case 19: e.located = 0; break;
+        }
+        put_ok(s, &e, STORE_UPDATED);
+        put_ok(s, &e, STORE_UNCHANGED);
+        collected c = { 0 };
+        scan_into(s, NULL, NULL, 0, &c);
+        ck_assert_uint_eq(c.n, 1);
+        assert_same_event(&c.events[0], &e);
+        collected_free(&c);
+        put_ok(s, &base, STORE_UPDATED);
+    }
+    commit(s);
+    assert_count(s, 1, 0);
+    store_close(s);
+    free(path);
+}
+END_TEST
+
+START_TEST(store_put_should_keep_the_rtree_in_step)
+{
+    char *path = store_path("move.db");
+    store *s = open_store(path, STORE_CREATE);
+    const geo_bbox syria = { 35, 32, 43, 38 }, iraq_west = { 40, 30, 44, 34 }, iceland = { -25, 63, -13, 67 };
+    ev_event e = sample_event("SYR1");
+    put_ok(s, &e, STORE_NEW);
+
+    collected c = { 0 };
+    scan_into(s, NULL, &syria, 1, &c);
+    ck_assert_uint_eq(c.n, 1);
+    collected_free(&c);
+
+    /* moved: found at the new place only */
+    e.lat = 64.1;
+    e.lon = -21.9;
+    put_ok(s, &e, STORE_UPDATED);
+    scan_into(s, NULL, &syria, 1, &c);
+    ck_assert_uint_eq(c.n, 0);
+    scan_into(s, NULL, &iceland, 1, &c);
+    ck_assert_uint_eq(c.n, 1);
+    collected_free(&c);
+
+    /* unlocated: in no box, still in the full scan */
+    e.located = 0;
+    put_ok(s, &e, STORE_UPDATED);
+    scan_into(s, NULL, &iceland, 1, &c);
+    ck_assert_uint_eq(c.n, 0);
+    scan_into(s, NULL, NULL, 0, &c);
+    ck_assert_uint_eq(c.n, 1);
+    ck_assert_int_eq(c.events[0].located, 0);
+    collected_free(&c);
+    assert_count(s, 1, 1);
+
+    /* located again */
+    e.located = 1;
+    e.lat = 33.3;
+    e.lon = 43.1;
+    put_ok(s, &e, STORE_UPDATED);
+    scan_into(s, NULL, &iraq_west, 1, &c);
+    ck_assert_uint_eq(c.n, 1);
+    collected_free(&c);
+    scan_into(s, NULL, &iceland, 1, &c);
+    ck_assert_uint_eq(c.n, 0);
+    assert_count(s, 1, 0);
+    store_close(s);
+    free(path);
+}
+END_TEST
+
+static void dump_store(store *s, collected *all, collected *boxed)
+{
+    const geo_bbox world = { -180, -90, 180, 90 };
+    scan_into(s, NULL, NULL, 0, all);
+    scan_into(s, NULL, &world, 1, boxed);
+}
+
+static void assert_same_dump(const collected *a, const collected *b)
+{
+    ck_assert_uint_eq(a->n, b->n);
+    for (size_t i = 0; i < a->n; i++) assert_same_event(&a->events[i], &b->events[i]);
+}
+
+/* Change the store in every way a transaction can: new events (located or
+ * not), updates, moves, an event losing its coordinates. */
+static void change_everything(store *s, const random_set *r)
+{
+    ev_event extra = sample_event("NEW1");
+    put_ok(s, &extra, STORE_NEW);
+    extra.id = "NEW2";
+    extra.located = 0;
+    put_ok(s, &extra, STORE_NEW);
+    for (int i = 0; i < 20; i++) {
+        ev_event e = r->events[i];
+        if (i % 3 == 0) e.notes = "changed";
+        else if (i % 3 == 1 && e.located) e.located = 0;
+        else {
+            e.located = 1;
+            e.lat = 1.5;
+            e.lon = 2.5;
+        }
+        put_ok(s, &e, STORE_UPDATED);
+    }
+}
+
+START_TEST(store_rollback_should_leave_the_store_as_it_was)
+{
+    char *path = store_path("rollback.db");
+    random_set *r = make_random_set(42);
+    store *s = open_store(path, STORE_CREATE);
+    put_all(s, r);
+    collected before = { 0 }, before_boxed = { 0 };
+    dump_store(s, &before, &before_boxed);
+    size_t total = 0, unlocated = 0;
+    ck_assert_int_eq(store_count(s, &total, &unlocated, NULL), 0);
+    ck_assert_uint_eq(total, N_RANDOM);
+
+    begin(s);
+    change_everything(s, r);
+    size_t during = 0;
+    ck_assert_int_eq(store_count(s, &during, NULL, NULL), 0);
+    ck_assert_uint_eq(during, total + 2);
+    store_rollback(s);
+
+    assert_count(s, total, unlocated);
+    collected after = { 0 }, after_boxed = { 0 };
+    dump_store(s, &after, &after_boxed);
+    assert_same_dump(&before, &after);
+    assert_same_dump(&before_boxed, &after_boxed);
+    collected_free(&after);
+    collected_free(&after_boxed);
+
+    /* and the store takes the next transaction */
+    begin(s);
+    put_ok(s, &r->events[0], STORE_UNCHANGED);
+    commit(s);
+    store_close(s);
+    collected_free(&before);
+    collected_free(&before_boxed);
+    free(r);
+    free(path);
+}
+END_TEST
+
+START_TEST(store_close_should_roll_back_an_open_transaction)
+{
+    char *path = store_path("close.db");
+    store *s = open_store(path, STORE_CREATE);
+    ev_event kept = sample_event("KEPT");
+    put_ok(s, &kept, STORE_NEW);
+    begin(s);
+    ev_event lost = sample_event("LOST");
+    put_ok(s, &lost, STORE_NEW);
+    kept.notes = "changed";
+    put_ok(s, &kept, STORE_UPDATED);
+    store_close(s);
+
+    s = open_store(path, STORE_READ);
+    assert_count(s, 1, 0);
+    collected c = { 0 };
+    scan_into(s, NULL, NULL, 0, &c);
+    ck_assert_uint_eq(c.n, 1);
+    kept.notes = sample_event("KEPT").notes;
+    assert_same_event(&c.events[0], &kept);
+    collected_free(&c);
+    store_close(s);
+    free(path);
+}
+END_TEST
+
+START_TEST(store_scan_should_match_a_brute_force_box_search)
+{
+    char *path = store_path("boxes.db");
+    random_set *r = make_random_set(20240315);
+    store *s = open_store(path, STORE_CREATE);
+    put_all(s, r);
+
+    static const geo_bbox fixed[] = {
+        { -180, -90, 180, 90 },     /* the world */
+        { 170, -90, 180, 90 },      /* touching the antimeridian from the west */
+        { -180, -90, -170, 90 },    /* and from the east */
+        { -180, 80, 180, 90 },      /* the north pole's cap */
+        { -180, -90, 180, -80 },    /* the south pole's cap */
+        { 180, -90, 180, 90 },      /* the antimeridian itself */
+        { -180, 90, 180, 90 },      /* the north pole itself */
+        { 10, 33, 10, 33 },         /* one point */
+        { 10, 33, 10.5, 33.5 },     /* edges where events sit, and a hair beside */
+        { 0, 0, 0, 0 },
+        { 36.5, 20, 170, 80 },
+        { -1e-9, -1e-9, 1e-9, 1e-9 },
+    };
+    for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) assert_scan_matches(s, r, NULL, &fixed[i], 1);
+
+    rng_state = 7;
+    for (int i = 0; i < 200; i++) {
+        double w = rng_uniform(-180, 180), e = rng_uniform(-180, 180);
+        double south = rng_uniform(-90, 90), north = rng_uniform(-90, 90);
+        geo_bbox b = { fmin(w, e), fmin(south, north), fmax(w, e), fmax(south, north) };
+        if (i % 4 == 0) { /* small boxes, as a 25 km radius makes */
+            b.east_deg = fmin(180, b.west_deg + 0.5);
+            b.north_deg = fmin(90, b.south_deg + 0.5);
+        }
+        assert_scan_matches(s, r, NULL, &b, 1);
+    }
+
+    /* a box across the antimeridian, split in two; and overlapping boxes
+     * give each event once */
+    const geo_bbox split[] = { { 160, -30, 180, 30 }, { -180, -30, -150, 30 } };
+    assert_scan_matches(s, r, NULL, split, 2);
+    const geo_bbox overlapping[] = { { -10, -10, 20, 20 }, { 0, 0, 40, 40 }, { -180, -90, 180, 90 } };
+    assert_scan_matches(s, r, NULL, overlapping, 3);
+    store_close(s);
+    free(r);
+    free(path);
+}
+END_TEST
+
+START_TEST(store_scan_should_give_unlocated_events_to_full_scans_only)
+{
+    char *path = store_path("unlocated.db");
+    store *s = open_store(path, STORE_CREATE);
+    ev_event e = sample_event("U1");
+    e.located = 0;
+    e.lat = e.lon = 0;
+    put_ok(s, &e, STORE_NEW);
+    collected c = { 0 };
+    const geo_bbox world = { -180, -90, 180, 90 };
+    scan_into(s, NULL, &world, 1, &c);
+    ck_assert_uint_eq(c.n, 0);
+    scan_into(s, NULL, NULL, 0, &c);
+    ck_assert_uint_eq(c.n, 1);
+    ck_assert_str_eq(c.events[0].id, "U1");
+    ck_assert_int_eq(c.events[0].located, 0);
+    collected_free(&c);
+    assert_count(s, 1, 1);
+    store_close(s);
+    free(path);
+}
+END_TEST
+
+START_TEST(store_scan_should_apply_date_type_and_actor_filters)
+{
+    char *path = store_path("filters.db");
+    random_set *r = make_random_set(99);
+    store *s = open_store(path, STORE_CREATE);
+    put_all(s, r);
+    const geo_bbox boxes[] = { { -180, -90, 180, 90 }, { -60, -40, 60, 50 } };
+    ev_filter filters[8];
+    memset(filters, 0, sizeof(filters));
+    filters[0].has_since = 1, filters[0].since_day = 18500;
+    filters[1].has_until = 1, filters[1].until_day = 18500;
+    filters[2].has_since = filters[2].has_until = 1, filters[2].since_day = 18700, filters[2].until_day = 18710;
+    filters[3].type = "battles";                       /* an event type, any case */
+    filters[4].type = "AIR/DRONE STRIKE";              /* a sub-event type */
+    filters[5].actor = "islamic";                      /* a substring of actor1 or actor2 */
+    filters[6].has_since = 1, filters[6].since_day = 18300, filters[6].type = "Attack",
+    filters[6].actor = "civilians";
+    filters[7].type = "no such type";
+    for (size_t i = 0; i < sizeof(filters) / sizeof(filters[0]); i++) {
+        assert_scan_matches(s, r, &filters[i], NULL, 0);
+        assert_scan_matches(s, r, &filters[i], boxes, 1);
+        assert_scan_matches(s, r, &filters[i], boxes + 1, 1);
+    }
+    /* something was found: the filters are not trivially empty */
+    collected c = { 0 };
+    scan_into(s, &filters[6], NULL, 0, &c);
+    ck_assert_uint_gt(c.n, 0);
+    ck_assert_uint_lt(c.n, N_RANDOM / 10);
+    collected_free(&c);
+    store_close(s);
+    free(r);
+    free(path);
+}
+END_TEST
+
+START_TEST(store_scan_should_go_in_id_order_without_boxes)
+{
+    char *path = store_path("order.db");
+    random_set *r = make_random_set(5);
+    store *s = open_store(path, STORE_CREATE);
+    put_all(s, r);
+    collected c = { 0 };
+    scan_into(s, NULL, NULL, 0, &c);
+    ck_assert_uint_eq(c.n, N_RANDOM);
+    for (size_t i = 1; i < c.n; i++) ck_assert_int_lt(strcmp(c.events[i - 1].id, c.events[i].id), 0);
+    collected_free(&c);
+    store_close(s);
+    free(r);
+    free(path);
+}
+END_TEST
+
+static int fail_on_third(void *ctx, const ev_event *e, char **err)
+{
+    int *seen = ctx;
+    if (++*seen == 3) return em_error(err, EM_EIO, "out.geojson: cannot write: disk full");
+    return 0;
+}
+
+/* Scans the same store again, boxed and whole, from inside a scan. */
+typedef struct {
+    store *s;
+    size_t want;  /* events the two inner scans should give together */
+} nested;
+
+static int scan_inside(void *ctx, const ev_event *e, char **err)
+{
+    nested *n = ctx;
+    collected c = { 0 };
+    const geo_bbox world = { -180, -90, 180, 90 };
+    int rc = store_scan(n->s, NULL, &world, 1, collect, &c, err);
+    if (!rc) rc = store_scan(n->s, NULL, NULL, 0, collect, &c, err);
+    if (!rc && c.n != n->want) rc = em_error(err, EM_EINTERNAL, "inner scans found %zu, want %zu", c.n, n->want);
+    collected_free(&c);
+    return rc < 0 ? rc : 1;
+}
+
+START_TEST(store_scan_should_follow_the_callback_protocol)
+{
+    char *path = store_path("protocol.db");
+    random_set *r = make_random_set(11);
+    store *s = open_store(path, STORE_CREATE);
+    put_all(s, r);
+    const geo_bbox world = { -180, -90, 180, 90 };
+
+    /* 1 stops early, without an error */
+    collected c = { 0 };
+    c.stop_after = 5;
+    char *err = NULL;
+    ck_assert_int_eq(store_scan(s, NULL, NULL, 0, collect, &c, &err), 0);
+    ck_assert_uint_eq(c.n, 5);
+    ck_assert_ptr_null(err);
+    c.stop_after = 10;
+    ck_assert_int_eq(store_scan(s, NULL, &world, 1, collect, &c, &err), 0);
+    ck_assert_uint_eq(c.n, 10);
+    collected_free(&c);
+
+    /* negative: the error and its message come back */
+    int seen = 0;
+    ck_assert_int_eq(store_scan(s, NULL, &world, 1, fail_on_third, &seen, &err), EM_EIO);
+    ck_assert_str_eq(err, "out.geojson: cannot write: disk full");
+    free(err);
+    err = NULL;
+
+    /* the store still answers, also from inside a callback */
+    nested n = { s, N_RANDOM };
+    for (int i = 0; i < N_RANDOM; i++) n.want += r->events[i].located != 0;
+    ck_assert_int_eq(store_scan(s, NULL, &world, 1, scan_inside, &n, &err), 0);
+    ck_assert_ptr_null(err);
+    assert_scan_matches(s, r, NULL, &world, 1);
+    store_close(s);
+    free(r);
+    free(path);
+}
+END_TEST
+
+START_TEST(store_open_should_reject_a_file_that_is_not_a_store)
+{
+    char *err = NULL;
+    store *s = NULL;
+    strbuf want = STRBUF_INIT;
+
+    /* text */
+    char *text = test_write_file("events.csv", "id,event_date\nSYR1,2024-03-15\n");
+    sb_addf(&want, "%s: not an eventmap store", text);
+    ck_assert_int_eq(store_open(text, STORE_READ, &s, &err), EM_EINPUT);
+    ck_assert_str_eq(err, want.buf);
+    ck_assert_ptr_null(s);
+    free(err);
+    err = NULL;
+    /* STORE_CREATE does not overwrite it */
+    ck_assert_int_eq(store_open(text, STORE_CREATE, &s, &err), EM_EINPUT);
+    ck_assert_str_eq(err, want.buf);
+    free(err);
+    err = NULL;
+    char *still = test_read_file(text, NULL);
+    ck_assert_str_eq(still, "id,event_date\nSYR1,2024-03-15\n");
+    free(still);
+
+    /* another program's SQLite database, left untouched */
+    char *other = store_path("other.sqlite");
+    sqlite3 *db = NULL;
+    ck_assert_int_eq(sqlite3_open(other, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, "CREATE TABLE events (id TEXT); INSERT INTO events VALUES ('x')", NULL,
+                                  NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    sb_reset(&want);
+    sb_addf(&want, "%s: not an eventmap store", other);
+    ck_assert_int_eq(store_open(other, STORE_CREATE, &s, &err), EM_EINPUT);
+    ck_assert_str_eq(err, want.buf);
+    free(err);
+    err = NULL;
+
+    /* an empty file is not a store to read (but STORE_CREATE makes it one) */
+    char *empty = test_write_file("empty.db", "");
+    sb_reset(&want);
+    sb_addf(&want, "%s: not an eventmap store", empty);
+    ck_assert_int_eq(store_open(empty, STORE_READ, &s, &err), EM_EINPUT);
+    ck_assert_str_eq(err, want.buf);
+    free(err);
+    err = NULL;
+    store_close(open_store(empty, STORE_CREATE));
+    store_close(open_store(empty, STORE_READ));
+
+    /* a store cut short: garbage after a valid-looking header */
+    char *junk = test_write_file("junk.db", "SQLite format 3");
+    ck_assert_int_lt(store_open(junk, STORE_READ, &s, &err), 0);
+    ck_assert_ptr_nonnull(err);
+    ck_assert_ptr_nonnull(strstr(err, junk));
+    free(err);
+
+    sb_release(&want);
+    free(text);
+    free(other);
+    free(empty);
+    free(junk);
+}
+END_TEST
+
+START_TEST(store_open_should_name_a_missing_store_or_directory)
+{
+    char *err = NULL;
+    store *s = NULL;
+    char *missing = store_path("missing.db");
+    strbuf want = STRBUF_INIT;
+    sb_addf(&want, "%s: no such store", missing);
+    ck_assert_int_eq(store_open(missing, STORE_READ, &s, &err), EM_EIO);
+    ck_assert_str_eq(err, want.buf);
+    ck_assert_ptr_null(s);
+    ck_assert_int_ne(access(missing, F_OK), 0);
+    free(err);
+    err = NULL;
+
+    char *in_missing_dir = store_path("no-such-dir/events.db");
+    ck_assert_int_eq(store_open(in_missing_dir, STORE_CREATE, &s, &err), EM_EIO);
+    ck_assert_ptr_null(s);
+    ck_assert_msg(!strncmp(err, in_missing_dir, strlen(in_missing_dir)), "error \"%s\" does not name %s", err,
+                  in_missing_dir);
+    ck_assert_ptr_nonnull(strstr(err, "No such file or directory"));
+    free(err);
+    err = NULL;
+
+    ck_assert_int_eq(store_open(test_tmpdir(), STORE_CREATE, &s, &err), EM_EIO);
+    ck_assert_ptr_nonnull(strstr(err, test_tmpdir()));
+    free(err);
+
+    sb_release(&want);
+    free(missing);
+    free(in_missing_dir);
+}
+END_TEST
+
+START_TEST(store_open_should_refuse_a_newer_schema)
+{
+    char *path = store_path("newer.db");
+    store_close(open_store(path, STORE_CREATE));
+    sqlite3 *db = NULL;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    char *err = NULL;
+    store *s = NULL;
+    ck_assert_int_eq(store_open(path, STORE_READ, &s, &err), EM_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err, "newer"));
+    free(err);
+    free(path);
+}
+END_TEST
+
+START_TEST(store_put_should_refuse_what_it_cannot_store)
+{
+    char *path = store_path("bad.db");
+    store *s = open_store(path, STORE_CREATE);
+    char *err = NULL;
+    ev_event e = sample_event("BAD1");
+    e.lat = 91;
+    ck_assert_int_eq(store_put(s, &e, &err), EM_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err, "BAD1"));
+    ck_assert_ptr_nonnull(strstr(err, path));
+    free(err);
+    err = NULL;
+    e.lat = NAN;
+    ck_assert_int_eq(store_put(s, &e, &err), EM_EINPUT);
+    free(err);
+    err = NULL;
+    e = sample_event("BAD2");
+    e.lon = -INFINITY;
+    ck_assert_int_eq(store_put(s, &e, &err), EM_EINPUT);
+    free(err);
+    err = NULL;
+    e = sample_event("");
+    ck_assert_int_eq(store_put(s, &e, &err), EM_EINPUT);
+    free(err);
+    err = NULL;
+    e = sample_event("BAD3");
+    e.confidence = NAN;
+    ck_assert_int_eq(store_put(s, &e, &err), EM_EINPUT);
+    free(err);
+    err = NULL;
+    /* a refused event does not spoil the transaction around it */
+    begin(s);
+    ev_event good = sample_event("GOOD");
+    put_ok(s, &good, STORE_NEW);
+    e = sample_event("BAD4");
+    e.lat = -90.5;
+    ck_assert_int_eq(store_put(s, &e, &err), EM_EINPUT);
+    free(err);
+    err = NULL;
+    commit(s);
+    assert_count(s, 1, 0);
+
+    /* a box across the antimeridian must be split by the caller */
+    collected c = { 0 };
+    const geo_bbox across = { 170, -10, -170, 10 };
+    ck_assert_int_eq(store_scan(s, NULL, &across, 1, collect, &c, &err), EM_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(err, "antimeridian"));
+    free(err);
+    err = NULL;
+    const geo_bbox nan_box = { NAN, 0, 1, 1 };
+    ck_assert_int_eq(store_scan(s, NULL, &nan_box, 1, collect, &c, &err), EM_EUSAGE);
+    free(err);
+    ck_assert_uint_eq(c.n, 0);
+    store_close(s);
+    free(path);
+}
+END_TEST
+
+START_TEST(store_should_refuse_misused_transactions)
+{
+    char *path = store_path("misuse.db");
+    store *s = open_store(path, STORE_CREATE);
+    char *err = NULL;
+    ck_assert_int_eq(store_commit(s, &err), EM_EUSAGE);
+    free(err);
+    err = NULL;
+    store_rollback(s); /* nothing to roll back: harmless */
+    begin(s);
+    ck_assert_int_eq(store_begin(s, &err), EM_EUSAGE);
+    free(err);
+    commit(s);
+    store_close(s);
+    store_close(NULL);
+    free(path);
+}
+END_TEST
+
+Suite *store_suite(void)
+{
+    Suite *s = suite_create("store");
+    TCase *t = tcase_create("put");
+    tcase_add_test(t, store_put_should_round_trip_every_field);
+    tcase_add_test(t, store_put_should_say_unchanged_for_the_same_event_twice);
+    tcase_add_test(t, store_put_should_update_when_any_field_differs);
+    tcase_add_test(t, store_put_should_keep_the_rtree_in_step);
+    tcase_add_test(t, store_put_should_refuse_what_it_cannot_store);
+    suite_add_tcase(s, t);
+    t = tcase_create("transactions");
+    tcase_add_test(t, store_rollback_should_leave_the_store_as_it_was);
+    tcase_add_test(t, store_close_should_roll_back_an_open_transaction);
+    tcase_add_test(t, store_should_refuse_misused_transactions);
+    suite_add_tcase(s, t);
+    t = tcase_create("scan");
+    tcase_set_timeout(t, 60);
+    tcase_add_test(t, store_scan_should_match_a_brute_force_box_search);
+    tcase_add_test(t, store_scan_should_give_unlocated_events_to_full_scans_only);
+    tcase_add_test(t, store_scan_should_apply_date_type_and_actor_filters);
+    tcase_add_test(t, store_scan_should_go_in_id_order_without_boxes);
+    tcase_add_test(t, store_scan_should_follow_the_callback_protocol);
+    suite_add_tcase(s, t);
+    t = tcase_create("open");
+    tcase_add_test(t, store_open_should_reject_a_file_that_is_not_a_store);
+    tcase_add_test(t, store_open_should_name_a_missing_store_or_directory);
+    tcase_add_test(t, store_open_should_refuse_a_newer_schema);
+    suite_add_tcase(s, t);
+    return s;
+}
