@@ -1,9 +1,8 @@
 /*
  * read.c - events from ACLED and UCDP GED exports, other CSV and GeoJSON.
  *
- * CSV is parsed by libcsv (RFC 4180: quoted fields, doubled quotes,
- * newlines inside quotes, CRLF), fed one physical line at a time so that
- * every row knows the line it started on.  The header decides the format
+ * CSV is parsed by csv.c (RFC 4180: quoted fields, doubled quotes,
+ * newlines inside quotes, CRLF), which says the line each record starts on.  The header decides the format
  * and which column feeds which model field; --map adds to that.  A row with
  * a place name and no coordinates goes through the gazetteer (geocode.c).
  * GeoJSON is parsed whole by cJSON; a light scan of the text finds the line
@@ -13,7 +12,6 @@
 #include "events/events_int.h"
 
 #include <cjson/cJSON.h>
-#include <csv.h>
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -126,20 +124,13 @@ typedef struct {
     ev_geocoder *geocoder;
 
     /* CSV */
-    struct csv_parser parser;
-    strbuf row;                /* the fields of the row being read, NUL-separated */
-    size_t *field_off;         /* offsets into row */
-    size_t n_fields, alloc_fields;
+    char **fields;             /* the record being read (csv.c's, borrowed) */
+    size_t n_fields;
     int row_bad_utf8;
-    size_t line;               /* physical lines fed so far */
-    size_t row_line;           /* the line the current row started on */
-    int row_started;
-    int pending;               /* text fed since the last row ended */
-    size_t pending_line;       /* the line that text started on */
+    size_t row_line;           /* the line the record starts on */
     int have_header;
     char **header;
     size_t n_header;
-    int col_field[256];        /* not used past n_header */
     int *col_of;               /* field -> column, -1 none (N_FIELDS entries) */
     ev_format format;
     strbuf msg, idbuf;
@@ -217,6 +208,14 @@ size_t ev_utf8_prefix(const unsigned char *s, size_t len)
 {
     size_t i = 0;
     while (i < len) {
+        /* eight ASCII bytes at a time */
+        while (i + 8 <= len) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (w & 0x8080808080808080ull) break;
+            i += 8;
+        }
+        if (i >= len) break;
         unsigned char c = s[i];
         if (c < 0x80) {
             i++;
@@ -243,7 +242,7 @@ static const char *col(const reader *r, int field)
 {
     int c = r->col_of[field];
     if (c < 0 || (size_t)c >= r->n_fields) return "";
-    return r->row.buf + r->field_off[c];
+    return r->fields[c];
 }
 
 /* A stable id for a row without one: a hash of its fields. */
@@ -251,7 +250,7 @@ static const char *row_hash_id(reader *r)
 {
     uint64_t h = 1469598103934665603ull;
     for (size_t i = 0; i < r->n_fields; i++) {
-        const unsigned char *p = (const unsigned char *)r->row.buf + r->field_off[i];
+        const unsigned char *p = (const unsigned char *)r->fields[i];
         for (; *p; p++) h = (h ^ *p) * 1099511628211ull;
         h = (h ^ 0x1f) * 1099511628211ull;
     }
@@ -380,24 +379,6 @@ static int emit_row(reader *r)
     return r->on_event(r->ctx, &e, r->path, line, r->err);
 }
 
-static void on_field(void *data, size_t len, void *ctx)
-{
-    reader *r = ctx;
-    if (r->rc) return;
-    if (!r->row_started) {
-        r->row_started = 1;
-        r->row_line = r->pending ? r->pending_line : r->line;
-        r->n_fields = 0;
-        r->row_bad_utf8 = 0;
-        sb_reset(&r->row);
-    }
-    ALLOC_GROW(r->field_off, r->n_fields + 1, r->alloc_fields);
-    r->field_off[r->n_fields++] = r->row.len;
-    if (len && ev_utf8_prefix(data, len) != len) r->row_bad_utf8 = 1;
-    sb_add(&r->row, data, len);
-    sb_addch(&r->row, '\0');
-}
-
 static void trim_bom(char *s)
 {
     if ((unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF)
@@ -410,7 +391,7 @@ static int take_header(reader *r)
     r->n_header = r->n_fields;
     r->header = xcalloc(r->n_header ? r->n_header : 1, sizeof(char *));
     for (size_t i = 0; i < r->n_fields; i++) {
-        char *h = xstrdup(r->row.buf + r->field_off[i]);
+        char *h = xstrdup(r->fields[i]);
         if (i == 0) trim_bom(h);
         for (char *p = h; *p; p++) *p = (char)tolower((unsigned char)*p);
         r->header[i] = h;
@@ -468,68 +449,30 @@ static int take_header(reader *r)
     return 0;
 }
 
-static void on_row(int c, void *ctx)
-{
-    reader *r = ctx;
-    (void)c;
-    if (r->rc) return;
-    r->pending = 0;
-    if (!r->row_started) return;
-    r->row_started = 0;
-    if (!r->have_header) {
-        r->have_header = 1;
-        r->rc = take_header(r);
-        return;
-    }
-    int rc = emit_row(r);
-    if (rc < 0) r->rc = rc;
-}
-
 static int read_csv(reader *r, FILE *in)
 {
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    int rc = 0;
-    if (csv_init(&r->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
-        return em_error(r->err, EM_EINTERNAL, "cannot start the CSV parser");
-    while (!r->rc && (len = getline(&line, &cap, in)) >= 0) {
-        r->line++;
-        if (memchr(line, '\0', (size_t)len)) {
-            rc = em_error(r->err, EM_EINPUT, "%s:%zu: NUL byte (not a text file?)", r->path, r->line);
-            goto done;
+    ev_csv *c = ev_csv_new(in);
+    char **f;
+    size_t n, line = 1;
+    const char *why = NULL;
+    int rc = 0, got;
+    while ((got = ev_csv_next(c, &f, &n, &line, &why)) == 1) {
+        r->fields = f;
+        r->n_fields = n;
+        r->row_line = line;
+        r->row_bad_utf8 = !ev_csv_utf8_ok(c);
+        if (!r->have_header) {
+            r->have_header = 1;
+            rc = take_header(r);
+        } else {
+            rc = emit_row(r);
         }
-        if (!r->pending && strspn(line, " \t\r\n") != (size_t)len) {
-            r->pending = 1;
-            r->pending_line = r->line;
-        }
-        if (csv_parse(&r->parser, line, (size_t)len, on_field, on_row, r) != (size_t)len) {
-            rc = em_error(r->err, EM_EINPUT, "%s:%zu: malformed CSV (%s)", r->path, r->line,
-                          csv_strerror(csv_error(&r->parser)));
-            goto done;
-        }
+        if (rc < 0) break;
     }
-    if (r->rc) {
-        rc = r->rc;
-        goto done;
-    }
-    if (ferror(in)) {
-        rc = em_error(r->err, EM_EIO, "%s: read error: %s", r->path, strerror(errno));
-        goto done;
-    }
-    if (csv_fini(&r->parser, on_field, on_row, r) != 0) {
-        rc = em_error(r->err, EM_EINPUT, "%s:%zu: a quoted field is not closed at the end of the file",
-                      r->path, r->row_line ? r->row_line : r->line);
-        goto done;
-    }
-    if (r->rc) {
-        rc = r->rc;
-        goto done;
-    }
-    if (!r->have_header) rc = em_error(r->err, EM_EINPUT, "%s:1: empty file", r->path);
-done:
-    csv_free(&r->parser);
-    free(line);
+    if (!rc && got == -1) rc = em_error(r->err, EM_EINPUT, "%s:%zu: %s", r->path, line, why);
+    if (!rc && got == -2) rc = em_error(r->err, EM_EIO, "%s: read error: %s", r->path, why);
+    if (!rc && !r->have_header) rc = em_error(r->err, EM_EINPUT, "%s:1: empty file", r->path);
+    ev_csv_free(c);
     return rc;
 }
 
@@ -809,7 +752,6 @@ int ev_read(const char *path, const ev_read_opts *opts, ev_event_fn on_event, ev
     r.ctx = ctx;
     r.stats = stats;
     r.err = err;
-    sb_init(&r.row, 4096);
     sb_init(&r.msg, 0);
     sb_init(&r.idbuf, 0);
     r.geocoder = ev_geocoder_new(opts->gazetteer);
@@ -843,8 +785,6 @@ int ev_read(const char *path, const ev_read_opts *opts, ev_event_fn on_event, ev
     for (size_t i = 0; i < r.n_header; i++) free(r.header[i]);
     free(r.header);
     free(r.col_of);
-    free(r.field_off);
-    sb_release(&r.row);
     sb_release(&r.msg);
     sb_release(&r.idbuf);
     return rc < 0 ? rc : 0;
