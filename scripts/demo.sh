@@ -1,18 +1,37 @@
 #!/bin/sh
-# demo.sh - `make demo`: resolve the seed report's place names and say where
-# the outputs are.  Later issues extend this to store, query and draw events.
+# demo.sh - `make demo`: the seed report end to end: resolve its place names,
+# import its incidents (place names, no coordinates: geocoded), ask what
+# happened near al-Dumair, export GeoJSON, and say where the outputs are.
 set -eu
 cd "$(dirname "$0")/.."
 mkdir -p output
-out=output/seed-places.jsonl
-tmp=$out.tmp.$$
+places=output/seed-places.jsonl
+db=output/events.db
+geojson=output/events.geojson
+tmp=$places.tmp.$$
 trap 'rm -f "$tmp"' EXIT
 
 echo "== eventmap resolve: the places of the seed report (examples/seed-places.txt)"
 ./eventmap resolve --limit 1 - < examples/seed-places.txt
 ./eventmap resolve --json --limit 3 - < examples/seed-places.txt > "$tmp"
-mv "$tmp" "$out"
+mv "$tmp" "$places"
+
+echo
+echo "== eventmap import: the report's incidents (examples/seed-events.csv), geocoded"
+rm -f "$db"
+./eventmap import examples/seed-events.csv --db "$db"
+
+echo
+echo "== eventmap near al-Dumair --radius 50: what happened within 50 km"
+./eventmap near al-Dumair --radius 50 --db "$db"
+
+echo
+echo "== eventmap export --format geojson"
+./eventmap export --db "$db" --format geojson -o "$geojson"
+
 echo
 echo "outputs:"
-echo "  $out   every name with its three best places, as JSON lines"
-echo "try:  ./eventmap resolve --json \"Deir ez-Zor\" Qamishlo \"Idlib province\""
+echo "  $places   every place name with its three best places, as JSON lines"
+echo "  $db          the event store (SQLite with an R*Tree)"
+echo "  $geojson     the events as GeoJSON (RFC 7946) for a web map"
+echo "try:  ./eventmap near Hasakah --radius 100 --db $db --format geojson"

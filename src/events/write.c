@@ -473,8 +473,13 @@ long ev_geojson_close(ev_geojson_writer *w)
 {
     if (!w) return 0;
     outbuf *ob = &w->ob;
+    /* a foreign member (RFC 7946 section 6.1): where geocoded points come from */
+    static const char attribution[] =
+        ",\"attribution\":\"eventmap; place coordinates from GeoNames (CC BY 4.0) and Natural Earth (public domain)\"";
     if (w->n_written) {
-        ob_lit(ob, "\n],\"bbox\":[");
+        ob_lit(ob, "\n]");
+        ob_lit(ob, attribution);
+        ob_lit(ob, ",\"bbox\":[");
         ob_fixed(ob, w->west_deg, 6, "null");
         ob_putc(ob, ',');
         ob_fixed(ob, w->south_deg, 6, "null");
@@ -484,7 +489,9 @@ long ev_geojson_close(ev_geojson_writer *w)
         ob_fixed(ob, w->north_deg, 6, "null");
         ob_lit(ob, "]}\n");
     } else {
-        ob_lit(ob, "]}\n");
+        ob_lit(ob, "]");
+        ob_lit(ob, attribution);
+        ob_lit(ob, "}\n");
     }
     long rc = ob_finish(ob) < 0 ? -1 : w->n_unlocated;
     free(w);
