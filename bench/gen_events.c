@@ -13,7 +13,7 @@
  *
  * --points writes N query centres instead, one "LAT,LON" a line, drawn as the
  * events are (same countries and places, same weights) but spread wider
- * (about 15 km), so that radius queries land where the events are dense and
+ * (about 30 km), so that radius queries land where the events are dense and
  * where they thin out; bench/run_events.sh gives the same centres to eventmap
  * and to PostGIS.
  *
@@ -23,17 +23,19 @@
  * Change GEN_VERSION whenever the output changes, so that bench/run_events.sh
  * knows to make its cached file again.
  *
- * Place coordinates are GeoNames cities1000 (CC BY 4.0) where it has the
- * place; names are spelt as ACLED spells them.  Not a test fixture: a load.
+ * Town coordinates are GeoNames cities1000 (CC BY 4.0), or the well-known
+ * position for the few it lacks; names are spelt as ACLED spells them.  Half
+ * the events happen in made-up villages within about 30 km of a town (kept
+ * off the sea), so that a map of them looks like a conflict map rather than
+ * a few hundred dots.  Not a test fixture: a load.
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define GEN_VERSION "gen_events 1"
+#define GEN_VERSION "gen_events 2"
 #define DEFAULT_N 1000000
 #define DEFAULT_SEED UINT64_C(20250101)
 
@@ -654,6 +656,60 @@ static void build_tables(void)
     }
 }
 
+/* Villages around each place: ACLED codes most events to the village or
+ * hamlet where they happened, so the events of an area are spread over
+ * many points, not piled on its town.  Village k of place i is a pure
+ * function of (i, k): the same position and name every time.  The names are
+ * made up from common Levantine place-name parts. */
+#define N_VILLAGES 32
+#define VILLAGE_RADIUS 3000 /* 1e-4 degrees: about 33 km */
+
+static const char *const VILLAGE_HEADS[] = {"Kafr", "Tall", "Ain", "Deir", "Khirbet", "Umm", "Jisr", "Beit",
+                                            "Qasr", "Arab", "Tal", "Mazraat", "Bir", "Ard"};
+static const char *const VILLAGE_TAILS[] = {"Zeitoun", "Hamra", "Sultan", "Ruman", "Nasr", "Bayda", "Salam",
+                                            "Abbas", "Nakhl", "Shaykh", "Jamil", "Tin", "Ghazal", "Hajar",
+                                            "Sawda", "Jadid", "Kabir", "Saghir", "Ward", "Nahr", "Qamar",
+                                            "Sharqi", "Gharbi", "Jurn", "Karm", "Ashiq", "Mahmud", "Hadid"};
+
+typedef struct {
+    int lat, lon;
+    char name[40];
+} village;
+
+/* The sea's side of a coastal place ('W', 'S'), 'X' for a place with no
+ * villages, 0 inland: villages stay on land. */
+static int coast_of(const place *p)
+{
+    static const char *const WEST[] = {"Beirut", "Tyre", "Naqoura", "Saida", "Tripoli", "Lattakia",
+                                       "Jablah", "Tartous", "Banyas", "Al Hudaydah"};
+    static const char *const SOUTH[] = {"Aden", "Al Mukalla", "Zinjibar"};
+    for (size_t i = 0; i < LEN(WEST); i++)
+        if (!strcmp(p->location, WEST[i])) return 'W';
+    for (size_t i = 0; i < LEN(SOUTH); i++)
+        if (!strcmp(p->location, SOUTH[i])) return 'S';
+    return !strcmp(p->location, "Istanbul") ? 'X' : 0;
+}
+
+static void village_of(size_t place_idx, uint32_t k, const place *p, village *v)
+{
+    uint64_t x = UINT64_C(0x76696C6C616765) ^ ((uint64_t)place_idx << 8 | k);
+    int dy, dx;
+    do { /* a point in the disc, by rejection */
+        uint64_t h = splitmix64(&x);
+        dy = (int)(h % (2 * VILLAGE_RADIUS + 1)) - VILLAGE_RADIUS;
+        dx = (int)((h >> 24) % (2 * VILLAGE_RADIUS + 1)) - VILLAGE_RADIUS;
+    } while ((long long)dx * dx + (long long)dy * dy > (long long)VILLAGE_RADIUS * VILLAGE_RADIUS);
+    int coast = coast_of(p);
+    if (coast == 'W' && dx < 0) dx = -dx;
+    if (coast == 'S' && dy < 0) dy = -dy;
+    if (coast == 'X') dx = dy = 0;
+    uint64_t h = splitmix64(&x);
+    v->lat = p->lat + dy;
+    v->lon = p->lon + dx;
+    snprintf(v->name, sizeof v->name, "%s %s", VILLAGE_HEADS[h % LEN(VILLAGE_HEADS)],
+             VILLAGE_TAILS[(h >> 16) % LEN(VILLAGE_TAILS)]);
+}
+
 static const place *pick_place(int c)
 {
     const place_table *t = &TABLES[c];
@@ -685,15 +741,12 @@ static const sub_type *pick_sub(const sub_list *l)
 /* Fatalities: mostly none; a geometric body and a thin tail up to 50. */
 static int pick_fatalities(int type, int sub_idx)
 {
-    int p_zero, p_more;
-    switch (type) {
-    case BATTLE: p_zero = 45, p_more = 72; break;
-    case EXPLOSION: p_zero = 62, p_more = 60; break;
-    case VAC: p_zero = 30, p_more = 25; break;
-    case PROTEST: return sub_idx == 2 ? between(1, 4) : 0;
-    case RIOT: p_zero = 93, p_more = 20; break;
-    default: return chance(2) ? 1 : 0;
-    }
+    /* percent with none; percent chance of one more, each step */
+    static const int P_ZERO[N_TYPES] = {[BATTLE] = 45, [EXPLOSION] = 62, [VAC] = 30, [RIOT] = 93};
+    static const int P_MORE[N_TYPES] = {[BATTLE] = 72, [EXPLOSION] = 60, [VAC] = 25, [RIOT] = 20};
+    if (type == PROTEST) return sub_idx == 2 ? between(1, 4) : 0;
+    if (type == STRATEGIC) return chance(2) ? 1 : 0;
+    int p_zero = P_ZERO[type], p_more = P_MORE[type];
     if (chance(p_zero)) return 0;
     if (chance(1)) return between(10, 50);
     int f = 1;
@@ -751,7 +804,17 @@ static void write_row(FILE *f, long idx, long n, int32_t first_day, int32_t last
     int c = pick_weighted(COUNTRY_W, N_COUNTRIES);
     const country *co = &COUNTRIES[c];
     const country_actors *ca = &ACTORS[c];
-    const place *p = pick_place(c);
+    /* Half the events in a town, half in the villages around it. */
+    const place *town = pick_place(c);
+    place at = *town;
+    village v;
+    if (chance(50) && coast_of(town) != 'X') {
+        village_of((size_t)(town - PLACES), below(N_VILLAGES), town, &v);
+        at.location = v.name;
+        at.lat = v.lat;
+        at.lon = v.lon;
+    }
+    const place *p = &at;
     int type = pick_weighted(TYPE_WEIGHT[c], N_TYPES);
     const sub_type *sub = pick_sub(&SUBS[type]);
     int sub_idx = (int)(sub - SUBS[type].subs);
@@ -772,7 +835,8 @@ static void write_row(FILE *f, long idx, long n, int32_t first_day, int32_t last
         snprintf(actor2, sizeof actor2, "%s", b->name);
         snprintf(s1, sizeof s1, "%s", a->short_);
         snprintf(s2, sizeof s2, "%s", b->short_);
-        inter1 = a->inter, inter2 = b->inter;
+        inter1 = a->inter;
+        inter2 = b->inter;
         break;
     case EXPLOSION:
         snprintf(actor1, sizeof actor1, "%s", a->name);
@@ -851,7 +915,7 @@ static void write_row(FILE *f, long idx, long n, int32_t first_day, int32_t last
 
     /* Where: mostly the town itself, some "near" a town, a few the area. */
     int geo_precision = chance(72) ? 1 : chance(85) ? 2 : 3;
-    int jitter = geo_precision == 1 ? 60 : geo_precision == 2 ? 300 : 900;
+    int jitter = geo_precision == 1 ? 30 : geo_precision == 2 ? 300 : 900;
     int lat = p->lat + spread(jitter), lon = p->lon + spread(jitter);
     int time_precision = chance(92) ? 1 : chance(80) ? 2 : 3;
     int fatalities = pick_fatalities(type, sub_idx);
@@ -980,9 +1044,9 @@ static void write_point(FILE *f)
 {
     static const int COUNTRY_W[N_COUNTRIES] = {700, 100, 80, 60, 60};
     const place *p = pick_place(pick_weighted(COUNTRY_W, N_COUNTRIES));
-    put_e4(p->lat + spread(1500));
+    put_e4(p->lat + spread(3000));
     putch(',');
-    put_e4(p->lon + spread(1500));
+    put_e4(p->lon + spread(3000));
     putch('\n');
     if (out_len > out_cap / 2) flush_out(f);
 }

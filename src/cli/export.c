@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -54,7 +55,7 @@ int cmd_export(int argc, char **argv)
     cli_source src;
     cli_source_init(&src);
     const char *format = "geojson", *output = NULL;
-    int c, status = EXIT_OK;
+    int c, status = EXIT_OK, special = 0;
     strbuf tmp = STRBUF_INIT;
     FILE *out = stdout;
 
@@ -83,7 +84,17 @@ int cmd_export(int argc, char **argv)
     }
     status = cli_source_prepare(&src, "export");
     if (status) goto done;
-    if (output) {
+    struct stat st;
+    if (output && stat(output, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /* /dev/null, a pipe: write to it directly, never rename over it */
+        out = fopen(output, "wb");
+        if (!out) {
+            cli_error("export", "%s: cannot open: %s", output, strerror(errno));
+            status = EXIT_FAIL;
+            goto done;
+        }
+        special = 1;
+    } else if (output) {
         sb_addf(&tmp, "%s.tmp.%ld", output, (long)getpid());
         out = fopen(tmp.buf, "wb");
         if (!out) {
@@ -104,7 +115,10 @@ int cmd_export(int argc, char **argv)
     } else if (ev_csv_close(ctx.csv) < 0) {
         status = EXIT_FAIL;
     }
-    if (output) {
+    if (special) {
+        if (ferror(out) | (fclose(out) != 0)) status = EXIT_FAIL;
+        out = NULL;
+    } else if (output) {
         int bad = ferror(out) || fclose(out) != 0;
         out = NULL;
         if (bad) status = EXIT_FAIL;
@@ -128,7 +142,7 @@ int cmd_export(int argc, char **argv)
 done:
     if (out && out != stdout) {
         fclose(out);
-        unlink(tmp.buf);
+        if (!special) unlink(tmp.buf);
     }
     sb_release(&tmp);
     cli_source_free(&src);
