@@ -1,9 +1,9 @@
 /*
  * near_bench.c - the cost of one radius query against the store, without
  * the start-up of a process: open the store once, then for every centre of
- * a file ask the store for the box around the circle (its R*Tree answers)
- * and keep the events whose geodesic distance is within the radius, as
- * `eventmap near` does.  Prints the median and 90th percentile time per
+ * a file count the events within the radius by geodesic distance
+ * (store_within: the R*Tree, then the distance), as PostGIS's
+ * count(*) ... WHERE ST_DWithin(geog, centre, radius) does.  Prints the median and 90th percentile time per
  * query.  Run by bench/run_events.sh.
  *
  *   near_bench DB POINTS_FILE [RADIUS_KM]      (radius 25 km by default)
@@ -35,32 +35,21 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* A box that holds every point within km of c (c well away from the poles
- * and the antimeridian, as the bench's centres are): on a sphere of the
- * smallest Earth radius, with a margin for the ellipsoid. */
-static geo_bbox circle_box(geo_point c, double km)
-{
-    const double deg = M_PI / 180.0;
-    double a = km / 6356.0 * 1.01; /* angular radius, radians */
-    double dlat = a / deg;
-    double dlon = asin(sin(a) / cos(c.lat_deg * deg)) / deg * 1.01;
-    geo_bbox b = {c.lon_deg - dlon, c.lat_deg - dlat, c.lon_deg + dlon, c.lat_deg + dlat};
-    return b;
-}
-
 typedef struct {
     geo_point centre;
     double km;
     size_t hits;
 } query;
 
-static int on_event(void *ctx, const ev_event *e, char **err)
+/* Like PostGIS's count(*) ... ST_DWithin: count the events in the circle. */
+static int on_hit(void *ctx, int64_t key, double lat, double lon, double km)
 {
     query *q = ctx;
-    (void)err;
-    if (!e->located) return 0;
-    geo_point p = {e->lat, e->lon};
-    if (geo_distance_km(q->centre, p) <= q->km) q->hits++;
+    (void)key;
+    (void)lat;
+    (void)lon;
+    (void)km;
+    q->hits++;
     return 0;
 }
 
@@ -113,10 +102,9 @@ int main(int argc, char **argv)
     double total_hits = 0;
     for (size_t i = 0; i < n; i++) {
         query q = {pts[i], km, 0};
-        geo_bbox box = circle_box(pts[i], km);
         double t0 = now_s();
-        if (store_scan(s, NULL, &box, 1, on_event, &q, &err) < 0) {
-            fprintf(stderr, "near_bench: query %zu: %s\n", i + 1, err ? err : "store_scan failed");
+        if (store_within(s, pts[i], km, 0, on_hit, &q, &err) < 0) {
+            fprintf(stderr, "near_bench: query %zu: %s\n", i + 1, err ? err : "store_within failed");
             free(err);
             store_close(s);
             return 1;

@@ -72,6 +72,46 @@ static int on_event(void *vctx, const ev_event *e, char **err)
     return 0;
 }
 
+/* store_within's answers: the keys of the events in the circle. */
+typedef struct {
+    int64_t *keys;
+    size_t n, alloc;
+} key_list;
+
+static int on_key(void *vctx, int64_t key, double lat, double lon, double km)
+{
+    key_list *k = vctx;
+    (void)lat;
+    (void)lon;
+    (void)km;
+    ALLOC_GROW(k->keys, k->n + 1, k->alloc);
+    k->keys[k->n++] = key;
+    return 0;
+}
+
+static int on_store_event(void *vctx, const ev_event *e, char **err)
+{
+    return on_event(vctx, e, err);
+}
+
+/* From the store: the R*Tree and the sphere find the events in the circle
+ * without reading rows; then each one's row, for the filters and the exact
+ * distance. */
+static int near_from_store(cli_source *src, near_ctx *ctx)
+{
+    key_list k = { NULL, 0, 0 };
+    char *err = NULL;
+    int rc = store_within(src->st, ctx->centre, ctx->radius_km, 0, on_key, &k, &err);
+    for (size_t i = 0; rc == 0 && i < k.n; i++) rc = store_get(src->st, k.keys[i], &src->filter, on_store_event, ctx, &err);
+    free(k.keys);
+    if (rc < 0) {
+        cli_error("near", "%s", err ? err : "cannot read the store");
+        free(err);
+        return EXIT_FAIL;
+    }
+    return EXIT_OK;
+}
+
 static int cmp_hit(const void *pa, const void *pb)
 {
     const hit *a = pa, *b = pb;
@@ -231,7 +271,7 @@ int cmd_near(int argc, char **argv)
     ctx.centre = centre;
     geo_bbox boxes[2];
     size_t n_boxes = geo_circle_boxes(centre, ctx.radius_km, boxes);
-    status = cli_source_each(&src, "near", boxes, n_boxes, on_event, &ctx);
+    status = src.in ? cli_source_each(&src, "near", boxes, n_boxes, on_event, &ctx) : near_from_store(&src, &ctx);
     if (status) goto done;
     if (ctx.n) qsort(ctx.hits, ctx.n, sizeof(hit), cmp_hit);
     size_t n = limit && (size_t)limit < ctx.n ? (size_t)limit : ctx.n;

@@ -5,8 +5,15 @@
  * the same rid, and indexes for the date and type filters.  The file is marked
  * as ours by PRAGMA application_id and carries its schema version in PRAGMA
  * user_version.  Every statement is prepared once, on first use, and kept in
- * the store; a put of a new id costs one INSERT into events and one into the
- * R*Tree, and only a put of an id already present reads the old row back.
+ * the store.
+ *
+ * Writing is shaped by the import of a million events in one transaction:
+ * a put of a new id is one INSERT into events (its id already taken: the old
+ * row is read back and compared, then updated); the R*Tree entries of the
+ * transaction's new events wait in memory until the commit (or a box scan),
+ * when many of them rebuild the whole R*Tree in one pass (rtree_build) and a
+ * few are inserted one by one; an import into an empty store sets the
+ * secondary indexes aside and makes them again at the commit, one sort each.
  *
  * Journal and durability: the store keeps SQLite's default rollback journal
  * (journal_mode=DELETE) with synchronous=FULL.  A committed transaction
@@ -44,17 +51,26 @@
 
 /* Page cache per connection, in KiB (SQLite's negative cache_size).  Pages
  * are allocated as they are touched, so a query process pays for what it
- * reads; an import touches the R*Tree and the id index all over and wants
- * them to stay in memory. */
+ * reads; a transaction gets more, for the id index an import touches all
+ * over and for the sorts that make the indexes at the commit. */
 #define STORE_CACHE_KIB 65536
 #define STORE_IMPORT_CACHE_KIB 262144
+/* Map up to this much of the file into memory (SQLite caps it at its
+ * build's limit). */
+#define STORE_MMAP_BYTES (1LL << 33)
+/* At the commit, the new located events go into the R*Tree by rebuilding it
+ * (rtree_build) when there are at least RTREE_BULK_MIN of them and at least
+ * 1/RTREE_BULK_RATIO of what the tree holds: inserting one costs about 15
+ * times what rebuilding costs per entry. */
+#define RTREE_BULK_MIN 1000
+#define RTREE_BULK_RATIO 12
 /* How long a connection waits for another one's lock, in milliseconds. */
 #define STORE_BUSY_TIMEOUT_MS 10000
 
 static const char schema_sql[] =
     "CREATE TABLE events ("
     " rid INTEGER PRIMARY KEY," /* also the key of events_rtree */
-    " id TEXT NOT NULL UNIQUE,"
+    " id TEXT NOT NULL,"              /* unique: events_id */
     " event_date TEXT NOT NULL,"
     " day INTEGER NOT NULL,"          /* days since 1970-01-01 */
     " time_precision INTEGER NOT NULL,"
@@ -74,15 +90,36 @@ static const char schema_sql[] =
     " notes TEXT NOT NULL,"
     " gazetteer_id TEXT NOT NULL,"
     " \"match\" TEXT NOT NULL,"
-    " confidence REAL NOT NULL"
+    " confidence REAL NOT NULL,"
+    /* type_key() of event_type and of sub_event_type, for the indexes */
+    " event_type_key INTEGER NOT NULL,"
+    " sub_event_type_key INTEGER NOT NULL"
     ");"
-    "CREATE VIRTUAL TABLE events_rtree USING rtree(id, min_lon, max_lon, min_lat, max_lat);"
-    "CREATE INDEX events_day ON events(day);"
-    /* two indexes, so that "event_type = ? OR sub_event_type = ?" can use both */
-    "CREATE INDEX events_type ON events(event_type COLLATE NOCASE);"
-    "CREATE INDEX events_sub_type ON events(sub_event_type COLLATE NOCASE);"
-    /* holds only the unlocated events: store_count without a table scan */
-    "CREATE INDEX events_unlocated ON events(located) WHERE located = 0;";
+    "CREATE VIRTUAL TABLE events_rtree USING rtree(id, min_lon, max_lon, min_lat, max_lat);";
+
+/* The indexes.  An import into an empty store drops them and makes them
+ * again at store_commit: one sort each is several times cheaper than a
+ * million inserts into the middle of an index (for events_id, 0.6 s against
+ * 1.6 s of a 1M-event import).  While events_id is away the store keeps the
+ * transaction's ids in memory (id_map), so that a repeated id is still
+ * found and updated.
+ *
+ * The type filter (event_type or sub_event_type equal to TYPE, ignoring
+ * case) goes through two indexes, one a column, so that SQLite can answer
+ * the OR with both.  They hold an integer key of the type (type_key) rather
+ * than the text COLLATE NOCASE: the text has a few dozen values with long
+ * common prefixes, and sorting a million of them by NOCASE comparisons took
+ * about 1 s an index, against 0.5 s as integers (for an import whose target
+ * is 8 s in all).  A query compares the text as well, so two types with one
+ * key cannot mix. */
+static const char index_sql[] =
+    "CREATE UNIQUE INDEX IF NOT EXISTS events_id ON events(id);"
+    "CREATE INDEX IF NOT EXISTS events_day ON events(day);"
+    "CREATE INDEX IF NOT EXISTS events_type ON events(event_type_key);"
+    "CREATE INDEX IF NOT EXISTS events_sub_type ON events(sub_event_type_key);";
+static const char drop_index_sql[] =
+    "DROP INDEX IF EXISTS events_id; DROP INDEX IF EXISTS events_day; DROP INDEX IF EXISTS events_type;"
+    "DROP INDEX IF EXISTS events_sub_type;";
 
 /* The columns of an event, in the order of ev_event and of every SELECT and
  * INSERT below (bind parameter ?N is column N-1 of a SELECT). */
@@ -100,39 +137,71 @@ enum {
     "e.actor1, e.actor2, e.country, e.admin1, e.location, e.located, e.lat, e.lon, "        \
     "e.geo_precision, e.fatalities, e.source, e.notes, e.gazetteer_id, e.\"match\", "       \
     "e.confidence"
-#define EVENT_PARAMS "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21"
+/* What a put writes: the event, then its type keys. */
+#define WRITE_COLUMNS EVENT_COLUMNS ", event_type_key, sub_event_type_key"
+#define WRITE_PARAMS                                                                        \
+    "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "  \
+    "?20, ?21, ?22, ?23"
+enum { P_EVENT_TYPE_KEY = 22, P_SUB_EVENT_TYPE_KEY = 23, P_UPDATE_RID = 24 };
 
 /* The statements a store keeps, prepared on first use. */
 enum {
-    Q_INSERT,       /* ?1..?21 an event; no row changed when the id is taken */
-    Q_OLD,          /* ?1 id -> rid, the event's columns */
-    Q_UPDATE,       /* ?1..?21 an event, ?22 its rid */
+    Q_INSERT,       /* ?1..?23 an event; no row changed when the id is taken */
+    Q_INSERT_NEW,   /* ?1..?23 an event whose id is not taken (no events_id to ask) */
+    Q_OLD,          /* ?1 id -> the event's columns, rid */
+    Q_OLD_RID,      /* ?1 rid -> the event's columns, rid */
+    Q_UPDATE,       /* ?1..?23 an event, ?24 its rid */
     Q_RT_INSERT,    /* ?1 rid, ?2 lon, ?3 lat */
     Q_RT_MOVE,      /* ?1 rid, ?2 lon, ?3 lat */
     Q_RT_DELETE,    /* ?1 rid */
     Q_COUNT,        /* -> all events */
-    Q_COUNT_UNLOCATED,
+    Q_ANY,          /* -> 1 when there is an event, else 0 */
+    Q_RT_COUNT,     /* -> entries in the R*Tree */
     Q_N
 };
 
 static const char *const query_sql[Q_N] = {
-    [Q_INSERT] = "INSERT INTO events (" EVENT_COLUMNS ") VALUES (" EVENT_PARAMS ")"
+    [Q_INSERT] = "INSERT INTO events (" WRITE_COLUMNS ") VALUES (" WRITE_PARAMS ")"
                  " ON CONFLICT (id) DO NOTHING",
+    [Q_INSERT_NEW] = "INSERT INTO events (" WRITE_COLUMNS ") VALUES (" WRITE_PARAMS ")",
     [Q_OLD] = "SELECT " EVENT_COLUMNS ", rid FROM events WHERE id = ?1",
-    [Q_UPDATE] = "UPDATE events SET (" EVENT_COLUMNS ") = (" EVENT_PARAMS ") WHERE rid = ?22",
+    [Q_OLD_RID] = "SELECT " EVENT_COLUMNS ", rid FROM events WHERE rid = ?1",
+    [Q_UPDATE] = "UPDATE events SET (" WRITE_COLUMNS ") = (" WRITE_PARAMS ") WHERE rid = ?24",
     [Q_RT_INSERT] = "INSERT INTO events_rtree (id, min_lon, max_lon, min_lat, max_lat)"
                     " VALUES (?1, ?2, ?2, ?3, ?3)",
     [Q_RT_MOVE] = "UPDATE events_rtree SET min_lon = ?2, max_lon = ?2, min_lat = ?3, max_lat = ?3"
                   " WHERE id = ?1",
     [Q_RT_DELETE] = "DELETE FROM events_rtree WHERE id = ?1",
     [Q_COUNT] = "SELECT count(*) FROM events",
-    [Q_COUNT_UNLOCATED] = "SELECT count(*) FROM events WHERE located = 0",
+    [Q_ANY] = "SELECT EXISTS (SELECT 1 FROM events)",
+    [Q_RT_COUNT] = "SELECT count(*) FROM events_rtree_rowid",
 };
 
 /* store_scan's statements, one per combination of these. */
 enum { SCAN_BOX = 1, SCAN_DATE = 2, SCAN_TYPE = 4, SCAN_N = 8 };
 /* Their bind parameters. */
-enum { P_WEST = 1, P_EAST, P_SOUTH, P_NORTH, P_SINCE, P_UNTIL, P_TYPE };
+enum { P_WEST = 1, P_EAST, P_SOUTH, P_NORTH, P_SINCE, P_UNTIL, P_TYPE, P_TYPE_KEY };
+
+/* A new located event whose R*Tree entry waits for the end of the
+ * transaction (see rtree_flush). */
+typedef struct {
+    sqlite3_int64 rid;
+    double lon, lat;              /* degrees; lon is NAN when the event lost its coordinates since */
+} rtree_pending;
+
+/* The ids put in a transaction while events_id is away: open addressing
+ * over their hashes, the ids themselves one after another in pool. */
+typedef struct {
+    uint32_t hash;
+    uint32_t offset;              /* of the id in pool */
+    sqlite3_int64 rid;            /* 0: an empty slot (rids start at 1) */
+} id_slot;
+
+typedef struct {
+    id_slot *slots;
+    size_t cap, count;            /* cap a power of two, or 0 */
+    strbuf pool;
+} id_map;
 
 struct store {
     sqlite3 *db;
@@ -141,6 +210,16 @@ struct store {
     sqlite3_stmt *scan[SCAN_N];
     int in_transaction;           /* between store_begin and store_commit/rollback */
     int write_failed;             /* a write in this transaction failed half-way */
+    int looked_at_store;          /* the transaction's first put checked whether the store was empty */
+    int indexes_dropped;          /* index_sql is to run again before the commit; ids in id_map */
+    id_map ids;                   /* while indexes_dropped: the ids put so far, to their rids */
+    int scanning;                 /* store_scan calls under way (a callback may nest them) */
+    rtree_pending *pending;       /* ascending rid; only inside a transaction */
+    size_t n_pending, alloc_pending;
+    sqlite3_stmt *within_st;      /* store_within's R*Tree query, prepared on first use */
+    sqlite3_stmt *exact_st;       /* rid -> lat, lon */
+    sqlite3_stmt *get_st;         /* store_get: rid -> the event */
+    void *wq;                     /* the store_within query under way (within_query) */
 };
 
 /* ------------------------------------------------------------- errors */
@@ -192,6 +271,33 @@ static int exec(store *s, const char *sql, const char *doing, char **err)
     return rc == SQLITE_OK ? 0 : sql_error(s, rc, doing, err);
 }
 
+/* Step a write statement to its end and reset it; 0 or an error. */
+static int step_write(store *s, sqlite3_stmt *st, char **err)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE) return 0;
+    return sql_error(s, rc, "cannot write", err);
+}
+
+/* Step a count statement; its one number, or an error. */
+static int count_of(store *s, int which, size_t *n, char **err)
+{
+    int rc = 0;
+    sqlite3_stmt *st = query(s, which, &rc, err);
+    if (!st) return rc;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        sqlite3_int64 v = sqlite3_column_int64(st, 0);
+        *n = v > 0 ? (size_t)v : 0;
+        rc = 0;
+    } else {
+        rc = sql_error(s, rc, "cannot read", err);
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
 /* Bind text that stays valid until the statement has been stepped and reset
  * (every caller binds, steps and resets within one call with e borrowed for
  * that call, and binds every parameter again before the next step), so
@@ -201,7 +307,20 @@ static int bind_text(sqlite3_stmt *st, int param, const char *text)
     return sqlite3_bind_text(st, param, text ? text : "", -1, SQLITE_STATIC);
 }
 
-/* Bind the 21 columns of e to ?1..?21. */
+/* The key of an event type in the type indexes: FNV-1a of its ASCII
+ * lower case (as NOCASE and strcasecmp fold), kept to 31 bits so that it is
+ * a 4-byte integer in a record. */
+static int type_key(const char *type)
+{
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)(type ? type : ""); *p; p++) {
+        unsigned c = *p >= 'A' && *p <= 'Z' ? *p + ('a' - 'A') : *p;
+        h = (h ^ c) * 16777619u;
+    }
+    return (int)(h & 0x7fffffff);
+}
+
+/* Bind the 21 columns of e to ?1..?21 and its type keys to ?22, ?23. */
 static int bind_event(sqlite3_stmt *st, const ev_event *e)
 {
     int rc = SQLITE_OK;
@@ -231,6 +350,8 @@ static int bind_event(sqlite3_stmt *st, const ev_event *e)
     rc |= bind_text(st, 1 + C_GAZETTEER_ID, e->gazetteer_id);
     rc |= bind_text(st, 1 + C_MATCH, e->match);
     rc |= sqlite3_bind_double(st, 1 + C_CONFIDENCE, e->confidence);
+    rc |= sqlite3_bind_int(st, P_EVENT_TYPE_KEY, type_key(e->event_type));
+    rc |= sqlite3_bind_int(st, P_SUB_EVENT_TYPE_KEY, type_key(e->sub_event_type));
     return rc;
 }
 
@@ -291,22 +412,85 @@ static int same_event(const ev_event *e, const ev_event *old)
            e->confidence == old->confidence;
 }
 
+/* ------------------------------------------------------------- the id map */
+
+static uint32_t id_hash(const char *id)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)id; *p; p++) h = (h ^ *p) * 16777619u;
+    return h;
+}
+
+/* The slot of id: its own, or the empty one where it would go. */
+static id_slot *id_map_slot(id_map *m, const char *id, uint32_t hash)
+{
+    size_t j = hash & (m->cap - 1);
+    while (m->slots[j].rid &&
+           (m->slots[j].hash != hash || strcmp(m->pool.buf + m->slots[j].offset, id) != 0))
+        j = (j + 1) & (m->cap - 1);
+    return &m->slots[j];
+}
+
+/* rid of id when it was put in this transaction, else 0. */
+static sqlite3_int64 id_map_get(id_map *m, const char *id)
+{
+    return m->cap ? id_map_slot(m, id, id_hash(id))->rid : 0;
+}
+
+/* Remember id (not there yet) as rid's.  EM_EINTERNAL past 4 GB of ids. */
+static int id_map_put(store *s, const char *id, sqlite3_int64 rid, char **err)
+{
+    id_map *m = &s->ids;
+    size_t len = strlen(id);
+    if (m->pool.len + len + 1 > UINT32_MAX)
+        return em_error(err, EM_EINTERNAL, "%s: too many events in one transaction", s->path);
+    if (2 * (m->count + 1) > m->cap) {
+        size_t old_cap = m->cap;
+        id_slot *old = m->slots;
+        m->cap = old_cap ? 2 * old_cap : 1 << 16;
+        m->slots = xcalloc(m->cap, sizeof(*m->slots));
+        for (size_t i = 0; i < old_cap; i++)
+            if (old[i].rid) *id_map_slot(m, m->pool.buf + old[i].offset, old[i].hash) = old[i];
+        free(old);
+    }
+    uint32_t hash = id_hash(id);
+    id_slot *slot = id_map_slot(m, id, hash);
+    slot->hash = hash;
+    slot->offset = (uint32_t)m->pool.len;
+    slot->rid = rid;
+    sb_add(&m->pool, id, len + 1);
+    m->count++;
+    return 0;
+}
+
+static void id_map_clear(id_map *m)
+{
+    free(m->slots);
+    sb_release(&m->pool);
+    memset(m, 0, sizeof(*m));
+    sb_init(&m->pool, 0);
+}
+
 /* ------------------------------------------------------------- opening */
 
-/* The file's application_id, user_version and number of schema objects. */
-static int read_mark(store *s, int *app_id, int *version, int *n_objects, char **err)
+/* The file's application_id, user_version, number of schema objects and
+ * whether our two tables are among them. */
+static int read_mark(store *s, int *app_id, int *version, int *n_objects, int *has_tables, char **err)
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(s->db,
                                 "SELECT (SELECT application_id FROM pragma_application_id),"
                                 " (SELECT user_version FROM pragma_user_version),"
-                                " (SELECT count(*) FROM sqlite_master)",
+                                " (SELECT count(*) FROM sqlite_master),"
+                                " (SELECT count(*) = 2 FROM sqlite_master WHERE type = 'table'"
+                                "  AND name IN ('events', 'events_rtree'))",
                                 -1, &st, NULL);
     if (rc == SQLITE_OK) rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         *app_id = sqlite3_column_int(st, 0);
         *version = sqlite3_column_int(st, 1);
         *n_objects = sqlite3_column_int(st, 2);
+        *has_tables = sqlite3_column_int(st, 3);
         rc = 0;
     } else {
         int primary = rc & 0xff;
@@ -326,12 +510,12 @@ static int create_schema(store *s, char **err)
 {
     int rc = exec(s, "BEGIN IMMEDIATE", "cannot create the store", err);
     if (rc < 0) return rc;
-    int app_id = 0, version = 0, n_objects = 0;
-    rc = read_mark(s, &app_id, &version, &n_objects, err);
+    int app_id = 0, version = 0, n_objects = 0, has_tables = 0;
+    rc = read_mark(s, &app_id, &version, &n_objects, &has_tables, err);
     if (!rc && !app_id && !version && !n_objects) {
         strbuf sql = STRBUF_INIT;
-        sb_addf(&sql, "%sPRAGMA application_id = %d; PRAGMA user_version = %d;", schema_sql,
-                STORE_APPLICATION_ID, STORE_SCHEMA_VERSION);
+        sb_addf(&sql, "%s%sPRAGMA application_id = %d; PRAGMA user_version = %d;", schema_sql,
+                index_sql, STORE_APPLICATION_ID, STORE_SCHEMA_VERSION);
         rc = exec(s, sql.buf, "cannot create the store", err);
         sb_release(&sql);
     }
@@ -360,6 +544,7 @@ int store_open(const char *path, int mode, store **out, char **err)
 
     s = xcalloc(1, sizeof(*s));
     s->path = xstrdup(path);
+    sb_init(&s->ids.pool, 0);
     /* NOMUTEX: a store is used by one thread at a time (store.h). */
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (created ? SQLITE_OPEN_CREATE : 0);
     rc = sqlite3_open_v2(path, &s->db, flags, NULL);
@@ -372,22 +557,22 @@ int store_open(const char *path, int mode, store **out, char **err)
     }
     sqlite3_extended_result_codes(s->db, 1);
     sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
-    /* A store is a file from anywhere: refuse what could make its schema
-     * (triggers, views) run functions with side effects, or let SQL damage
-     * the file's structure. */
-    sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+    /* A store is a file from anywhere: its schema (triggers, views) may not
+     * call functions with side effects.  (Not SQLITE_DBCONFIG_DEFENSIVE: it
+     * would make the R*Tree's tables read-only to rtree_build; we run no
+     * SQL but our own.) */
     sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 
-    int app_id = 0, version = 0, n_objects = 0;
-    rc = read_mark(s, &app_id, &version, &n_objects, err);
+    int app_id = 0, version = 0, n_objects = 0, has_tables = 0;
+    rc = read_mark(s, &app_id, &version, &n_objects, &has_tables, err);
     if (rc < 0) goto cleanup;
     if (!app_id && !version && !n_objects && mode == STORE_CREATE) {
         /* a new file, or an empty one: make it a store */
         rc = create_schema(s, err);
-        if (!rc) rc = read_mark(s, &app_id, &version, &n_objects, err);
+        if (!rc) rc = read_mark(s, &app_id, &version, &n_objects, &has_tables, err);
         if (rc < 0) goto cleanup;
     }
-    if (app_id != STORE_APPLICATION_ID || version < 1) {
+    if (app_id != STORE_APPLICATION_ID || version < 1 || !has_tables) {
         rc = em_error(err, EM_EINPUT, "%s: not an eventmap store", path);
         goto cleanup;
     }
@@ -397,9 +582,12 @@ int store_open(const char *path, int mode, store **out, char **err)
         goto cleanup;
     }
     /* synchronous=FULL and the default rollback journal: see the top of
-     * this file. */
+     * this file.  mmap: a query reads its pages straight from the OS page
+     * cache instead of one read() each (SQLite caps the size at what it was
+     * built for, and writes still go through write()). */
     strbuf pragmas = STRBUF_INIT;
-    sb_addf(&pragmas, "PRAGMA synchronous = FULL; PRAGMA cache_size = -%d;", STORE_CACHE_KIB);
+    sb_addf(&pragmas, "PRAGMA synchronous = FULL; PRAGMA cache_size = -%d; PRAGMA mmap_size = %lld;",
+            STORE_CACHE_KIB, STORE_MMAP_BYTES);
     rc = exec(s, pragmas.buf, "cannot open", err);
     sb_release(&pragmas);
     if (rc < 0) goto cleanup;
@@ -418,12 +606,369 @@ void store_close(store *s)
     if (!s) return;
     for (int i = 0; i < Q_N; i++) sqlite3_finalize(s->q[i]);
     for (int i = 0; i < SCAN_N; i++) sqlite3_finalize(s->scan[i]);
+    sqlite3_finalize(s->within_st);
+    sqlite3_finalize(s->exact_st);
+    sqlite3_finalize(s->get_st);
     /* Closing with a transaction open rolls it back; say so rather than
      * leave it to sqlite3_close. */
     if (s->db && !sqlite3_get_autocommit(s->db)) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close(s->db);
+    free(s->pending);
+    id_map_clear(&s->ids);
+    sb_release(&s->ids.pool);
     free(s->path);
     free(s);
+}
+
+/* ------------------------------------------------------------- the R*Tree */
+
+/* The R*Tree keeps 32-bit floats.  Like SQLite's own rtree.c, round a box
+ * outwards, so that the stored box always holds the true one. */
+static float round_down(double v)
+{
+    float f = (float)v;
+    return (double)f > v ? nextafterf(f, -INFINITY) : f;
+}
+
+static float round_up(double v)
+{
+    float f = (float)v;
+    return (double)f < v ? nextafterf(f, INFINITY) : f;
+}
+
+/* One cell of an R*Tree node: an event's rid (in a leaf) or a child node's
+ * number, and its box. */
+typedef struct {
+    sqlite3_int64 id;
+    float box[4];  /* min_lon, max_lon, min_lat, max_lat */
+} rtree_cell;
+
+/* A key and what it sorts, for radix_sort. */
+typedef struct {
+    uint64_t key, value;
+} sort_pair;
+
+/* Sort a[0..n) by key, ascending (LSD radix sort, a byte a pass, as many
+ * passes as the largest key has bytes): linear where qsort would spend a
+ * good part of a second on a million entries. */
+static void radix_sort(sort_pair *a, size_t n)
+{
+    uint64_t all_bits = 0;
+    for (size_t i = 0; i < n; i++) all_bits |= a[i].key;
+    sort_pair *tmp = xmalloc((n ? n : 1) * sizeof(*tmp)), *from = a, *to = tmp;
+    for (int shift = 0; shift < 64 && (all_bits >> shift); shift += 8) {
+        size_t start[257] = { 0 };
+        for (size_t i = 0; i < n; i++) start[((from[i].key >> shift) & 0xff) + 1]++;
+        for (int b = 0; b < 256; b++) start[b + 1] += start[b];
+        for (size_t i = 0; i < n; i++) to[start[(from[i].key >> shift) & 0xff]++] = from[i];
+        sort_pair *t = from;
+        from = to;
+        to = t;
+    }
+    if (from != a) memcpy(a, from, n * sizeof(*a));
+    free(tmp);
+}
+
+/* Position of (x, y) along a Hilbert curve filling the 2^bits by 2^bits
+ * grid (the classic iterative form, as in Hacker's Delight). */
+static uint64_t hilbert_index(uint32_t x, uint32_t y, int bits)
+{
+    uint64_t d = 0;
+    uint32_t last = (1u << bits) - 1;
+    for (uint32_t s = 1u << (bits - 1); s > 0; s >>= 1) {
+        uint32_t rx = (x & s) != 0, ry = (y & s) != 0;
+        d += (uint64_t)s * s * ((3 * rx) ^ ry);
+        if (!ry) {
+            if (rx) {
+                x = last - x;
+                y = last - y;
+            }
+            uint32_t t = x;
+            x = y;
+            y = t;
+        }
+    }
+    return d;
+}
+
+/* Put cells in the order of their centres along a Hilbert curve (on a grid
+ * of 65536 by 65536, cells of some 600 by 300 m): runs of consecutive cells then make compact nodes, and so do
+ * runs of those nodes, level after level (a Hilbert-packed R-tree, Kamel
+ * and Faloutsos 1993). */
+static void hilbert_order(rtree_cell *cells, size_t n)
+{
+    enum { BITS = 16 };
+    const double cells_per_deg_lon = ((1u << BITS) - 1) / 360.0, cells_per_deg_lat = ((1u << BITS) - 1) / 180.0;
+    sort_pair *order = xmalloc((n ? n : 1) * sizeof(*order));
+    for (size_t i = 0; i < n; i++) {
+        double lon = ((double)cells[i].box[0] + cells[i].box[1]) / 2, lat = ((double)cells[i].box[2] + cells[i].box[3]) / 2;
+        uint32_t x = (uint32_t)((lon + 180) * cells_per_deg_lon), y = (uint32_t)((lat + 90) * cells_per_deg_lat);
+        order[i].key = hilbert_index(x, y, BITS);
+        order[i].value = i;
+    }
+    radix_sort(order, n);
+    rtree_cell *sorted = xmalloc((n ? n : 1) * sizeof(*sorted));
+    for (size_t i = 0; i < n; i++) sorted[i] = cells[order[i].value];
+    memcpy(cells, sorted, n * sizeof(*cells));
+    free(sorted);
+    free(order);
+}
+
+static void put_be(unsigned char *p, uint64_t v, int n_bytes)
+{
+    for (int i = n_bytes - 1; i >= 0; i--, v >>= 8) p[i] = (unsigned char)(v & 0xff);
+}
+
+typedef struct {
+    store *s;
+    sqlite3_stmt *node_st, *parent_st;
+    unsigned char *blob;   /* one node, node_size bytes */
+    size_t node_size;
+    sqlite3_int64 next_node;
+} rtree_writer;
+
+/* Write node nodeno holding cells[0..n) into %_node, and the parent of each
+ * child node into %_parent.  depth: the height of the node above the
+ * leaves; written into the root only (its first two bytes), as rtree.c
+ * reads it from there. */
+static int write_node(rtree_writer *w, sqlite3_int64 nodeno, int depth, const rtree_cell *cells, size_t n,
+                      char **err)
+{
+    memset(w->blob, 0, w->node_size);
+    if (nodeno == 1) put_be(w->blob, (uint64_t)depth, 2);
+    put_be(w->blob + 2, n, 2);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char *cell = w->blob + 4 + i * 24;
+        put_be(cell, (uint64_t)cells[i].id, 8);
+        for (int k = 0; k < 4; k++) {
+            uint32_t bits;
+            memcpy(&bits, &cells[i].box[k], 4);
+            put_be(cell + 8 + 4 * k, bits, 4);
+        }
+    }
+    int rc = sqlite3_bind_int64(w->node_st, 1, nodeno);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_blob(w->node_st, 2, w->blob, (int)w->node_size, SQLITE_STATIC);
+    if (rc != SQLITE_OK) return sql_error(w->s, rc, "cannot write", err);
+    if ((rc = step_write(w->s, w->node_st, err)) < 0) return rc;
+    if (depth == 0) return 0;
+    for (size_t i = 0; i < n; i++) {
+        rc = sqlite3_bind_int64(w->parent_st, 1, cells[i].id);
+        if (rc == SQLITE_OK) rc = sqlite3_bind_int64(w->parent_st, 2, nodeno);
+        if (rc != SQLITE_OK) return sql_error(w->s, rc, "cannot write", err);
+        if ((rc = step_write(w->s, w->parent_st, err)) < 0) return rc;
+    }
+    return 0;
+}
+
+/* Rows of %_rowid one INSERT writes while rtree_build fills it. */
+#define ROWID_BATCH 64
+
+/* Fill %_rowid from leaf_of (key rid, value its leaf), in rid order so that
+ * every insert appends to the b-tree, ROWID_BATCH rows a statement. */
+static int write_rowids(store *s, sort_pair *leaf_of, size_t n, char **err)
+{
+    sqlite3_stmt *batch_st = NULL, *one_st = NULL;
+    strbuf sql = STRBUF_INIT;
+    sb_adds(&sql, "INSERT INTO events_rtree_rowid (rowid, nodeno) VALUES (?, ?)");
+    int rc = prepare(s, sql.buf, &one_st, err);
+    for (int i = 1; i < ROWID_BATCH; i++) sb_adds(&sql, ", (?, ?)");
+    if (rc == 0) rc = prepare(s, sql.buf, &batch_st, err);
+    sb_release(&sql);
+
+    radix_sort(leaf_of, n);
+    size_t i = 0;
+    while (rc == 0 && i < n) {
+        sqlite3_stmt *st = n - i >= ROWID_BATCH ? batch_st : one_st;
+        int rows = st == batch_st ? ROWID_BATCH : 1, brc = SQLITE_OK;
+        for (int r = 0; r < rows; r++, i++) {
+            brc |= sqlite3_bind_int64(st, 2 * r + 1, (sqlite3_int64)leaf_of[i].key);
+            brc |= sqlite3_bind_int64(st, 2 * r + 2, (sqlite3_int64)leaf_of[i].value);
+        }
+        rc = brc != SQLITE_OK ? sql_error(s, brc, "cannot write", err) : step_write(s, st, err);
+    }
+    sqlite3_finalize(batch_st);
+    sqlite3_finalize(one_st);
+    return rc;
+}
+
+/* Build the R*Tree afresh from cells (its leaf entries; reordered) by
+ * Hilbert packing, writing the three tables of SQLite's rtree module
+ * directly: what as many INSERTs into events_rtree would give, at a tenth of
+ * their cost, and a better packed tree for queries.  The layout is rtree.c's
+ * (its header comment): node 1 the root, its first 2 bytes the tree's depth;
+ * each node 2 bytes of cell count and 24-byte cells (an 8-byte id, four
+ * 4-byte floats, all big-endian); every node the size of the root's blob;
+ * %_rowid maps each rid to its leaf, %_parent each node but the root to its
+ * parent.  The tests check the result with SQLite's rtreecheck(). */
+static int rtree_build(store *s, rtree_cell *cells, size_t n, char **err)
+{
+    int rc = 0;
+    sqlite3_stmt *size_st = NULL;
+    rtree_writer w = { s, NULL, NULL, NULL, 0, 2 };
+    sort_pair *leaf_of = NULL;
+    rtree_cell *parents = NULL;
+    size_t n_leaf_of = 0;
+
+    /* rtree.c sizes nodes when the table is made; keep that size */
+    if ((rc = prepare(s, "SELECT length(data) FROM events_rtree_node WHERE nodeno = 1", &size_st, err)) < 0)
+        goto cleanup;
+    rc = sqlite3_step(size_st);
+    if (rc != SQLITE_ROW || sqlite3_column_int(size_st, 0) < 4 + 4 * 24) {
+        rc = rc == SQLITE_ROW || rc == SQLITE_DONE
+                 ? em_error(err, EM_EINPUT, "%s: the store's R*Tree is damaged (no root node)", s->path)
+                 : sql_error(s, rc, "cannot read", err);
+        goto cleanup;
+    }
+    w.node_size = (size_t)sqlite3_column_int(size_st, 0);
+    size_t per_node = (w.node_size - 4) / 24;
+    if (per_node > 51) per_node = 51; /* rtree.c's RTREE_MAXCELLS */
+    w.blob = xmalloc(w.node_size);
+
+    rc = exec(s, "DELETE FROM events_rtree_node; DELETE FROM events_rtree_parent; DELETE FROM events_rtree_rowid;",
+              "cannot write", err);
+    if (rc == 0) rc = prepare(s, "INSERT INTO events_rtree_node (nodeno, data) VALUES (?1, ?2)", &w.node_st, err);
+    if (rc == 0) rc = prepare(s, "INSERT INTO events_rtree_parent (nodeno, parentnode) VALUES (?1, ?2)",
+                              &w.parent_st, err);
+    if (rc < 0) goto cleanup;
+
+    hilbert_order(cells, n);
+    leaf_of = xmalloc((n ? n : 1) * sizeof(*leaf_of));
+    parents = xmalloc((n / per_node + 1) * sizeof(*parents));
+    int depth = 0;
+    while (n > per_node) {
+        /* one level: runs of cells make nodes, whose boxes are the next level's cells */
+        size_t n_parents = 0;
+        for (size_t i = 0; i < n; i += per_node) {
+            size_t k = n - i < per_node ? n - i : per_node;
+            rtree_cell *p = &parents[n_parents++];
+            p->id = w.next_node++;
+            p->box[0] = p->box[2] = INFINITY;
+            p->box[1] = p->box[3] = -INFINITY;
+            for (size_t j = i; j < i + k; j++) {
+                p->box[0] = fminf(p->box[0], cells[j].box[0]);
+                p->box[1] = fmaxf(p->box[1], cells[j].box[1]);
+                p->box[2] = fminf(p->box[2], cells[j].box[2]);
+                p->box[3] = fmaxf(p->box[3], cells[j].box[3]);
+                if (depth == 0) leaf_of[n_leaf_of++] = (sort_pair){ (uint64_t)cells[j].id, (uint64_t)p->id };
+            }
+            if ((rc = write_node(&w, p->id, depth, cells + i, k, err)) < 0) goto cleanup;
+        }
+        /* the parents become the cells, in place */
+        memcpy(cells, parents, n_parents * sizeof(*cells));
+        n = n_parents;
+        depth++;
+    }
+    if (depth == 0)
+        for (size_t j = 0; j < n; j++) leaf_of[n_leaf_of++] = (sort_pair){ (uint64_t)cells[j].id, 1 };
+    if ((rc = write_node(&w, 1, depth, cells, n, err)) < 0) goto cleanup;
+    rc = write_rowids(s, leaf_of, n_leaf_of, err);
+
+cleanup:
+    sqlite3_finalize(size_st);
+    sqlite3_finalize(w.node_st);
+    sqlite3_finalize(w.parent_st);
+    free(w.blob);
+    free(leaf_of);
+    free(parents);
+    return rc;
+}
+
+/* Insert (which = Q_RT_INSERT) or move (Q_RT_MOVE) rid's point in the R*Tree,
+ * or delete it (Q_RT_DELETE, lon and lat unused). */
+static int rtree_write(store *s, int which, sqlite3_int64 rid, double lon, double lat, char **err)
+{
+    int rc = 0;
+    sqlite3_stmt *st = query(s, which, &rc, err);
+    if (!st) return rc;
+    int brc = sqlite3_bind_int64(st, 1, rid);
+    if (which != Q_RT_DELETE) {
+        brc |= sqlite3_bind_double(st, 2, lon);
+        brc |= sqlite3_bind_double(st, 3, lat);
+    }
+    if (brc != SQLITE_OK) return sql_error(s, brc, "cannot write", err);
+    return step_write(s, st, err);
+}
+
+/* Put the pending entries into the R*Tree.  A few go in one by one (an
+ * INSERT into events_rtree costs some 15 us); many, against what the tree
+ * holds, make it rebuild the whole tree by rtree_build (about 1 us an
+ * entry, old ones included). */
+static int rtree_flush(store *s, char **err)
+{
+    int rc = 0;
+    size_t n_live = 0;
+    for (size_t i = 0; i < s->n_pending; i++) n_live += !isnan(s->pending[i].lon);
+    size_t n_old = 0;
+    if (n_live >= RTREE_BULK_MIN) rc = count_of(s, Q_RT_COUNT, &n_old, err);
+    if (rc < 0) return rc;
+
+    if (n_live >= RTREE_BULK_MIN && n_live * RTREE_BULK_RATIO >= n_old) {
+        size_t n_cells = 0;
+        rtree_cell *cells = xmalloc((n_old + n_live + 1) * sizeof(*cells));
+        sqlite3_stmt *old_st = NULL;
+        rc = prepare(s, "SELECT id, min_lon, max_lon, min_lat, max_lat FROM events_rtree", &old_st, err);
+        while (rc == 0 && (rc = sqlite3_step(old_st)) == SQLITE_ROW) {
+            if (n_cells == n_old + n_live) {
+                rc = em_error(err, EM_EINPUT, "%s: the store's R*Tree is damaged (more entries than rows)",
+                              s->path);
+                break;
+            }
+            rtree_cell *c = &cells[n_cells++];
+            c->id = sqlite3_column_int64(old_st, 0);
+            for (int k = 0; k < 4; k++) c->box[k] = (float)sqlite3_column_double(old_st, 1 + k); /* exact */
+            rc = 0;
+        }
+        if (rc == SQLITE_DONE) rc = 0;
+        else if (rc > 0) rc = sql_error(s, rc, "cannot read", err);
+        sqlite3_finalize(old_st);
+        for (size_t i = 0; rc == 0 && i < s->n_pending; i++) {
+            const rtree_pending *p = &s->pending[i];
+            if (isnan(p->lon)) continue;
+            rtree_cell *c = &cells[n_cells++];
+            c->id = p->rid;
+            c->box[0] = round_down(p->lon);
+            c->box[1] = round_up(p->lon);
+            c->box[2] = round_down(p->lat);
+            c->box[3] = round_up(p->lat);
+        }
+        if (rc == 0) rc = rtree_build(s, cells, n_cells, err);
+        free(cells);
+    } else {
+        for (size_t i = 0; rc == 0 && i < s->n_pending; i++) {
+            const rtree_pending *p = &s->pending[i];
+            if (!isnan(p->lon)) rc = rtree_write(s, Q_RT_INSERT, p->rid, p->lon, p->lat, err);
+        }
+    }
+    if (rc < 0) s->write_failed = 1;
+    s->n_pending = 0;
+    return rc;
+}
+
+/* The pending entry of rid, or NULL. */
+static rtree_pending *find_pending(store *s, sqlite3_int64 rid)
+{
+    size_t lo = 0, hi = s->n_pending;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->pending[mid].rid == rid) return &s->pending[mid];
+        if (s->pending[mid].rid < rid) lo = mid + 1;
+        else hi = mid;
+    }
+    return NULL;
+}
+
+/* rid's point goes into the R*Tree: later, within a transaction. */
+static int rtree_add(store *s, sqlite3_int64 rid, double lon, double lat, char **err)
+{
+    if (!s->in_transaction) return rtree_write(s, Q_RT_INSERT, rid, lon, lat, err);
+    if (s->n_pending && rid <= s->pending[s->n_pending - 1].rid) {
+        /* rids come in ascending order; should one not, keep the list sorted */
+        int rc = rtree_flush(s, err);
+        if (rc < 0) return rc;
+    }
+    ALLOC_GROW(s->pending, s->n_pending + 1, s->alloc_pending);
+    s->pending[s->n_pending++] = (rtree_pending){ rid, lon, lat };
+    return 0;
 }
 
 /* ------------------------------------------------------------- transactions */
@@ -446,14 +991,20 @@ int store_begin(store *s, char **err)
     }
     s->in_transaction = 1;
     s->write_failed = 0;
+    s->looked_at_store = 0;
+    s->indexes_dropped = 0;
+    s->n_pending = 0;
     return 0;
 }
 
-/* Back to the cache of a reading connection; the transaction is over. */
+/* The transaction is over: back to a reading connection's cache. */
 static void end_transaction(store *s)
 {
     s->in_transaction = 0;
     s->write_failed = 0;
+    s->indexes_dropped = 0;
+    s->n_pending = 0;
+    id_map_clear(&s->ids);
     strbuf pragma = STRBUF_INIT;
     sb_addf(&pragma, "PRAGMA cache_size = -%d", STORE_CACHE_KIB);
     sqlite3_exec(s->db, pragma.buf, NULL, NULL, NULL);
@@ -463,11 +1014,12 @@ static void end_transaction(store *s)
 int store_commit(store *s, char **err)
 {
     if (!s->in_transaction) return em_error(err, EM_EUSAGE, "%s: no transaction to commit", s->path);
-    if (s->write_failed) {
-        store_rollback(s);
-        return em_error(err, EM_EIO, "%s: an earlier write failed; nothing was stored", s->path);
-    }
-    int rc = exec(s, "COMMIT", "cannot commit", err);
+    if (s->scanning) return em_error(err, EM_EUSAGE, "%s: cannot commit during a scan", s->path);
+    int rc = 0;
+    if (s->write_failed) rc = em_error(err, EM_EIO, "%s: an earlier write failed; nothing was stored", s->path);
+    if (rc == 0 && s->n_pending) rc = rtree_flush(s, err);
+    if (rc == 0 && s->indexes_dropped) rc = exec(s, index_sql, "cannot write the indexes", err);
+    if (rc == 0) rc = exec(s, "COMMIT", "cannot commit", err);
     if (rc < 0) {
         store_rollback(s);
         return rc;
@@ -485,31 +1037,6 @@ void store_rollback(store *s)
 
 /* ------------------------------------------------------------- writing */
 
-/* Step a write statement to its end and reset it; 0 or an error. */
-static int step_write(store *s, sqlite3_stmt *st, char **err)
-{
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE) return 0;
-    return sql_error(s, rc, "cannot write", err);
-}
-
-/* Insert (which = Q_RT_INSERT) or move (Q_RT_MOVE) rid's point in the R*Tree,
- * or delete it (Q_RT_DELETE, lon and lat unused). */
-static int rtree_write(store *s, int which, sqlite3_int64 rid, double lon, double lat, char **err)
-{
-    int rc = 0;
-    sqlite3_stmt *st = query(s, which, &rc, err);
-    if (!st) return rc;
-    int brc = sqlite3_bind_int64(st, 1, rid);
-    if (which != Q_RT_DELETE) {
-        brc |= sqlite3_bind_double(st, 2, lon);
-        brc |= sqlite3_bind_double(st, 3, lat);
-    }
-    if (brc != SQLITE_OK) return sql_error(s, brc, "cannot write", err);
-    return step_write(s, st, err);
-}
-
 /* Check what store_put cannot store faithfully. */
 static int check_event(store *s, const ev_event *e, char **err)
 {
@@ -524,25 +1051,26 @@ static int check_event(store *s, const ev_event *e, char **err)
     return 0;
 }
 
-/* e's id is taken: compare with the stored row, update it and its R*Tree
- * entry when something differs. */
-static int put_existing(store *s, const ev_event *e, char **err)
+/* e's id is taken (by rid when rid > 0, else look it up by id): compare
+ * with the stored row, update it and its R*Tree entry when something
+ * differs. */
+static int put_existing(store *s, const ev_event *e, sqlite3_int64 rid, char **err)
 {
     int rc = 0;
-    sqlite3_stmt *old_st = query(s, Q_OLD, &rc, err);
+    sqlite3_stmt *old_st = query(s, rid ? Q_OLD_RID : Q_OLD, &rc, err);
     if (!old_st) return rc;
-    rc = bind_text(old_st, 1, e->id);
+    rc = rid ? sqlite3_bind_int64(old_st, 1, rid) : bind_text(old_st, 1, e->id);
     if (rc != SQLITE_OK) return sql_error(s, rc, "cannot read", err);
     rc = sqlite3_step(old_st);
     if (rc != SQLITE_ROW) {
         sqlite3_reset(old_st);
-        if (rc == SQLITE_DONE) /* the INSERT said the id was there */
+        if (rc == SQLITE_DONE) /* the INSERT or the id map said the id was there */
             return em_error(err, EM_EINTERNAL, "%s: event %s vanished during an update", s->path, e->id);
         return sql_error(s, rc, "cannot read", err);
     }
     ev_event old;
     read_event(old_st, &old);
-    sqlite3_int64 rid = sqlite3_column_int64(old_st, C_COUNT);
+    rid = sqlite3_column_int64(old_st, C_COUNT);
     int unchanged = same_event(e, &old);
     int was_located = old.located;
     double old_lon = old.lon, old_lat = old.lat;
@@ -552,30 +1080,50 @@ static int put_existing(store *s, const ev_event *e, char **err)
     sqlite3_stmt *update = query(s, Q_UPDATE, &rc, err);
     if (!update) return rc;
     rc = bind_event(update, e);
-    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(update, 22, rid);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(update, P_UPDATE_RID, rid);
     if (rc != SQLITE_OK) return sql_error(s, rc, "cannot write", err);
-    rc = step_write(s, update, err);
-    if (!rc && e->located && !was_located) rc = rtree_write(s, Q_RT_INSERT, rid, e->lon, e->lat, err);
-    else if (!rc && e->located && (e->lon != old_lon || e->lat != old_lat))
+    if ((rc = step_write(s, update, err)) < 0) return rc;
+
+    rtree_pending *p = s->n_pending ? find_pending(s, rid) : NULL;
+    if (p) { /* new in this transaction: its entry is still in the list */
+        p->lon = e->located ? e->lon : NAN;
+        p->lat = e->lat;
+    } else if (e->located && !was_located) {
+        rc = rtree_write(s, Q_RT_INSERT, rid, e->lon, e->lat, err);
+    } else if (e->located && (e->lon != old_lon || e->lat != old_lat)) {
         rc = rtree_write(s, Q_RT_MOVE, rid, e->lon, e->lat, err);
-    else if (!rc && !e->located && was_located) rc = rtree_write(s, Q_RT_DELETE, rid, 0, 0, err);
+    } else if (!e->located && was_located) {
+        rc = rtree_write(s, Q_RT_DELETE, rid, 0, 0, err);
+    }
     return rc < 0 ? rc : STORE_UPDATED;
 }
 
 static int put(store *s, const ev_event *e, char **err)
 {
     int rc = 0;
-    sqlite3_stmt *insert = query(s, Q_INSERT, &rc, err);
+    if (s->in_transaction && !s->looked_at_store) {
+        /* An import into an empty store: the indexes wait for the commit. */
+        s->looked_at_store = 1;
+        size_t n_events = 0;
+        if ((rc = count_of(s, Q_ANY, &n_events, err)) < 0) return rc;
+        if (!n_events) {
+            if ((rc = exec(s, drop_index_sql, "cannot write", err)) < 0) return rc;
+            s->indexes_dropped = 1;
+        }
+    }
+    sqlite3_int64 rid = 0;
+    if (s->indexes_dropped && (rid = id_map_get(&s->ids, e->id)) != 0) return put_existing(s, e, rid, err);
+
+    sqlite3_stmt *insert = query(s, s->indexes_dropped ? Q_INSERT_NEW : Q_INSERT, &rc, err);
     if (!insert) return rc;
     rc = bind_event(insert, e);
     if (rc != SQLITE_OK) return sql_error(s, rc, "cannot write", err);
     rc = step_write(s, insert, err);
     if (rc < 0) return rc;
-    if (sqlite3_changes(s->db) == 0) return put_existing(s, e, err);
-    if (e->located) {
-        rc = rtree_write(s, Q_RT_INSERT, sqlite3_last_insert_rowid(s->db), e->lon, e->lat, err);
-        if (rc < 0) return rc;
-    }
+    if (sqlite3_changes(s->db) == 0) return put_existing(s, e, 0, err); /* ON CONFLICT DO NOTHING */
+    rid = sqlite3_last_insert_rowid(s->db);
+    if (s->indexes_dropped && (rc = id_map_put(s, e->id, rid, err)) < 0) return rc;
+    if (e->located && (rc = rtree_add(s, rid, e->lon, e->lat, err)) < 0) return rc;
     return STORE_NEW;
 }
 
@@ -583,6 +1131,7 @@ int store_put(store *s, const ev_event *e, char **err)
 {
     int rc = check_event(s, e, err);
     if (rc < 0) return rc;
+    if (s->scanning) return em_error(err, EM_EUSAGE, "%s: cannot write during a scan", s->path);
     if (s->in_transaction) {
         rc = put(s, e, err);
         /* the row and its R*Tree entry may now disagree: only a rollback
@@ -605,32 +1154,17 @@ int store_put(store *s, const ev_event *e, char **err)
 
 /* ------------------------------------------------------------- reading */
 
-/* Step a count statement; its one number, or an error. */
-static int count_of(store *s, int which, size_t *n, char **err)
-{
-    int rc = 0;
-    sqlite3_stmt *st = query(s, which, &rc, err);
-    if (!st) return rc;
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        sqlite3_int64 v = sqlite3_column_int64(st, 0);
-        *n = v > 0 ? (size_t)v : 0;
-        rc = 0;
-    } else {
-        rc = sql_error(s, rc, "cannot read", err);
-    }
-    sqlite3_reset(st);
-    return rc;
-}
-
 int store_count(store *s, size_t *total, size_t *unlocated, char **err)
 {
-    size_t n_total = 0, n_unlocated = 0;
+    /* The located events are the R*Tree's entries (and those waiting to go
+     * in): two counts of b-trees, no scan of the events. */
+    size_t n_total = 0, n_located = 0;
     int rc = count_of(s, Q_COUNT, &n_total, err);
-    if (!rc) rc = count_of(s, Q_COUNT_UNLOCATED, &n_unlocated, err);
+    if (!rc) rc = count_of(s, Q_RT_COUNT, &n_located, err);
     if (rc < 0) return rc;
+    for (size_t i = 0; i < s->n_pending; i++) n_located += !isnan(s->pending[i].lon);
     if (total) *total = n_total;
-    if (unlocated) *unlocated = n_unlocated;
+    if (unlocated) *unlocated = n_total > n_located ? n_total - n_located : 0;
     return 0;
 }
 
@@ -650,7 +1184,8 @@ static void scan_sql(int which, strbuf *sql)
     }
     if (which & SCAN_DATE) sb_adds(sql, " AND e.day BETWEEN ?5 AND ?6");
     if (which & SCAN_TYPE)
-        sb_adds(sql, " AND (e.event_type = ?7 COLLATE NOCASE OR e.sub_event_type = ?7 COLLATE NOCASE)");
+        sb_adds(sql, " AND ((e.event_type_key = ?8 AND e.event_type = ?7 COLLATE NOCASE)"
+                     " OR (e.sub_event_type_key = ?8 AND e.sub_event_type = ?7 COLLATE NOCASE))");
     if (!(which & SCAN_BOX)) sb_adds(sql, " ORDER BY e.id");
 }
 
@@ -704,6 +1239,9 @@ int store_scan(store *s, const ev_filter *f, const geo_bbox *boxes, size_t n_box
     int rc = 0;
     for (size_t i = 0; i < n_boxes; i++)
         if ((rc = check_box(s, &boxes[i], err)) < 0) return rc;
+    /* the R*Tree must hold this transaction's new events (store_put is
+     * refused during a scan, so there are none when scans nest) */
+    if (n_boxes && s->n_pending && (rc = rtree_flush(s, err)) < 0) return rc;
 
     int which = n_boxes ? SCAN_BOX : 0;
     if (f && (f->has_since || f->has_until)) which |= SCAN_DATE;
@@ -730,11 +1268,15 @@ int store_scan(store *s, const ev_filter *f, const geo_bbox *boxes, size_t n_box
         st = own ? own : s->scan[which];
     }
 
+    s->scanning++;
     if (which & SCAN_DATE) {
         rc |= sqlite3_bind_int(st, P_SINCE, f->has_since ? f->since_day : INT32_MIN);
         rc |= sqlite3_bind_int(st, P_UNTIL, f->has_until ? f->until_day : INT32_MAX);
     }
-    if (which & SCAN_TYPE) rc |= bind_text(st, P_TYPE, f->type);
+    if (which & SCAN_TYPE) {
+        rc |= bind_text(st, P_TYPE, f->type);
+        rc |= sqlite3_bind_int(st, P_TYPE_KEY, type_key(f->type));
+    }
     if (rc != SQLITE_OK) {
         rc = sql_error(s, rc, "cannot read", err);
         goto cleanup;
@@ -762,5 +1304,302 @@ cleanup:
     /* ends the read transaction; the bound type string is not used again */
     sqlite3_reset(st);
     sqlite3_finalize(own);
+    s->scanning--;
+    return rc;
+}
+
+/* ------------------------------------------------------- lean points query */
+
+/* store_points: the few columns a map needs, straight from the rows,
+ * without building an ev_event (store_scan reads and converts all 21
+ * columns, ~1.7 s for 1M events; this ~0.45 s). */
+int store_points(store *s, const ev_filter *f, const geo_bbox *boxes, size_t n_boxes, store_point_fn fn,
+                 void *ctx, char **err)
+{
+    int rc = 0;
+    for (size_t i = 0; i < n_boxes; i++)
+        if ((rc = check_box(s, &boxes[i], err)) < 0) return rc;
+    if (n_boxes && s->n_pending && (rc = rtree_flush(s, err)) < 0) return rc;
+    int need_actor = f && f->actor, need_rest = f && (f->actor || f->region);
+    strbuf sql = STRBUF_INIT;
+    sb_adds(&sql, "SELECT e.lon, e.lat, e.day, e.fatalities, e.event_type, e.location");
+    if (need_actor) sb_adds(&sql, ", e.actor1, e.actor2");
+    if (n_boxes)
+        sb_adds(&sql, " FROM events_rtree AS r CROSS JOIN events AS e ON e.rid = r.id"
+                      " WHERE r.min_lon <= ?2 AND r.max_lon >= ?1 AND r.min_lat <= ?4 AND r.max_lat >= ?3");
+    else
+        sb_adds(&sql, " FROM events AS e WHERE e.located");
+    if (f && (f->has_since || f->has_until)) sb_adds(&sql, " AND e.day BETWEEN ?5 AND ?6");
+    if (f && f->type)
+        sb_adds(&sql, " AND ((e.event_type_key = ?8 AND e.event_type = ?7 COLLATE NOCASE)"
+                      " OR (e.sub_event_type_key = ?8 AND e.sub_event_type = ?7 COLLATE NOCASE))");
+    sqlite3_stmt *st = NULL;
+    rc = sqlite3_prepare_v2(s->db, sql.buf, (int)sql.len, &st, NULL);
+    sb_release(&sql);
+    if (rc != SQLITE_OK) return sql_error(s, rc, "cannot read", err);
+    ev_filter rest_filter;
+    if (need_rest) {
+        rest_filter = *f;
+        rest_filter.has_since = rest_filter.has_until = 0;
+        rest_filter.type = NULL;
+    }
+    s->scanning++;
+    if (f && (f->has_since || f->has_until)) {
+        rc |= sqlite3_bind_int(st, P_SINCE, f->has_since ? f->since_day : INT32_MIN);
+        rc |= sqlite3_bind_int(st, P_UNTIL, f->has_until ? f->until_day : INT32_MAX);
+    }
+    if (f && f->type) {
+        rc |= bind_text(st, P_TYPE, f->type);
+        rc |= sqlite3_bind_int(st, P_TYPE_KEY, type_key(f->type));
+    }
+    if (rc != SQLITE_OK) {
+        rc = sql_error(s, rc, "cannot read", err);
+        goto cleanup;
+    }
+    for (size_t b = 0; b < (n_boxes ? n_boxes : 1) && !rc; b++) {
+        if (n_boxes) {
+            if (b) sqlite3_reset(st);
+            rc = sqlite3_bind_double(st, P_WEST, boxes[b].west_deg);
+            rc |= sqlite3_bind_double(st, P_EAST, boxes[b].east_deg);
+            rc |= sqlite3_bind_double(st, P_SOUTH, boxes[b].south_deg);
+            rc |= sqlite3_bind_double(st, P_NORTH, boxes[b].north_deg);
+            if (rc != SQLITE_OK) {
+                rc = sql_error(s, rc, "cannot read", err);
+                break;
+            }
+        }
+        int step;
+        while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+            if (sqlite3_column_type(st, 0) == SQLITE_NULL) continue;
+            store_point p;
+            p.lon = sqlite3_column_double(st, 0);
+            p.lat = sqlite3_column_double(st, 1);
+            if (n_boxes) {
+                /* exactly inside this box and in no earlier one */
+                if (!inside(&boxes[b], p.lon, p.lat)) continue;
+                size_t j = 0;
+                while (j < b && !inside(&boxes[j], p.lon, p.lat)) j++;
+                if (j < b) continue;
+            }
+            p.day = sqlite3_column_int(st, 2);
+            p.fatalities = sqlite3_column_int(st, 3);
+            const char *type = (const char *)sqlite3_column_text(st, 4);
+            const char *location = (const char *)sqlite3_column_text(st, 5);
+            p.event_type = type ? type : "";
+            p.location = location ? location : "";
+            if (need_rest) {
+                ev_event e;
+                memset(&e, 0, sizeof(e));
+                e.id = e.event_date = e.sub_event_type = e.country = e.admin1 = e.source = e.notes = "";
+                e.gazetteer_id = e.match = "";
+                e.event_type = p.event_type;
+                e.location = p.location;
+                const char *a1 = need_actor ? (const char *)sqlite3_column_text(st, 6) : NULL;
+                const char *a2 = need_actor ? (const char *)sqlite3_column_text(st, 7) : NULL;
+                e.actor1 = a1 ? a1 : "";
+                e.actor2 = a2 ? a2 : "";
+                e.located = 1;
+                e.lat = p.lat;
+                e.lon = p.lon;
+                e.day = p.day;
+                e.fatalities = p.fatalities;
+                if (!ev_filter_match(&rest_filter, &e)) continue;
+            }
+            int frc = fn(ctx, &p, err);
+            if (frc < 0) {
+                rc = em_error(err, frc, "%s: reading the store stopped with an error", s->path);
+                break;
+            }
+            if (frc > 0) {
+                rc = 1;
+                break;
+            }
+        }
+        if (!rc && step != SQLITE_DONE) rc = sql_error(s, step, "cannot read", err);
+    }
+    if (rc > 0) rc = 0;
+cleanup:
+    sqlite3_finalize(st);
+    s->scanning--;
+    return rc;
+}
+
+/* ------------------------------------------------------ within a radius */
+
+/* Great-circle distance on the mean-radius sphere: within 0.6% of the
+ * geodesic on the ellipsoid, and several times cheaper. */
+static double sphere_km(double lat1, double lon1, double lat2, double lon2)
+{
+    const double rad = M_PI / 180.0;
+    double dlat = (lat2 - lat1) * rad, dlon = (lon2 - lon1) * rad;
+    double a = sin(dlat / 2) * sin(dlat / 2) + cos(lat1 * rad) * cos(lat2 * rad) * sin(dlon / 2) * sin(dlon / 2);
+    if (a > 1) a = 1;
+    return 2 * 6371.0088 * asin(sqrt(a));
+}
+
+/* The exact coordinates of event rid (the R*Tree holds 32-bit floats). */
+static int exact_point(store *s, sqlite3_int64 rid, double *lat, double *lon, char **err)
+{
+    int rc;
+    if (!s->exact_st && (rc = prepare(s, "SELECT lat, lon FROM events WHERE rid = ?1", &s->exact_st, err)) < 0)
+        return rc;
+    sqlite3_bind_int64(s->exact_st, 1, rid);
+    rc = sqlite3_step(s->exact_st);
+    if (rc == SQLITE_ROW) {
+        *lat = sqlite3_column_double(s->exact_st, 0);
+        *lon = sqlite3_column_double(s->exact_st, 1);
+        rc = 0;
+    } else {
+        rc = sql_error(s, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, "cannot read", err);
+    }
+    sqlite3_reset(s->exact_st);
+    return rc;
+}
+
+/* One store_within query, as its R*Tree callback sees it. */
+typedef struct {
+    geo_point c;
+    double km;
+    geo_bbox box;                 /* the box being searched */
+    int exact_km;
+    double m_km, n_km;            /* the planar shortcut: meridional and prime-vertical radii at c */
+    double margin;                /* its relative error; 0 when it is not used */
+    store_hit_fn fn;
+    void *ctx;
+    int stop;                     /* fn said stop (1) or failed (< 0) */
+    sqlite3_int64 *unsure;        /* points to measure exactly afterwards */
+    size_t n_unsure, alloc_unsure;
+} within_query;
+
+/* The distance from c: near c, on the plane tangent to the ellipsoid (its
+ * radii of curvature at c; the parallel's length at the mean latitude),
+ * within q->margin of the geodesic; else on the mean-radius sphere, within
+ * 0.7% of it. */
+static double approx_km(const within_query *q, double lat, double lon)
+{
+    const double rad = M_PI / 180.0;
+    double dlon = lon - q->c.lon_deg;
+    if (dlon > 180) dlon -= 360;
+    if (dlon < -180) dlon += 360;
+    if (q->margin > 0) {
+        double x = dlon * rad * q->n_km * cos((lat + q->c.lat_deg) * (rad / 2)), y = (lat - q->c.lat_deg) * rad * q->m_km;
+        return sqrt(x * x + y * y);
+    }
+    return sphere_km(q->c.lat_deg, q->c.lon_deg, lat, lon);
+}
+
+/* SQLite's R*Tree asks this about every node and entry it meets: prune
+ * nodes outside the box; decide each point and hand it over here, so that
+ * the query itself returns no rows (each row through the VM would cost more
+ * than all of this). */
+static int within_callback(sqlite3_rtree_query_info *info)
+{
+    store *s = info->pContext;
+    within_query *q = s->wq;
+    const sqlite3_rtree_dbl *a = info->aCoord; /* min_lon, max_lon, min_lat, max_lat */
+    info->eWithin = NOT_WITHIN;
+    info->rScore = info->iLevel;
+    if (!q || q->stop) return SQLITE_OK;
+    if (a[1] < q->box.west_deg || a[0] > q->box.east_deg || a[3] < q->box.south_deg || a[2] > q->box.north_deg)
+        return SQLITE_OK;
+    if (info->iLevel > 0) {
+        info->eWithin = PARTLY_WITHIN;
+        return SQLITE_OK;
+    }
+    double lon = (a[0] + a[1]) / 2, lat = (a[2] + a[3]) / 2;
+    /* slack: the approximation's error, and 3 m for the 32-bit floats */
+    double d = approx_km(q, lat, lon), slack = q->margin > 0 ? q->margin : 0.007;
+    if (d * (1 - slack) - 0.003 > q->km) return SQLITE_OK;
+    if (d * (1 + slack) + 0.003 < q->km && !q->exact_km) {
+        int rc = q->fn(q->ctx, (int64_t)info->iRowid, lat, lon, d);
+        if (rc) q->stop = rc;
+        return SQLITE_OK;
+    }
+    if (q->n_unsure == q->alloc_unsure) {
+        q->alloc_unsure = q->alloc_unsure ? 2 * q->alloc_unsure : 256;
+        sqlite3_int64 *grown = realloc(q->unsure, q->alloc_unsure * sizeof(*grown));
+        if (!grown) return SQLITE_NOMEM;
+        q->unsure = grown;
+    }
+    q->unsure[q->n_unsure++] = info->iRowid;
+    return SQLITE_OK;
+}
+
+int store_within(store *s, geo_point c, double km, int exact_km, store_hit_fn fn, void *ctx, char **err)
+{
+    int rc = 0;
+    if (!(km >= 0) || !(c.lat_deg >= -90 && c.lat_deg <= 90) || !isfinite(c.lon_deg))
+        return em_error(err, EM_EUSAGE, "%s: no circle of %g km around %g,%g", s->path, km, c.lat_deg, c.lon_deg);
+    if (s->wq) return em_error(err, EM_EUSAGE, "%s: store_within inside store_within", s->path);
+    if (s->n_pending && (rc = rtree_flush(s, err)) < 0) return rc;
+    if (!s->within_st) {
+        rc = sqlite3_rtree_query_callback(s->db, "eventmap_within", within_callback, s, NULL);
+        if (rc != SQLITE_OK) return sql_error(s, rc, "cannot query", err);
+        if ((rc = prepare(s, "SELECT id FROM events_rtree WHERE id MATCH eventmap_within(0)", &s->within_st, err)) < 0)
+            return rc;
+    }
+    within_query q;
+    memset(&q, 0, sizeof(q));
+    q.c = c;
+    q.km = km;
+    q.exact_km = exact_km;
+    q.fn = fn;
+    q.ctx = ctx;
+    /* The tangent plane for circles of up to ~300 km away from the poles:
+     * its error grows with the square of the angle spanned, plus the change
+     * of the radii across the circle (e^2 times the latitude spanned). */
+    double a = km / 6371.0, sin_c = sin(c.lat_deg * M_PI / 180.0), e2 = 0.00669437999014;
+    double w = 1 - e2 * sin_c * sin_c;
+    q.n_km = 6378.137 / sqrt(w);
+    q.m_km = 6378.137 * (1 - e2) / (w * sqrt(w));
+    q.margin = fabs(c.lat_deg) < 80 && a < 0.05 ? 2 * a * a * (1 + tan(fabs(c.lat_deg) * M_PI / 180.0)) + 2 * e2 * a + 1e-5 : 0;
+
+    geo_bbox boxes[2];
+    size_t n_boxes = geo_circle_boxes(c, km, boxes);
+    s->wq = &q;
+    s->scanning++;
+    for (size_t b = 0; b < n_boxes && !rc && !q.stop; b++) {
+        q.box = boxes[b];
+        int step;
+        while ((step = sqlite3_step(s->within_st)) == SQLITE_ROW) {} /* the callback did the work */
+        if (step != SQLITE_DONE && !q.stop) rc = sql_error(s, step, "cannot read", err);
+        sqlite3_reset(s->within_st);
+    }
+    s->wq = NULL;
+    /* the points near the edge, by their exact coordinates and the geodesic */
+    for (size_t i = 0; i < q.n_unsure && !rc && !q.stop; i++) {
+        double lat = 0, lon = 0;
+        if ((rc = exact_point(s, q.unsure[i], &lat, &lon, err)) < 0) break;
+        geo_point p = { lat, lon };
+        double d = geo_distance_km(c, p);
+        if (d <= km) q.stop = fn(ctx, (int64_t)q.unsure[i], lat, lon, d);
+    }
+    s->scanning--;
+    free(q.unsure);
+    if (!rc && q.stop < 0) rc = q.stop;
+    return rc;
+}
+
+int store_get(store *s, int64_t key, const ev_filter *f, store_event_fn fn, void *ctx, char **err)
+{
+    int rc;
+    if (!s->get_st && (rc = prepare(s, "SELECT " EVENT_COLUMNS ", rid FROM events WHERE rid = ?1", &s->get_st, err)) < 0)
+        return rc;
+    sqlite3_stmt *st = s->get_st;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)key);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        ev_event e;
+        read_event(st, &e);
+        s->scanning++;
+        rc = ev_filter_match(f, &e) ? fn(ctx, &e, err) : 0;
+        s->scanning--;
+        if (rc > 0) rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = em_error(err, EM_EINPUT, "%s: no event with key %lld", s->path, (long long)key);
+    } else {
+        rc = sql_error(s, rc, "cannot read", err);
+    }
+    sqlite3_reset(st);
     return rc;
 }

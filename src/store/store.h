@@ -13,6 +13,7 @@
 #define EVENTMAP_STORE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "events/event.h"
 #include "geo/geo.h"
@@ -23,21 +24,41 @@ enum { STORE_READ = 0, STORE_CREATE = 1 };
 
 /* Open the store at path.  STORE_CREATE creates it (and its directory's file)
  * when missing; STORE_READ fails with EM_EIO "PATH: no such store" when it
- * is missing.  A file that is not an eventmap store gives EM_EINPUT. */
+ * is missing.  A file that is not an eventmap store gives EM_EINPUT
+ * "PATH: not an eventmap store".  A missing directory is not created: EM_EIO
+ * "PATH: cannot create: No such file or directory".  STORE_READ still opens
+ * the file for writing when its permissions allow.  On success the caller
+ * closes *out with store_close; on error *out is NULL.  A store is used by
+ * one thread at a time. */
 int store_open(const char *path, int mode, store **out, char **err);
 /* Close; an open transaction is rolled back.  store_close(NULL) is a no-op. */
 void store_close(store *s);
 
+/* Start a transaction (EM_EUSAGE when one is open); it waits for another
+ * process's write lock for a while, then fails with EM_EIO. */
 int store_begin(store *s, char **err);
+/* Make the transaction's writes permanent (crash-safe once this returns 0).
+ * EM_EUSAGE without a transaction; when a put in it failed half-way, or the
+ * commit itself fails, the transaction is rolled back and EM_EIO returned.
+ * An import's indexes and R*Tree are finished here, so this takes a while
+ * after a million puts. */
 int store_commit(store *s, char **err);
+/* Undo the open transaction's writes, if any. */
 void store_rollback(store *s);
 
 enum { STORE_NEW = 1, STORE_UPDATED = 2, STORE_UNCHANGED = 3 };
 /* Insert or update e by its id.  Returns STORE_NEW, STORE_UPDATED (some
- * field differs) or STORE_UNCHANGED, or a negative error. */
+ * field differs) or STORE_UNCHANGED, or a negative error.  An event without
+ * an id, with coordinates outside -90..90 / -180..180 (when located) or a
+ * confidence that is not a number gives EM_EINPUT and changes nothing; the
+ * transaction can go on.  Another error inside a transaction leaves only
+ * store_rollback (store_commit refuses).  Outside store_begin..store_commit
+ * each put is a transaction of its own (slow: one disk sync each).  Not
+ * allowed from a store_scan callback (EM_EUSAGE). */
 int store_put(store *s, const ev_event *e, char **err);
 
-/* Number of events, and of them without coordinates. */
+/* Number of events, and of them without coordinates (an open transaction's
+ * puts included). */
 int store_count(store *s, size_t *total, size_t *unlocated, char **err);
 
 /* Hand each event that passes f to fn (strings borrowed for the call; fn
@@ -45,9 +66,47 @@ int store_count(store *s, size_t *total, size_t *unlocated, char **err);
  * boxes: when n_boxes > 0 only located events inside one of the boxes (the
  * R*Tree answers; a box never crosses the antimeridian: split it), else all
  * events, unlocated ones included, in id order.  f may be NULL; date and
- * type filters are answered by SQL, the rest by ev_filter_match. */
+ * type filters are answered by SQL, the rest by ev_filter_match.
+ *
+ * Box edges are inclusive; an event inside several boxes is handed over
+ * once.  A box with west > east or a coordinate that is not a number gives
+ * EM_EUSAGE.  fn may scan the same store again but not write to it.  When
+ * fn returns a negative code, store_scan returns it (with fn's message in
+ * *err, or a generic one naming the store). */
 typedef int (*store_event_fn)(void *ctx, const ev_event *e, char **err);
 int store_scan(store *s, const ev_filter *f, const geo_bbox *boxes, size_t n_boxes, store_event_fn fn,
                void *ctx, char **err);
+
+/* A located event as store_points hands it: what a map draws.  Strings are
+ * borrowed for the call. */
+typedef struct {
+    double lon, lat;           /* degrees WGS 84 */
+    int32_t day;               /* days since 1970-01-01 */
+    int fatalities;
+    const char *event_type, *location;
+} store_point;
+typedef int (*store_point_fn)(void *ctx, const store_point *p, char **err);
+/* Like store_scan, for the located events only and reading just the columns
+ * of a store_point (several times faster over millions of events): the same
+ * filters (date and type by SQL, actor and region by ev_filter_match) and
+ * boxes; fn returns 0 to go on, 1 to stop, negative for an error.  In no
+ * particular order. */
+int store_points(store *s, const ev_filter *f, const geo_bbox *boxes, size_t n_boxes, store_point_fn fn,
+                 void *ctx, char **err);
+
+/* Located events within km of c by geodesic distance (the same answer as
+ * geo_distance_km(c, event) <= km): fn gets each one's key (for store_get),
+ * its coordinates and its distance, in no particular order; it returns 0 to
+ * go on, 1 to stop, negative for an error.  The R*Tree answers, and most
+ * points are decided on the sphere without reading their row; the distance
+ * handed over is then within 0.7% of the geodesic one, unless exact_km asks
+ * for the geodesic distance of every point (slower: a row read each).  No
+ * filters: fetch the event with store_get to filter it. */
+typedef int (*store_hit_fn)(void *ctx, int64_t key, double lat, double lon, double km);
+int store_within(store *s, geo_point c, double km, int exact_km, store_hit_fn fn, void *ctx, char **err);
+
+/* The event with key (from store_within), handed to fn when it passes f (f
+ * may be NULL).  EM_EINPUT when there is no such event. */
+int store_get(store *s, int64_t key, const ev_filter *f, store_event_fn fn, void *ctx, char **err);
 
 #endif

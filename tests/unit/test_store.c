@@ -2,8 +2,10 @@
  * test_store.c - the SQLite event store: every field through a round trip,
  * upserts (new, updated, unchanged) and the R*Tree kept in step with them,
  * transactions that roll back, box scans checked against a brute-force
- * search over random events, the filters, and the errors a user meets
- * (not a store, no such store, a missing directory, bad coordinates).
+ * search over random events (with the R*Tree built in bulk and by single
+ * inserts, and checked by SQLite's rtreecheck), the filters, the callback
+ * protocol, and the errors a user meets (not a store, no such store, a
+ * missing directory, bad coordinates).
  */
 #include <check.h>
 #include <math.h>
@@ -106,30 +108,25 @@ typedef struct {
     size_t stop_after;  /* return 1 after this many; 0: never */
 } collected;
 
-static const char *dup_str(const char *s)
-{
-    return xstrdup(s);
-}
-
 static int collect(void *ctx, const ev_event *e, char **err)
 {
     collected *c = ctx;
     ALLOC_GROW(c->events, c->n + 1, c->alloc);
     ev_event *copy = &c->events[c->n++];
     *copy = *e;
-    copy->id = dup_str(e->id);
-    copy->event_date = dup_str(e->event_date);
-    copy->event_type = dup_str(e->event_type);
-    copy->sub_event_type = dup_str(e->sub_event_type);
-    copy->actor1 = dup_str(e->actor1);
-    copy->actor2 = dup_str(e->actor2);
-    copy->country = dup_str(e->country);
-    copy->admin1 = dup_str(e->admin1);
-    copy->location = dup_str(e->location);
-    copy->source = dup_str(e->source);
-    copy->notes = dup_str(e->notes);
-    copy->gazetteer_id = dup_str(e->gazetteer_id);
-    copy->match = dup_str(e->match);
+    copy->id = xstrdup(e->id);
+    copy->event_date = xstrdup(e->event_date);
+    copy->event_type = xstrdup(e->event_type);
+    copy->sub_event_type = xstrdup(e->sub_event_type);
+    copy->actor1 = xstrdup(e->actor1);
+    copy->actor2 = xstrdup(e->actor2);
+    copy->country = xstrdup(e->country);
+    copy->admin1 = xstrdup(e->admin1);
+    copy->location = xstrdup(e->location);
+    copy->source = xstrdup(e->source);
+    copy->notes = xstrdup(e->notes);
+    copy->gazetteer_id = xstrdup(e->gazetteer_id);
+    copy->match = xstrdup(e->match);
     return c->stop_after && c->n >= c->stop_after ? 1 : 0;
 }
 
@@ -228,15 +225,16 @@ typedef struct {
 } random_set;
 
 /* N_RANDOM events, in random id order: a tenth unlocated, a tenth on an
- * edge coordinate or a hair beside one, the rest anywhere on Earth. */
-static random_set *make_random_set(uint64_t seed)
+ * edge coordinate or a hair beside one, the rest anywhere on Earth.  Their
+ * ids begin with prefix. */
+static random_set *make_random_set_with(uint64_t seed, char prefix)
 {
     random_set *r = xcalloc(1, sizeof(*r));
     rng_state = seed;
     for (int i = 0; i < N_RANDOM; i++) {
         ev_event *e = &r->events[i];
         *e = sample_event(NULL);
-        snprintf(r->ids[i], sizeof(r->ids[i]), "R%05d", (int)((i * 7919) % N_RANDOM));
+        snprintf(r->ids[i], sizeof(r->ids[i]), "%c%05d", prefix, (int)((i * 7919) % N_RANDOM));
         e->id = r->ids[i];
         e->day = 18000 + rng_int(2000);
         ev_format_date(e->day, r->dates[i]);
@@ -269,6 +267,11 @@ static random_set *make_random_set(uint64_t seed)
     return r;
 }
 
+static random_set *make_random_set(uint64_t seed)
+{
+    return make_random_set_with(seed, 'R');
+}
+
 static void put_all(store *s, const random_set *r)
 {
     begin(s);
@@ -287,16 +290,17 @@ static int in_box(const geo_bbox *b, const ev_event *e)
            e->lat <= b->north_deg;
 }
 
-/* The scan's answer equals the brute-force one: each wanted event once. */
-static void assert_scan_matches(store *s, const random_set *r, const ev_filter *f, const geo_bbox *boxes,
-                                size_t n_boxes)
+/* The scan's answer equals the brute-force one over events[0..n): each
+ * wanted event once. */
+static void assert_events_match(store *s, const ev_event *events, size_t n, const ev_filter *f,
+                                const geo_bbox *boxes, size_t n_boxes)
 {
     collected c = { 0 };
     scan_into(s, f, boxes, n_boxes, &c);
-    const char **want = xcalloc(N_RANDOM, sizeof(*want));
+    const char **want = xcalloc(n + 1, sizeof(*want));
     size_t n_want = 0;
-    for (int i = 0; i < N_RANDOM; i++) {
-        const ev_event *e = &r->events[i];
+    for (size_t i = 0; i < n; i++) {
+        const ev_event *e = &events[i];
         int hit = !n_boxes;
         for (size_t j = 0; j < n_boxes && !hit; j++) hit = in_box(&boxes[j], e);
         if (hit && ev_filter_match(f, e)) want[n_want++] = e->id;
@@ -313,6 +317,44 @@ static void assert_scan_matches(store *s, const random_set *r, const ev_filter *
     free(want);
     free(got);
     collected_free(&c);
+}
+
+static void assert_scan_matches(store *s, const random_set *r, const ev_filter *f, const geo_bbox *boxes,
+                                size_t n_boxes)
+{
+    assert_events_match(s, r->events, N_RANDOM, f, boxes, n_boxes);
+}
+
+/* What SQLite itself says of the file: its R*Tree checks out
+ * (rtreecheck), the file is sound, and the indexes are all there. */
+static void assert_store_sound(const char *path)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_prepare_v2(db,
+                                        "SELECT rtreecheck('events_rtree'),"
+                                        " (SELECT integrity_check FROM pragma_integrity_check),"
+                                        " (SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+                                        "  AND tbl_name = 'events' AND sql IS NOT NULL)",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "ok");
+    ck_assert_str_eq((const char *)sqlite3_column_text(st, 1), "ok");
+    ck_assert_int_eq(sqlite3_column_int(st, 2), 4); /* id, day, type, sub-type */
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+/* A few boxes, large and small, for checking a tree whole. */
+static void assert_boxes_match(store *s, const ev_event *events, size_t n)
+{
+    static const geo_bbox boxes[] = {
+        { -180, -90, 180, 90 }, { 170, -90, 180, 90 }, { -180, 80, 180, 90 }, { -10, -10, 30, 40 },
+        { 100, -50, 101, -40 }, { 10, 33, 10.5, 33.5 }, { -60, 10, -59.5, 10.5 },
+    };
+    for (size_t i = 0; i < sizeof(boxes) / sizeof(boxes[0]); i++) assert_events_match(s, events, n, NULL, &boxes[i], 1);
 }
 
 /* ---------------------------------------------------------------- tests */
@@ -428,6 +470,43 @@ START_TEST(store_put_should_update_when_any_field_differs)
     commit(s);
     assert_count(s, 1, 0);
     store_close(s);
+    free(path);
+}
+END_TEST
+
+START_TEST(store_put_should_find_repeated_ids_in_a_large_import)
+{
+    /* an import into an empty store keeps its ids in memory until the
+     * commit makes the id index: enough of them to grow that map a few times */
+    enum { N = 70000 };
+    char *path = store_path("large.db");
+    store *s = open_store(path, STORE_CREATE);
+    char id[32];
+    ev_event e = sample_event(id);
+    begin(s);
+    for (int i = 0; i < N; i++) {
+        snprintf(id, sizeof(id), "L%d", i);
+        e.lat = -80 + 160.0 * i / N;
+        put_ok(s, &e, STORE_NEW);
+    }
+    for (int i = 0; i < N; i += 997) {
+        snprintf(id, sizeof(id), "L%d", i);
+        e.lat = -80 + 160.0 * i / N;
+        put_ok(s, &e, STORE_UNCHANGED);
+        e.fatalities = 99;
+        put_ok(s, &e, STORE_UPDATED);
+        e.fatalities = sample_event(id).fatalities;
+    }
+    commit(s);
+    assert_count(s, N, 0);
+    begin(s);
+    snprintf(id, sizeof(id), "L%d", 997);
+    e.lat = -80 + 160.0 * 997 / N;
+    e.fatalities = 99;
+    put_ok(s, &e, STORE_UNCHANGED); /* now through the id index */
+    commit(s);
+    store_close(s);
+    assert_store_sound(path);
     free(path);
 }
 END_TEST
@@ -556,6 +635,197 @@ START_TEST(store_rollback_should_leave_the_store_as_it_was)
 }
 END_TEST
 
+/* Move, unlocate and relocate some of events[0..n) (in place) and put them. */
+static void shuffle_places(store *s, ev_event *events, size_t n, size_t step, int want)
+{
+    for (size_t i = 0; i < n; i += step) {
+        ev_event *e = &events[i];
+        if (!e->located) {
+            e->located = 1;
+            e->lat = rng_uniform(-90, 90);
+            e->lon = rng_uniform(-180, 180);
+        } else if (i % (3 * step) == 0) {
+            e->located = 0;
+        } else {
+            e->lat = rng_uniform(-90, 90);
+            e->lon = rng_uniform(-180, 180);
+        }
+        put_ok(s, e, want);
+    }
+}
+
+START_TEST(store_commit_should_keep_a_sound_rtree_through_bulk_and_single_writes)
+{
+    char *path = store_path("bulk.db");
+    random_set *first = make_random_set_with(1, 'R'), *second = make_random_set_with(2, 'S');
+    ev_event *all = xcalloc(2 * N_RANDOM, sizeof(*all));
+
+    /* an import into an empty store: the R*Tree is built in one go */
+    store *s = open_store(path, STORE_CREATE);
+    put_all(s, first);
+    store_close(s);
+    assert_store_sound(path);
+    s = open_store(path, STORE_READ);
+    assert_boxes_match(s, first->events, N_RANDOM);
+
+    /* a few changes go into that tree one by one */
+    rng_state = 3;
+    begin(s);
+    shuffle_places(s, first->events, N_RANDOM, 37, STORE_UPDATED);
+    commit(s);
+    assert_boxes_match(s, first->events, N_RANDOM);
+    store_close(s);
+    assert_store_sound(path);
+
+    /* many new events, some changed again before the commit: the tree is
+     * built again, with the old entries */
+    s = open_store(path, STORE_CREATE);
+    begin(s);
+    for (int i = 0; i < N_RANDOM; i++) put_ok(s, &second->events[i], STORE_NEW);
+    shuffle_places(s, second->events, N_RANDOM, 11, STORE_UPDATED);
+    size_t located = 0;
+    for (int i = 0; i < N_RANDOM; i++) located += first->events[i].located + second->events[i].located;
+    assert_count(s, 2 * N_RANDOM, 2 * N_RANDOM - located);
+    commit(s);
+    memcpy(all, first->events, N_RANDOM * sizeof(*all));
+    memcpy(all + N_RANDOM, second->events, N_RANDOM * sizeof(*all));
+    assert_boxes_match(s, all, 2 * N_RANDOM);
+    assert_count(s, 2 * N_RANDOM, 2 * N_RANDOM - located);
+    store_close(s);
+    assert_store_sound(path);
+
+    free(all);
+    free(first);
+    free(second);
+    free(path);
+}
+END_TEST
+
+START_TEST(store_scan_should_see_the_open_transaction)
+{
+    char *path = store_path("pending.db");
+    store *s = open_store(path, STORE_CREATE);
+    const geo_bbox a = { 10, 10, 11, 11 }, b = { 20, 20, 21, 21 };
+    begin(s);
+    ev_event x = sample_event("X");
+    x.lat = x.lon = 10.5;
+    put_ok(s, &x, STORE_NEW);
+    x.lat = x.lon = 20.5; /* moved before its entry reached the R*Tree */
+    put_ok(s, &x, STORE_UPDATED);
+    ev_event y = sample_event("Y");
+    y.lat = y.lon = 10.25;
+    put_ok(s, &y, STORE_NEW);
+    y.located = 0;
+    put_ok(s, &y, STORE_UPDATED);
+    ev_event z = sample_event("Z");
+    z.located = 0;
+    put_ok(s, &z, STORE_NEW);
+    z.located = 1;
+    z.lat = z.lon = 10.75;
+    put_ok(s, &z, STORE_UPDATED);
+    assert_count(s, 3, 1);
+
+    collected c = { 0 };
+    scan_into(s, NULL, &a, 1, &c);
+    ck_assert_uint_eq(c.n, 1);
+    ck_assert_str_eq(c.events[0].id, "Z");
+    collected_free(&c);
+    scan_into(s, NULL, &b, 1, &c);
+    ck_assert_uint_eq(c.n, 1);
+    ck_assert_str_eq(c.events[0].id, "X");
+    collected_free(&c);
+
+    /* and after that scan the transaction goes on */
+    ev_event w = sample_event("W");
+    w.lat = w.lon = 20.25;
+    put_ok(s, &w, STORE_NEW);
+    commit(s);
+    scan_into(s, NULL, &b, 1, &c);
+    ck_assert_uint_eq(c.n, 2);
+    collected_free(&c);
+    assert_count(s, 4, 1);
+    store_close(s);
+    assert_store_sound(path);
+    free(path);
+}
+END_TEST
+
+START_TEST(store_rollback_should_undo_a_bulk_rebuild)
+{
+    char *path = store_path("bulk-rollback.db");
+    random_set *first = make_random_set_with(4, 'R'), *second = make_random_set_with(5, 'S');
+    store *s = open_store(path, STORE_CREATE);
+    put_all(s, first);
+
+    begin(s);
+    for (int i = 0; i < N_RANDOM; i++) put_ok(s, &second->events[i], STORE_NEW);
+    /* a box scan now rebuilds the R*Tree inside the transaction */
+    collected c = { 0 };
+    const geo_bbox world = { -180, -90, 180, 90 };
+    scan_into(s, NULL, &world, 1, &c);
+    size_t located = 0;
+    for (int i = 0; i < N_RANDOM; i++) located += first->events[i].located + second->events[i].located;
+    ck_assert_uint_eq(c.n, located);
+    collected_free(&c);
+    store_rollback(s);
+
+    size_t located_first = 0;
+    for (int i = 0; i < N_RANDOM; i++) located_first += first->events[i].located;
+    assert_count(s, N_RANDOM, N_RANDOM - located_first);
+    assert_boxes_match(s, first->events, N_RANDOM);
+    store_close(s);
+    assert_store_sound(path);
+    free(first);
+    free(second);
+    free(path);
+}
+END_TEST
+
+START_TEST(store_rollback_should_undo_an_import_into_an_empty_store)
+{
+    char *path = store_path("empty-rollback.db");
+    random_set *r = make_random_set(6);
+    store *s = open_store(path, STORE_CREATE);
+    begin(s);
+    for (int i = 0; i < N_RANDOM; i++) put_ok(s, &r->events[i], STORE_NEW);
+    store_rollback(s);
+    assert_count(s, 0, 0);
+    store_close(s);
+    assert_store_sound(path); /* the indexes the import set aside are back */
+    s = open_store(path, STORE_READ);
+    put_all(s, r);
+    assert_boxes_match(s, r->events, N_RANDOM);
+    store_close(s);
+    assert_store_sound(path);
+    free(r);
+    free(path);
+}
+END_TEST
+
+static int put_from_callback(void *ctx, const ev_event *e, char **err)
+{
+    store *s = ctx;
+    ev_event copy = *e;
+    copy.notes = "changed during a scan";
+    return store_put(s, &copy, err);
+}
+
+START_TEST(store_put_should_refuse_to_write_during_a_scan)
+{
+    char *path = store_path("scan-write.db");
+    store *s = open_store(path, STORE_CREATE);
+    ev_event e = sample_event("A");
+    put_ok(s, &e, STORE_NEW);
+    char *err = NULL;
+    ck_assert_int_eq(store_scan(s, NULL, NULL, 0, put_from_callback, s, &err), EM_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(err, "during a scan"));
+    free(err);
+    put_ok(s, &e, STORE_UNCHANGED);
+    store_close(s);
+    free(path);
+}
+END_TEST
+
 START_TEST(store_close_should_roll_back_an_open_transaction)
 {
     char *path = store_path("close.db");
@@ -624,6 +894,28 @@ START_TEST(store_scan_should_match_a_brute_force_box_search)
     const geo_bbox overlapping[] = { { -10, -10, 20, 20 }, { 0, 0, 40, 40 }, { -180, -90, 180, 90 } };
     assert_scan_matches(s, r, NULL, overlapping, 3);
     store_close(s);
+    assert_store_sound(path);
+
+    /* the same events put in small transactions: the R*Tree grows by
+     * single inserts, not by rebuilds */
+    char *path2 = store_path("boxes-small.db");
+    s = open_store(path2, STORE_CREATE);
+    for (int i = 0; i < N_RANDOM; i++) {
+        if (i % 400 == 0) begin(s);
+        put_ok(s, &r->events[i], STORE_NEW);
+        if (i % 400 == 399 || i == N_RANDOM - 1) commit(s);
+    }
+    for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) assert_scan_matches(s, r, NULL, &fixed[i], 1);
+    rng_state = 8;
+    for (int i = 0; i < 50; i++) {
+        double w = rng_uniform(-180, 180), e = rng_uniform(-180, 180);
+        double south = rng_uniform(-90, 90), north = rng_uniform(-90, 90);
+        geo_bbox b = { fmin(w, e), fmin(south, north), fmax(w, e), fmax(south, north) };
+        assert_scan_matches(s, r, NULL, &b, 1);
+    }
+    store_close(s);
+    assert_store_sound(path2);
+    free(path2);
     free(r);
     free(path);
 }
@@ -806,6 +1098,21 @@ START_TEST(store_open_should_reject_a_file_that_is_not_a_store)
     free(err);
     err = NULL;
 
+    /* our mark without our tables */
+    char *marked = store_path("marked.sqlite");
+    ck_assert_int_eq(sqlite3_open(marked, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, "PRAGMA application_id = 1165380976; PRAGMA user_version = 1;"
+                                      " CREATE TABLE events (id TEXT)", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    sb_reset(&want);
+    sb_addf(&want, "%s: not an eventmap store", marked);
+    ck_assert_int_eq(store_open(marked, STORE_READ, &s, &err), EM_EINPUT);
+    ck_assert_str_eq(err, want.buf);
+    free(err);
+    err = NULL;
+    free(marked);
+
     /* an empty file is not a store to read (but STORE_CREATE makes it one) */
     char *empty = test_write_file("empty.db", "");
     sb_reset(&want);
@@ -963,16 +1270,22 @@ Suite *store_suite(void)
 {
     Suite *s = suite_create("store");
     TCase *t = tcase_create("put");
+    tcase_set_timeout(t, 60);
     tcase_add_test(t, store_put_should_round_trip_every_field);
     tcase_add_test(t, store_put_should_say_unchanged_for_the_same_event_twice);
     tcase_add_test(t, store_put_should_update_when_any_field_differs);
     tcase_add_test(t, store_put_should_keep_the_rtree_in_step);
+    tcase_add_test(t, store_put_should_find_repeated_ids_in_a_large_import);
     tcase_add_test(t, store_put_should_refuse_what_it_cannot_store);
     suite_add_tcase(s, t);
     t = tcase_create("transactions");
+    tcase_set_timeout(t, 60);
     tcase_add_test(t, store_rollback_should_leave_the_store_as_it_was);
     tcase_add_test(t, store_close_should_roll_back_an_open_transaction);
     tcase_add_test(t, store_should_refuse_misused_transactions);
+    tcase_add_test(t, store_commit_should_keep_a_sound_rtree_through_bulk_and_single_writes);
+    tcase_add_test(t, store_rollback_should_undo_a_bulk_rebuild);
+    tcase_add_test(t, store_rollback_should_undo_an_import_into_an_empty_store);
     suite_add_tcase(s, t);
     t = tcase_create("scan");
     tcase_set_timeout(t, 60);
@@ -981,6 +1294,8 @@ Suite *store_suite(void)
     tcase_add_test(t, store_scan_should_apply_date_type_and_actor_filters);
     tcase_add_test(t, store_scan_should_go_in_id_order_without_boxes);
     tcase_add_test(t, store_scan_should_follow_the_callback_protocol);
+    tcase_add_test(t, store_scan_should_see_the_open_transaction);
+    tcase_add_test(t, store_put_should_refuse_to_write_during_a_scan);
     suite_add_tcase(s, t);
     t = tcase_create("open");
     tcase_add_test(t, store_open_should_reject_a_file_that_is_not_a_store);
