@@ -2,7 +2,8 @@
 #
 #   make          build ./eventmap and the default gazetteer index
 #   make demo     build, fetch data, run the example, say where the outputs are
-#   make test     unit and command-line tests (Check), ending with its summary line
+#   make test     the viewer in headless Chromium, then the unit and command-line
+#                 tests (Check) plain and under ASan+UBSan, ending with its summary
 #   make bench    gazetteer build, cold load and resolve throughput; export,
 #                 import and near queries against ogr2ogr and PostGIS (when
 #                 installed: sh scripts/setup.sh peers)
@@ -29,6 +30,7 @@ GAZ_IDX := $(CACHE)/gazetteer.idx
 DEPS_OK := $(CACHE)/deps.ok
 DATA_OK := $(DATA)/.ok
 TOOLS_OK := $(CACHE)/tools/.ok
+BROWSER_OK := $(CACHE)/browser/.ok
 
 # pkg-config is asked once, after the dependencies are known to be installed.
 PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
@@ -51,7 +53,7 @@ ifneq ($(SANITIZE),)
 endif
 TEST_BIN := $(BUILD)/test_runner
 
-.PHONY: all deps data tools demo test test-san bench clean distclean
+.PHONY: all deps data tools demo test test-san test-browser bench clean distclean
 all: $(PROG) $(GAZ_IDX)
 
 deps: $(DEPS_OK)
@@ -97,12 +99,28 @@ $(TOOLS_OK): tests/tools/package.json tests/tools/package-lock.json scripts/setu
 	@sh scripts/setup.sh tools
 	@touch $@
 
+# Chromium (Debian) and playwright-core for the viewer test, pinned by
+# tests/browser/package-lock.json.
+$(BROWSER_OK): tests/browser/package.json tests/browser/package-lock.json scripts/setup.sh | $(DEPS_OK)
+	@sh scripts/setup.sh browser
+	@touch $@
+
+# The tile viewer in a real browser: tiles of the seed events, opened by
+# headless Chromium through playwright-core (tests/browser/); the
+# screenshots are left in build/viewer*.png.
+test-browser: all $(BROWSER_OK)
+	@echo "== the tile viewer in headless Chromium"
+	@EVENTMAP_GAZETTEER=$(GAZ_IDX) sh tests/browser/run.sh ./$(PROG) build/viewer.png
+
 demo: all
 	@sh scripts/demo.sh
 
 # The suite runs twice: the normal build, then the same tests under
 # AddressSanitizer and UndefinedBehaviorSanitizer in build-san/.
-test: all $(TEST_BIN) $(TOOLS_OK)
+# The browser test first, so that the run ends with Check's summary line.
+test: all $(TEST_BIN) $(TOOLS_OK) $(BROWSER_OK)
+	@$(MAKE) --no-print-directory test-browser
+	@echo "== unit and command-line tests"
 	@EVENTMAP_BIN=./$(PROG) EVENTMAP_GAZETTEER=$(GAZ_IDX) ./$(TEST_BIN)
 	@echo "== the same tests under AddressSanitizer and UndefinedBehaviorSanitizer"
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined test-san

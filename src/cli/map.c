@@ -1,0 +1,358 @@
+/*
+ * map.c - `eventmap map`: a PNG overview map of the events (the store's, or
+ * a file's with --in, through the filters) over the Natural Earth base map
+ * with reference places from the gazetteer: markers or density, labels,
+ * legend, scale bar, title and attribution.  The view fits the events with
+ * a margin unless --bbox says what to show.  Options and paths are checked
+ * before the events are read; the PNG is written to a temporary name and
+ * renamed, so a failed run leaves no file behind.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli/source.h"
+#include "render/render.h"
+#include "util/error.h"
+#include "util/strbuf.h"
+#include "util/banned.h"
+
+static const char map_usage[] =
+    "usage: eventmap map [--db PATH | --in FILE] [filters] [-o FILE.png] [--bbox W,S,E,N]\n"
+    "                    [--size WxH] [--title TEXT] [--labels auto|none|all]\n\n"
+    "Draws a PNG overview map of the events: land, sea, borders and reference\n"
+    "places, the events as markers coloured by type and sized by fatalities (or as\n"
+    "density where there are too many to show one by one), labels that do not\n"
+    "overlap, a legend, a scale bar, a title and the attribution.\n\n"
+    "  -o, --output FILE     the PNG to write (default: output/overview.png)\n"
+    "  --bbox W,S,E,N        the area to show, degrees (default: the events, with a margin)\n"
+    "  --size WxH            image size in pixels (default: 1600x1200; at most 20000 a side)\n"
+    "  --title TEXT          title (default: \"Events\")\n"
+    "  --labels MODE         auto (default): the main event places and reference places;\n"
+    "                        all: every event place that fits; none: no labels\n" CLI_SOURCE_USAGE;
+
+#define DEFAULT_OUTPUT "output/overview.png"
+#define DEFAULT_W 1600
+#define DEFAULT_H 1200
+
+enum { OPT_BBOX = 2000, OPT_SIZE, OPT_TITLE, OPT_LABELS };
+
+static int parse_bbox(const char *s, geo_bbox *out)
+{
+    double v[4];
+    const char *p = s;
+    for (int i = 0; i < 4; i++) {
+        char *end;
+        errno = 0;
+        v[i] = strtod(p, &end);
+        if (end == p || errno == ERANGE || !isfinite(v[i]) || *end != (i < 3 ? ',' : '\0')) {
+            cli_error("map", "--bbox \"%s\" is not W,S,E,N (four numbers, degrees)", s);
+            return -1;
+        }
+        p = end + 1;
+    }
+    if (v[0] < -180 || v[0] > 180 || v[2] < -180 || v[2] > 180) {
+        cli_error("map", "--bbox \"%s\": longitudes go from -180 to 180", s);
+        return -1;
+    }
+    if (v[1] < -90 || v[1] > 90 || v[3] < -90 || v[3] > 90) {
+        cli_error("map", "--bbox \"%s\": latitudes go from -90 to 90", s);
+        return -1;
+    }
+    if (v[0] >= v[2]) {
+        cli_error("map", "--bbox \"%s\": west %g is not west of east %g (the order is W,S,E,N; a box across "
+                         "the antimeridian is not supported)", s, v[0], v[2]);
+        return -1;
+    }
+    if (v[1] >= v[3]) {
+        cli_error("map", "--bbox \"%s\": south %g is not south of north %g (the order is W,S,E,N)", s, v[1], v[3]);
+        return -1;
+    }
+    *out = (geo_bbox){ v[0], v[1], v[2], v[3] };
+    return 0;
+}
+
+static int parse_size(const char *s, int *w, int *h)
+{
+    char *end;
+    errno = 0;
+    long a = strtol(s, &end, 10);
+    if (end == s || *s == '-' || *s == '+' || errno || (*end != 'x' && *end != 'X')) goto bad;
+    const char *t = end + 1;
+    long b = strtol(t, &end, 10);
+    if (end == t || *t == '-' || *t == '+' || errno || *end) goto bad;
+    if (a < 64 || b < 64 || a > RENDER_MAX_SIDE || b > RENDER_MAX_SIDE) {
+        cli_error("map", "--size \"%s\": each side must be 64..%d pixels", s, RENDER_MAX_SIDE);
+        return -1;
+    }
+    if ((uint64_t)a * (uint64_t)b > 100000000ull) {
+        cli_error("map", "--size \"%s\": at most 100 megapixels", s);
+        return -1;
+    }
+    *w = (int)a;
+    *h = (int)b;
+    return 0;
+bad:
+    cli_error("map", "--size \"%s\" is not WIDTHxHEIGHT (e.g. 1600x1200)", s);
+    return -1;
+}
+
+/* The directory part of path exists and is writable, or say why not. */
+static int check_output_dir(const char *path)
+{
+    strbuf dir = STRBUF_INIT;
+    const char *slash = strrchr(path, '/');
+    if (slash) sb_add(&dir, path, slash == path ? 1 : (size_t)(slash - path));
+    else sb_adds(&dir, ".");
+    int rc = 0;
+    struct stat st;
+    if (stat(dir.buf, &st) != 0) {
+        cli_error("map", "%s: cannot write: directory '%s' does not exist", path, dir.buf);
+        rc = -1;
+    } else if (!S_ISDIR(st.st_mode)) {
+        cli_error("map", "%s: cannot write: '%s' is not a directory", path, dir.buf);
+        rc = -1;
+    } else if (access(dir.buf, W_OK | X_OK) != 0) {
+        cli_error("map", "%s: cannot write: directory '%s': %s", path, dir.buf, strerror(errno));
+        rc = -1;
+    }
+    sb_release(&dir);
+    return rc;
+}
+
+typedef struct {
+    render_events *ev;
+    int32_t day_min, day_max;
+    size_t n;
+} load_ctx;
+
+static int on_event(void *vctx, const ev_event *e, char **err)
+{
+    load_ctx *c = vctx;
+    if (!e->located) return render_events_add_cb(c->ev, e, err);
+    if (!c->n || e->day < c->day_min) c->day_min = e->day;
+    if (!c->n || e->day > c->day_max) c->day_max = e->day;
+    c->n++;
+    return render_events_add_cb(c->ev, e, err);
+}
+
+/* From the store: the lean query, without building whole events. */
+static int on_point(void *vctx, const store_point *p, char **err)
+{
+    load_ctx *c = vctx;
+    if (!c->n || p->day < c->day_min) c->day_min = p->day;
+    if (!c->n || p->day > c->day_max) c->day_max = p->day;
+    c->n++;
+    if (render_events_add_point(c->ev, p->lon, p->lat, p->event_type, p->location, p->fatalities) < 0)
+        return em_error(err, EM_EUSAGE, "internal error: the event set is already finished");
+    return 0;
+}
+
+/* The 1:10m base map decoded on the second core while the events load. */
+typedef struct {
+    render_basemap *base;
+    char *err;
+} preload;
+
+static void *preload_main(void *arg)
+{
+    preload *p = arg;
+    render_basemap_load_detail(p->base, &p->err);
+    return NULL;
+}
+
+static void format_thousands(size_t n, strbuf *out)
+{
+    char digits[32];
+    snprintf(digits, sizeof(digits), "%zu", n);
+    size_t len = strlen(digits);
+    for (size_t i = 0; i < len; i++) {
+        if (i && (len - i) % 3 == 0) sb_addch(out, ',');
+        sb_addch(out, digits[i]);
+    }
+}
+
+int cmd_map(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "output", required_argument, NULL, 'o' },
+        { "bbox", required_argument, NULL, OPT_BBOX },
+        { "size", required_argument, NULL, OPT_SIZE },
+        { "title", required_argument, NULL, OPT_TITLE },
+        { "labels", required_argument, NULL, OPT_LABELS },
+        { "help", no_argument, NULL, 'h' },
+        CLI_SOURCE_LONG_OPTIONS,
+        { NULL, 0, NULL, 0 }
+    };
+    cli_source src;
+    cli_source_init(&src);
+    const char *output = NULL, *title = NULL;
+    int width = DEFAULT_W, height = DEFAULT_H, has_bbox = 0, c, status = EXIT_OK;
+    render_label_mode labels = RENDER_LABELS_AUTO;
+    geo_bbox bbox = { 0, 0, 0, 0 };
+
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+        if (cli_source_option(&src, c, optarg)) continue;
+        switch (c) {
+        case 'o': output = optarg; break;
+        case OPT_BBOX:
+            if (parse_bbox(optarg, &bbox) < 0) return EXIT_USAGE;
+            has_bbox = 1;
+            break;
+        case OPT_SIZE:
+            if (parse_size(optarg, &width, &height) < 0) return EXIT_USAGE;
+            break;
+        case OPT_TITLE: title = optarg; break;
+        case OPT_LABELS:
+            if (!strcmp(optarg, "auto")) labels = RENDER_LABELS_AUTO;
+            else if (!strcmp(optarg, "none")) labels = RENDER_LABELS_NONE;
+            else if (!strcmp(optarg, "all")) labels = RENDER_LABELS_ALL;
+            else {
+                cli_error("map", "--labels \"%s\" is not auto, none or all", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'h': fputs(map_usage, stdout); return EXIT_OK;
+        default:
+            cli_error("map", "unknown option or missing value '%s'", argv[optind - 1]);
+            fputs(map_usage, stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        cli_error("map", "unexpected argument '%s'", argv[optind]);
+        return EXIT_USAGE;
+    }
+    if (!output) {
+        output = DEFAULT_OUTPUT;
+        mkdir("output", 0777); /* the default place for maps; an error shows below */
+    }
+    if (!*output) {
+        cli_error("map", "-o: empty file name");
+        return EXIT_USAGE;
+    }
+    if (check_output_dir(output) < 0) return EXIT_FAIL;
+
+    render_basemap *base = NULL;
+    render_events *ev = NULL;
+    render_view *view = NULL;
+    render_image img = { 0, 0, 0, NULL };
+    render_info info;
+    memset(&info, 0, sizeof(info));
+    char *err = NULL, *data_dir = NULL;
+    strbuf subtitle = STRBUF_INIT;
+    pthread_t preloader;
+    int preloading = 0;
+
+    status = cli_source_prepare(&src, "map");
+    if (status) goto done;
+    gaz *g = cli_source_gazetteer(&src, "map");
+    if (!g) {
+        status = EXIT_FAIL;
+        goto done;
+    }
+    data_dir = cli_data_path(".cache/data");
+    if (render_basemap_load(data_dir, &base, &err) < 0 || render_basemap_add_places(base, g, 0, &err) < 0) {
+        cli_error("map", "%s", err ? err : "cannot load the base map");
+        fputs("hint: run 'make' to fetch the Natural Earth data\n", stderr);
+        status = EXIT_FAIL;
+        goto done;
+    }
+
+    preload pre = { base, NULL };
+    preloading = pthread_create(&preloader, NULL, preload_main, &pre) == 0;
+    ev = render_events_new();
+    load_ctx lc = { ev, 0, 0, 0 };
+    if (src.st) {
+        if (store_points(src.st, &src.filter, NULL, 0, on_point, &lc, &err) < 0) {
+            cli_error("map", "%s", err ? err : "cannot read the events");
+            status = EXIT_FAIL;
+        }
+    } else {
+        status = cli_source_each(&src, "map", NULL, 0, on_event, &lc);
+    }
+    if (preloading) {
+        pthread_join(preloader, NULL);
+        preloading = 0;
+        if (pre.err) {
+            fprintf(stderr, "eventmap map: warning: %s; drawing with the 1:50m base map\n", pre.err);
+            free(pre.err);
+        }
+    }
+    if (status) goto done;
+    render_events_finish(ev);
+    size_t n = render_events_count(ev);
+    if (!has_bbox && !render_events_bbox(ev, &bbox)) {
+        cli_error("map", "no events with coordinates to draw; give --bbox W,S,E,N to draw the base map alone");
+        status = EXIT_FAIL;
+        goto done;
+    }
+
+    /* fitted to the events: room around them for the title and legend */
+    int margin = has_bbox ? 0 : (int)(fmin(width, height) * 0.12);
+    if (render_view_overview(&bbox, width, height, margin, &view, &err) < 0) {
+        cli_error("map", "%s", err ? err : "cannot make the view");
+        status = EXIT_FAIL;
+        goto done;
+    }
+    if (render_image_init(&img, width, height, &err) < 0) {
+        cli_error("map", "%s", err);
+        status = EXIT_USAGE;
+        goto done;
+    }
+    render_style st;
+    render_style_overview(&st);
+    st.title = title ? title : "Events";
+    st.labels = labels;
+    format_thousands(n, &subtitle);
+    sb_adds(&subtitle, n == 1 ? " event" : " events");
+    if (lc.n) {
+        char a[11], b[11];
+        ev_format_date(lc.day_min, a);
+        ev_format_date(lc.day_max, b);
+        if (lc.day_min == lc.day_max) sb_addf(&subtitle, ", %s", a);
+        else sb_addf(&subtitle, ", %s to %s", a, b);
+    }
+    if (src.type) sb_addf(&subtitle, ", type %s", src.type);
+    if (src.actor) sb_addf(&subtitle, ", actor \"%s\"", src.actor);
+    if (src.region) sb_addf(&subtitle, ", in %s", src.region);
+    st.subtitle = subtitle.buf;
+    if (render_draw(base, ev, view, &st, &img, &info, &err) < 0) {
+        cli_error("map", "%s", err ? err : "cannot draw the map");
+        status = EXIT_FAIL;
+        goto done;
+    }
+    if (render_png_write(output, &img, NULL, &err) < 0) {
+        cli_error("map", "%s", err ? err : "cannot write the map");
+        status = EXIT_FAIL;
+        goto done;
+    }
+    fprintf(stderr, "eventmap map: %zu events (%zu in view, drawn as %s), %zu labels, %dx%d to %s\n", n,
+            info.n_in_view, info.density ? "density" : "markers", info.n_labels, width, height, output);
+    size_t unlocated = render_events_unlocated(ev);
+    if (unlocated)
+        fprintf(stderr, "eventmap map: %zu unlocated event%s left out (no coordinates)\n", unlocated,
+                unlocated == 1 ? "" : "s");
+done:
+    free(err);
+    free(data_dir);
+    sb_release(&subtitle);
+    render_info_release(&info);
+    render_image_release(&img);
+    render_view_free(view);
+    render_events_free(ev);
+    render_basemap_free(base);
+    cli_source_free(&src);
+    return status;
+}
