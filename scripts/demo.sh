@@ -1,7 +1,8 @@
 #!/bin/sh
 # demo.sh - `make demo`: the seed report end to end: resolve its place names,
 # import its incidents (place names, no coordinates: geocoded), ask what
-# happened near al-Dumair, export GeoJSON, and say where the outputs are.
+# happened near al-Dumair, export GeoJSON, draw an overview map and tiles
+# with a viewer, and say where the outputs are.
 set -eu
 cd "$(dirname "$0")/.."
 mkdir -p output
@@ -30,8 +31,19 @@ echo "== eventmap export --format geojson"
 ./eventmap export --db "$db" --format geojson -o "$geojson"
 
 echo
+echo "== eventmap map: the overview for a report"
+./eventmap map --db "$db" -o output/overview.png --title "Raid in al-Dumair and its aftermath, October 2025"
+
+echo
+echo "== eventmap tiles: a slippy map with an offline viewer"
+rm -rf output/tiles
+./eventmap tiles --db "$db" -o output/tiles --zoom 4-10
+
+echo
 echo "outputs:"
 echo "  $places   every place name with its three best places, as JSON lines"
 echo "  $db          the event store (SQLite with an R*Tree)"
 echo "  $geojson     the events as GeoJSON (RFC 7946) for a web map"
+echo "  output/overview.png       a 1600x1200 overview map"
+echo "  output/tiles/index.html   map tiles with a Leaflet viewer (open it in a browser)"
 echo "try:  ./eventmap near Hasakah --radius 100 --db $db --format geojson"
