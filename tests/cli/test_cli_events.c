@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "geo/geo.h"
@@ -505,6 +506,13 @@ START_TEST(reading_commands_should_filter_by_date_type_actor_and_region)
             run_result_free(&r);
         }
     }
+    /* a device is written to, never renamed over */
+    r = run_cmd(NULL, "@ export --db %s --format csv -o /dev/null", db);
+    ck_assert_int_eq(r.status, 0);
+    run_result_free(&r);
+    struct stat st;
+    ck_assert_int_eq(stat("/dev/null", &st), 0);
+    ck_assert(S_ISCHR(st.st_mode));
     r = run_cmd(NULL, "@ export --db %s --since 2024-13-01", db);
     ck_assert_int_eq(r.status, 2);
     ck_assert_str_eq(r.err, "eventmap export: --since \"2024-13-01\" is not a date (YYYY-MM-DD)\n");
