@@ -5,7 +5,8 @@
 #   make test     the viewer in headless Chromium, then the unit and command-line
 #                 tests (Check) plain and under ASan+UBSan, ending with its summary
 #   make bench    gazetteer build, cold load and resolve throughput; export,
-#                 import and near queries against ogr2ogr and PostGIS (when
+#                 import and near queries against ogr2ogr and PostGIS; the
+#                 overview map and a tile pyramid against Mapnik (peers when
 #                 installed: sh scripts/setup.sh peers)
 #
 # Missing Debian packages and the pinned data packages are installed by
@@ -140,6 +141,7 @@ $(BUILD)/near_bench: bench/near_bench.c $(LIB)
 bench: all $(BUILD)/gaz_bench $(BUILD)/near_bench
 	@sh bench/run.sh
 	@sh bench/run_events.sh
+	@sh bench/run_render.sh
 
 clean:
 	rm -rf build build-san $(PROG)
