@@ -11,6 +11,7 @@
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
 int cmd_resolve(int argc, char **argv);
+int cmd_geoparse(int argc, char **argv);
 int cmd_gazetteer(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_near(int argc, char **argv);

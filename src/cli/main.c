@@ -14,6 +14,7 @@ static const struct {
     const char *summary;
 } commands[] = {
     { "resolve", cmd_resolve, "resolve place names to coordinates" },
+    { "geoparse", cmd_geoparse, "find and resolve the places a news text mentions" },
     { "gazetteer", cmd_gazetteer, "build or inspect the gazetteer index" },
     { "import", cmd_import, "read ACLED, UCDP, CSV or GeoJSON events into the store" },
     { "near", cmd_near, "events within a radius of a point or place" },

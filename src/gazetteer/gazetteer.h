@@ -111,4 +111,11 @@ int gaz_build(const gaz_build_opts *opts, gaz_build_stats *stats, char **err);
 int gaz_fold(const char *s, size_t len, strbuf *out);
 void gaz_translit(const char *folded, strbuf *out);
 
+/* Whether a folded phrase (gaz_fold output) is exactly some place's name:
+ * 2 when it equals a folded name or alias, 1 when only its transliteration
+ * key equals one (a spelling variant), 0 otherwise.  *prior (may be NULL) is
+ * the highest importance (0..1) among the places so named, 0 when none.
+ * Cheap: two binary searches, no fuzzy lookup, for scanning running text. */
+int gaz_lookup_exact(const gaz *g, const char *folded, double *prior);
+
 #endif

@@ -574,3 +574,38 @@ cleanup:
     sb_release(&context_key);
     return rc;
 }
+
+int gaz_lookup_exact(const gaz *g, const char *folded, double *prior)
+{
+    strbuf key = STRBUF_INIT;
+    int found = 0;
+    double best = 0;
+    size_t len = strlen(folded);
+    if (!len) goto done;
+    uint32_t h = gaz_hash32(folded, len);
+    for (size_t i = lower_bound(g->plain, g->hdr->n_names, h);
+         i < g->hdr->n_names && (uint32_t)(g->plain[i] >> 32) == h; i++) {
+        const gaz_name_rec *nr = &g->names[(uint32_t)g->plain[i]];
+        if (strcmp(g->pool + nr->plain, folded) != 0) continue;
+        found = 2;
+        if (g->places[nr->place].prior > best) best = g->places[nr->place].prior;
+    }
+    if (found) goto done;
+    gaz_translit(folded, &key);
+    if (!key.len) goto done;
+    h = gaz_hash32(key.buf, key.len);
+    for (size_t i = lower_bound(g->translit, g->hdr->n_keys, h);
+         i < g->hdr->n_keys && (uint32_t)(g->translit[i] >> 32) == h; i++) {
+        const gaz_key_rec *kr = &g->keys[(uint32_t)g->translit[i]];
+        if (kr->len != key.len || memcmp(g->pool + kr->str, key.buf, key.len)) continue;
+        found = 1;
+        for (uint32_t j = 0; j < kr->count; j++) {
+            float pr = g->places[g->names[kr->first + j].place].prior;
+            if (pr > best) best = pr;
+        }
+    }
+done:
+    sb_release(&key);
+    if (prior) *prior = best;
+    return found;
+}

@@ -1,0 +1,217 @@
+/*
+ * geoparse.c - `eventmap geoparse`: the places a news text mentions, found,
+ * resolved with the document as context, and written as GeoJSON points or a
+ * table.  Mentions that resolve to nothing are listed on stderr.
+ */
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "gazetteer/gazetteer.h"
+#include "geoparse/geoparse.h"
+#include "util/strbuf.h"
+#include "util/banned.h"
+
+static const char geoparse_usage[] =
+    "usage: eventmap geoparse [--published YYYY-MM-DD] [--country CC]\n"
+    "                         [--format geojson|table] [--gazetteer PATH] FILE | -\n\n"
+    "Finds the places a news text (UTF-8) mentions and resolves them, using the\n"
+    "whole text as context.\n\n"
+    "  --published DATE  the text's publication date (for relative dates)\n"
+    "  --country CC      the country the text is about (default: inferred)\n"
+    "  --format F        geojson (default): one Point feature per mention; or table\n"
+    "  --gazetteer PATH  the index to use (default: the one 'make' builds)\n";
+
+static double round_to(double v, double unit)
+{
+    return round(v / unit) * unit;
+}
+
+/* Read all of f into sb.  Returns 0, or -1 with errno set. */
+static int read_all(FILE *f, strbuf *sb)
+{
+    for (;;) {
+        sb_grow(sb, 65536);
+        size_t n = fread(sb->buf + sb->len, 1, sb->alloc - sb->len - 1, f);
+        sb_setlen(sb, sb->len + n);
+        if (n == 0) return ferror(f) ? -1 : 0;
+    }
+}
+
+static int valid_date(const char *s)
+{
+    int y, m, d;
+    char tail;
+    if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3) return 0;
+    static const int days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    return y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= days[m - 1] &&
+           !(m == 2 && d == 29 && (y % 4 || (y % 100 == 0 && y % 400)));
+}
+
+static void print_geojson(const gp_mentions *ms)
+{
+    cJSON *fc = cJSON_CreateObject();
+    cJSON_AddStringToObject(fc, "type", "FeatureCollection");
+    cJSON *features = cJSON_AddArrayToObject(fc, "features");
+    for (size_t i = 0; i < ms->n; i++) {
+        const gp_mention *m = &ms->m[i];
+        if (!m->resolved) continue;
+        cJSON *f = cJSON_CreateObject();
+        cJSON_AddStringToObject(f, "type", "Feature");
+        cJSON *geom = cJSON_AddObjectToObject(f, "geometry");
+        cJSON_AddStringToObject(geom, "type", "Point");
+        cJSON *coords = cJSON_AddArrayToObject(geom, "coordinates");
+        cJSON_AddItemToArray(coords, cJSON_CreateNumber(round_to(m->place.lon_deg, 1e-5)));
+        cJSON_AddItemToArray(coords, cJSON_CreateNumber(round_to(m->place.lat_deg, 1e-5)));
+        cJSON *p = cJSON_AddObjectToObject(f, "properties");
+        cJSON_AddStringToObject(p, "mention", m->text);
+        cJSON_AddNumberToObject(p, "start", (double)m->start);
+        cJSON_AddNumberToObject(p, "end", (double)m->end);
+        cJSON_AddNumberToObject(p, "sentence", m->sentence);
+        cJSON_AddStringToObject(p, "name", m->place.name);
+        cJSON_AddStringToObject(p, "gazetteer_id", m->place.id);
+        cJSON_AddStringToObject(p, "match", gaz_match_name(m->place.match));
+        cJSON_AddNumberToObject(p, "confidence", round_to(m->confidence, 0.01));
+        if (m->qualifier) cJSON_AddStringToObject(p, "qualifier", m->qualifier);
+        else cJSON_AddNullToObject(p, "qualifier");
+        if (m->place.has_bbox) {
+            cJSON *bbox = cJSON_AddArrayToObject(p, "bbox");
+            cJSON_AddItemToArray(bbox, cJSON_CreateNumber(round_to(m->place.bbox.west_deg, 1e-5)));
+            cJSON_AddItemToArray(bbox, cJSON_CreateNumber(round_to(m->place.bbox.south_deg, 1e-5)));
+            cJSON_AddItemToArray(bbox, cJSON_CreateNumber(round_to(m->place.bbox.east_deg, 1e-5)));
+            cJSON_AddItemToArray(bbox, cJSON_CreateNumber(round_to(m->place.bbox.north_deg, 1e-5)));
+        }
+        cJSON_AddItemToArray(features, f);
+    }
+    char *text = cJSON_Print(fc);
+    puts(text);
+    free(text);
+    cJSON_Delete(fc);
+}
+
+static void print_table(const gp_mentions *ms)
+{
+    printf("%-4s %-11s %-22s %-26s %-24s %-6s %-5s %s\n", "sent", "bytes", "mention", "place",
+           "gazetteer_id", "match", "conf", "qualifier");
+    for (size_t i = 0; i < ms->n; i++) {
+        const gp_mention *m = &ms->m[i];
+        if (!m->resolved) continue;
+        char bytes[32];
+        snprintf(bytes, sizeof(bytes), "%zu-%zu", m->start, m->end);
+        printf("%-4d %-11s %-22s %-26s %-24s %-6s %.2f  %s\n", m->sentence, bytes, m->text,
+               m->place.name, m->place.id, gaz_match_name(m->place.match), m->confidence,
+               m->qualifier ? m->qualifier : "");
+    }
+}
+
+int cmd_geoparse(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "published", required_argument, NULL, 'p' },
+        { "country", required_argument, NULL, 'c' },
+        { "format", required_argument, NULL, 'f' },
+        { "gazetteer", required_argument, NULL, 'g' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    const char *gaz_opt = NULL;
+    char country[3] = "";
+    int table = 0, c, status = EXIT_OK;
+
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'p':
+            if (!valid_date(optarg)) {
+                cli_error("geoparse", "--published \"%s\" is not a date YYYY-MM-DD", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'c':
+            if (strlen(optarg) != 2 || !isalpha((unsigned char)optarg[0]) || !isalpha((unsigned char)optarg[1])) {
+                cli_error("geoparse", "--country \"%s\" is not a two-letter ISO country code", optarg);
+                return EXIT_USAGE;
+            }
+            country[0] = (char)toupper((unsigned char)optarg[0]);
+            country[1] = (char)toupper((unsigned char)optarg[1]);
+            break;
+        case 'f':
+            if (!strcmp(optarg, "table")) table = 1;
+            else if (!strcmp(optarg, "geojson")) table = 0;
+            else {
+                cli_error("geoparse", "--format \"%s\" is not geojson or table", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'g': gaz_opt = optarg; break;
+        case 'h': fputs(geoparse_usage, stdout); return EXIT_OK;
+        default:
+            cli_error("geoparse", "unknown option '%s'", argv[optind - 1]);
+            fputs(geoparse_usage, stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        fputs(geoparse_usage, stderr);
+        return EXIT_USAGE;
+    }
+    const char *file = argv[optind];
+    const char *shown = strcmp(file, "-") ? file : "<stdin>";
+    strbuf text = STRBUF_INIT;
+    FILE *f = strcmp(file, "-") ? fopen(file, "rb") : stdin;
+    if (!f) {
+        cli_error("geoparse", "unable to open '%s': %s", file, strerror(errno));
+        return EXIT_FAIL;
+    }
+    int read_rc = read_all(f, &text);
+    int read_errno = errno;
+    if (f != stdin) fclose(f);
+    if (read_rc < 0) {
+        cli_error("geoparse", "unable to read '%s': %s", shown, strerror(read_errno));
+        sb_release(&text);
+        return EXIT_FAIL;
+    }
+
+    char *path = cli_gazetteer_path(gaz_opt);
+    char *err = NULL;
+    gaz *g = NULL;
+    if (gaz_open(path, &g, &err) < 0) {
+        cli_error("geoparse", "%s", err);
+        fputs("hint: run 'make' to build the default index, or 'eventmap gazetteer build'\n", stderr);
+        free(err);
+        free(path);
+        sb_release(&text);
+        return EXIT_FAIL;
+    }
+    gp_options gopt = { country[0] ? country : NULL };
+    gp_mentions ms = { NULL, 0, 0 };
+    if (gp_parse(g, shown, text.buf, text.len, &gopt, &ms, &err) < 0) {
+        fprintf(stderr, "%s\n", err ? err : "cannot parse the text");
+        free(err);
+        status = EXIT_FAIL;
+        goto cleanup;
+    }
+    for (size_t i = 0; i < ms.n; i++)
+        if (!ms.m[i].resolved)
+            fprintf(stderr, "%s: unresolved mention \"%s\" at bytes %zu-%zu\n", shown, ms.m[i].text,
+                    ms.m[i].start, ms.m[i].end);
+    if (table) print_table(&ms);
+    else print_geojson(&ms);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_error("geoparse", "cannot write the output");
+        status = EXIT_FAIL;
+    }
+cleanup:
+    gp_mentions_release(&ms);
+    gaz_close(g);
+    free(path);
+    sb_release(&text);
+    return status;
+}

@@ -1,0 +1,766 @@
+/*
+ * geoparse.c - place mentions in running text (gp_parse).
+ *
+ * The text is cut into word tokens (byte offsets; "al-Dumair" one token,
+ * "Hasakah's" the token "Hasakah" marked possessive) and sentences.
+ * Capitalised tokens joined by spaces form runs ("Khaled al-Masoud al-Badri",
+ * "Hayat Tahrir al-Sham"); a run that looks like a person's name (a given
+ * name, a title, an al- surname) is not a place, and its surnames are
+ * remembered so that "Badri" alone later is not one either.  Inside other
+ * runs, spans of up to four tokens, longest first, become mentions when their
+ * folded text is exactly a gazetteer name (gaz_lookup_exact).  A single
+ * common English word ("Most", "However") is only a place after a cue word
+ * ("in", "near", "northeast of").  Mentions are then resolved twice: once
+ * alone, to learn the country most of them point to and where they lie, and
+ * again with that country and the centroid as hints.
+ */
+#include "geoparse.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/error.h"
+#include "util/strbuf.h"
+#include "util/banned.h"
+
+#define MAX_SPAN 4
+#define N_RESOLVE 5
+#define MIN_QUALITY 0.88  /* a mention must match a name, not just resemble it */
+#define MIN_SCORE 0.55    /* ... and the place be a plausible reading */
+
+enum {
+    TK_CAP = 1,        /* first letter upper-case (after an al- article), or Arabic script */
+    TK_ARTICLE = 2,    /* "al-Dumair", "ez-Zor" */
+    TK_POSS = 4,       /* followed by 's, dropped from the token */
+    TK_SENT_START = 8, /* first word of a sentence or a quotation */
+    TK_JOINED = 16,    /* only spaces or tabs since the previous token */
+    TK_ALLCAPS = 32    /* every letter upper-case ("HTS", "US") */
+};
+
+typedef struct {
+    uint32_t start, end;   /* byte offsets, end exclusive */
+    uint32_t sentence;
+    uint32_t flags;        /* TK_* */
+} token;
+
+/* ---- word lists ---- */
+
+/* Common English words that start sentences or headings in capitals, and
+ * the cue words themselves.  A single one of these is a place only after a
+ * cue word. */
+static const char *const common_words[] = {
+    "a", "about", "above", "according", "across", "after", "again", "against", "all", "almost",
+    "also", "although", "always", "american", "americans", "among", "an", "and", "another", "any",
+    "anyone", "are", "around", "as", "asked", "at", "attack", "authorities", "back", "based", "be",
+    "because", "been", "before", "being", "below", "best", "between", "both", "british", "but",
+    "by", "can", "case", "central", "children", "city", "civil", "civilians", "clashes", "coalition",
+    "come", "commander", "could", "country", "court", "day", "days", "dead", "death", "despite",
+    "did", "do", "does", "down", "during", "each", "early", "east", "eastern", "either", "else",
+    "even", "ever", "every", "everyone", "family", "far", "few", "fighters", "first", "five", "for",
+    "forces", "former", "four", "free", "friday", "from", "further", "general", "get", "given", "go",
+    "good", "government", "great", "group", "had", "has", "have", "he", "her", "here", "hers", "him",
+    "his", "home", "how", "however", "if", "in", "including", "instead", "interim", "into", "is",
+    "islamic", "it", "its", "just", "killed", "last", "late", "later", "leader", "least", "leave",
+    "less", "let", "like", "little", "local", "long", "many", "may", "meanwhile", "men", "might",
+    "military", "ministry", "monday", "more", "moreover", "most", "mother", "much", "must", "my",
+    "near", "nearly", "neither", "never", "new", "news", "next", "nine", "no", "none", "nor",
+    "north", "northern", "not", "nothing", "now", "of", "officials", "often", "on", "once", "one",
+    "only", "operations", "or", "other", "others", "our", "out", "outside", "over", "own", "part",
+    "people", "perhaps", "police", "president", "prime", "province", "quite", "rather", "read",
+    "rebels", "red", "region", "residents", "same", "saturday", "say", "says", "second", "security",
+    "see", "seven", "several", "she", "should", "since", "six", "so", "soldiers", "some", "someone",
+    "something", "soon", "south", "southern", "special", "spring", "state", "still", "such",
+    "summer", "sunday", "ten", "than", "that", "the", "their", "them", "then", "there", "these",
+    "they", "thing", "third", "this", "those", "though", "three", "through", "thursday", "thus",
+    "time", "to", "today", "together", "too", "town", "troops", "tuesday", "two", "under", "union",
+    "unlike", "until", "up", "upon", "us", "very", "victory", "village", "war", "was", "we",
+    "wednesday", "well", "were", "west", "western", "what", "when", "where", "whether", "which",
+    "while", "white", "who", "whose", "why", "will", "winter", "with", "within", "without",
+    "witnesses", "women", "world", "would", "year", "years", "yesterday", "yet", "you", "your",
+    "leave", "comment", "share", "photo", "video", "image", "reuters", "afp", "ap", "update",
+    "breaking", "live", "opinion", "analysis", "editor", "source", "sources", "independent",
+    "guardian", "times", "post", "daily", "mail", "telegraph", "observer", "media", "press",
+    "army", "navy", "air", "force", "council", "party", "front", "movement", "brigade", "brigades",
+    "division", "unit", "units", "office", "committee", "hospital", "school", "university",
+    "mosque", "church", "market", "street", "road", "bridge", "square", "palace", "prison", NULL
+};
+
+/* Never a place on its own: weekdays, months, organisations and words the
+ * news uses that also name tiny places. */
+static const char *const never_places[] = {
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+    "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "isis", "isil", "daesh", "qaeda", "qaida", "hts", "sdf", "fsa",
+    "sna", "ypg", "pkk", "nato", "un", "eu", "epa", "afp", "ap", "reuters", "sputnik", "kremlin",
+    "pentagon", "hezbollah", "hamas", "taliban", "x", "twitter", "facebook", "telegram",
+    "islam", "allah", "god", "ramadan", "eid", "christmas", "humvee", "humvees", "bedouin",
+    "bedouins", "kurd", "kurds", "kurdish", "arab", "arabs", "arabic", "druze", "alawite",
+    "alawites", "sunni", "sunnis", "shia", "shiite", "shiites", "turkmen", "christian",
+    "christians", "muslim", "muslims", "syrian", "syrians", "iraqi", "iraqis", "turkish",
+    "russian", "iranian", "israeli", "lebanese", "jordanian", "american", "european", NULL
+};
+
+/* Given names that begin a person's name in the news. */
+static const char *const given_names[] = {
+    "abdul", "abdel", "abd", "abdullah", "abdallah", "abu", "umm", "ahmed", "ahmad", "ali",
+    "bashar", "hafez", "hassan", "hussein", "hussain", "ibrahim", "ismail", "jamil", "khaled",
+    "khalid", "mahmoud", "mohammed", "mohammad", "muhammad", "mohamed", "mustafa", "omar", "umar",
+    "osama", "sabar", "saleh", "salah", "sami", "samir", "tom", "john", "james", "joe", "donald",
+    "vladimir", "recep", "tayyip", "emmanuel", "david", "michael", "robert", "william", "mike",
+    "marco", "antony", "hakan", "yousef", "youssef", "yusuf", "fatima", "maryam", "mariam",
+    "nour", "layla", "rami", "maher", "asma", "anas", "asaad", "assaad", "mazloum", "abdi",
+    "ilham", "qasim", "nasrallah", "hamza", "faisal", "walid", "ziad", "tarek", "tariq", NULL
+};
+
+/* Titles before a name ("President Bashar al-Assad", "envoy Tom Barrack"). */
+static const char *const titles[] = {
+    "president", "mr", "mrs", "ms", "dr", "sheikh", "shaikh", "general", "gen", "colonel", "col",
+    "minister", "envoy", "ambassador", "commander", "leader", "chief", "king", "prince", "emir",
+    "imam", "father", "brother", "sister", "mother", "son", "daughter", "spokesman",
+    "spokeswoman", "secretary", "senator", "governor", "mayor", "judge", "sir", "lord", "lady",
+    "officer", "captain", "major", "lieutenant", "sergeant", "director", "dictator", NULL
+};
+
+static const char *const cue_words[] = {
+    "in", "near", "at", "outside", "from", "to", "into", "around", "across", "toward", "towards",
+    "via", "inside", "reached", "entered", "visited", "through", NULL
+};
+
+/* Words that may stand between a cue and its place ("in the northern
+ * province of Idlib"). */
+static const char *const skippable[] = {
+    "the", "a", "of", "central", "northern", "southern", "eastern", "western", "northeastern",
+    "northwestern", "southeastern", "southwestern", "north-eastern", "north-western",
+    "south-eastern", "south-western", "rural", "nearby", "besieged", "town", "city", "village",
+    "province", "governorate", "region", "outskirts", "countryside", "desert", "area", "capital",
+    "district", "neighbourhood", "neighborhood", "camp", "base", "border", "small", "tiny",
+    "remote", "coastal", NULL
+};
+
+static const char *const directions[] = {
+    "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
+    "north-east", "north-west", "south-east", "south-west", NULL
+};
+
+/* Words that may follow a place inside its capitalised run ("Idlib Province"). */
+static const char *const kind_words[] = {
+    "province", "governorate", "city", "region", "desert", "district", "countryside", "base",
+    "crossing", "camp", "airport", NULL
+};
+
+static int in_list(const char *const *list, const char *w, size_t len)
+{
+    for (; *list; list++)
+        if (strlen(*list) == len && !memcmp(*list, w, len)) return 1;
+    return 0;
+}
+
+/* ---- tokens ---- */
+
+/* Decode one code point at s[i] (valid UTF-8 is checked beforehand). */
+static uint32_t decode(const unsigned char *s, size_t len, size_t i, size_t *step)
+{
+    unsigned c = s[i];
+    if (c < 0x80 || i + 1 >= len) { *step = 1; return c; }
+    if (c < 0xE0) { *step = 2; return ((c & 0x1Fu) << 6) | (s[i + 1] & 0x3Fu); }
+    if (c < 0xF0 || i + 3 >= len) {
+        *step = i + 2 < len ? 3 : 2;
+        return ((c & 0x0Fu) << 12) | ((s[i + 1] & 0x3Fu) << 6) | (i + 2 < len ? (s[i + 2] & 0x3Fu) : 0);
+    }
+    *step = 4;
+    return ((c & 0x07u) << 18) | ((s[i + 1] & 0x3Fu) << 12) | ((s[i + 2] & 0x3Fu) << 6) | (s[i + 3] & 0x3Fu);
+}
+
+static int is_word_cp(uint32_t cp)
+{
+    if (cp < 0x80) return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
+    if (cp >= 0xA0 && cp <= 0xBF) return 0;
+    if (cp == 0xD7 || cp == 0xF7) return 0;
+    if (cp >= 0x2000 && cp <= 0x206F) return 0;
+    if (cp >= 0x3000 && cp <= 0x303F) return 0;
+    if (cp == 0x060C || cp == 0x061B || cp == 0x061F || cp == 0x06D4 || cp == 0xFEFF) return 0;
+    return 1;
+}
+
+static int is_upper_cp(uint32_t cp)
+{
+    if (cp >= 'A' && cp <= 'Z') return 1;
+    if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) return 1;
+    if (cp >= 0x100 && cp <= 0x17F) return !(cp & 1);
+    if (cp >= 0x600 && cp <= 0x6FF) return 1;  /* Arabic script has no case */
+    return 0;
+}
+
+static int is_lower_cp(uint32_t cp)
+{
+    return (cp >= 'a' && cp <= 'z') || (cp >= 0xDF && cp <= 0xFF && cp != 0xF7);
+}
+
+static int is_apostrophe(uint32_t cp)
+{
+    return cp == '\'' || cp == 0x2019;
+}
+
+static const char *const articles[] = { "al", "el", "ad", "as", "ash", "at", "ar", "az", "an", "ez",
+                                        "es", "ed", "er", "et", "en", NULL };
+
+/* Length of an article prefix "al-" in s (the article and hyphen), 0 if none. */
+static size_t article_prefix(const char *s, size_t len)
+{
+    const char *dash = memchr(s, '-', len < 5 ? len : 5);
+    if (!dash || dash == s) return 0;
+    size_t alen = (size_t)(dash - s);
+    char low[4];
+    if (alen > 3) return 0;
+    for (size_t i = 0; i < alen; i++) low[i] = (char)(s[i] | 0x20);
+    return in_list(articles, low, alen) ? alen + 1 : 0;
+}
+
+typedef struct {
+    token *t;
+    size_t n, alloc;
+} token_list;
+
+/* Finish the token s[start, end): possessive, article, case flags. */
+static void add_token(token_list *tl, const unsigned char *s, size_t start, size_t end,
+                      uint32_t sentence, uint32_t flags)
+{
+    /* possessive 's / ’s */
+    if (end - start > 2 && (s[end - 1] == 's' || s[end - 1] == 'S')) {
+        if (s[end - 2] == '\'') { end -= 2; flags |= TK_POSS; }
+        else if (end - start > 4 && s[end - 4] == 0xE2 && s[end - 3] == 0x80 && s[end - 2] == 0x99) {
+            end -= 4;
+            flags |= TK_POSS;
+        }
+    }
+    size_t body = start, step;
+    size_t art = article_prefix((const char *)s + start, end - start);
+    if (art && start + art < end) {
+        body = start + art;
+        flags |= TK_ARTICLE;
+    }
+    uint32_t first = decode(s, end, body, &step);
+    if (is_upper_cp(first)) flags |= TK_CAP;
+    else if (art) flags &= ~(uint32_t)TK_ARTICLE;
+    /* "Damascus-controlled", "US-led": the capitalised part is the word */
+    if ((flags & TK_CAP) && !art) {
+        const unsigned char *dash = memchr(s + start, '-', end - start);
+        if (dash && dash + 1 < s + end && is_lower_cp(dash[1])) end = (size_t)(dash - s);
+    }
+    int upper = 0, lower = 0;
+    for (size_t i = body; i < end; i++) {
+        if (s[i] >= 'A' && s[i] <= 'Z') upper++;
+        else if (s[i] >= 'a' && s[i] <= 'z') lower++;
+    }
+    if (upper >= 2 && !lower) flags |= TK_ALLCAPS;
+    ALLOC_GROW(tl->t, tl->n + 1, tl->alloc);
+    tl->t[tl->n].start = (uint32_t)start;
+    tl->t[tl->n].end = (uint32_t)end;
+    tl->t[tl->n].sentence = sentence;
+    tl->t[tl->n].flags = flags;
+    tl->n++;
+}
+
+static void tokenize(const char *text, size_t len, token_list *tl)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t i = 0, step;
+    uint32_t sentence = 0;
+    int new_sentence = 1, quote_start = 0, joined = 0;
+    while (i < len) {
+        uint32_t cp = decode(s, len, i, &step);
+        if (!is_word_cp(cp)) {
+            if (cp == '.' || cp == '!' || cp == '?' || cp == '\n' || cp == 0x2026) {
+                if (!new_sentence && tl->n) sentence++;
+                new_sentence = 1;
+            }
+            if (cp == 0x201C || cp == '"' || cp == ':' || cp == 0x2018 || cp == '(') quote_start = 1;
+            if (cp != ' ' && cp != '\t') joined = 0;
+            i += step;
+            continue;
+        }
+        size_t start = i;
+        for (;;) {
+            i += step;
+            if (i >= len) break;
+            cp = decode(s, len, i, &step);
+            if (is_word_cp(cp)) continue;
+            /* an apostrophe or hyphen between word characters stays inside */
+            if (cp == '-' || is_apostrophe(cp)) {
+                size_t next_step;
+                if (i + step < len && is_word_cp(decode(s, len, i + step, &next_step))) continue;
+            }
+            break;
+        }
+        uint32_t flags = 0;
+        if (new_sentence || quote_start) flags |= TK_SENT_START;
+        if (joined) flags |= TK_JOINED;
+        add_token(tl, s, start, i, sentence, flags);
+        new_sentence = quote_start = 0;
+        joined = 1;
+    }
+}
+
+/* ---- the document's people ---- */
+
+
+/* Folded lower-case word of token t without its article, in out. */
+static void token_word(const char *text, const token *t, strbuf *out)
+{
+    size_t art = (t->flags & TK_ARTICLE) ? article_prefix(text + t->start, t->end - t->start) : 0;
+    if (gaz_fold(text + t->start + art, t->end - t->start - art, out) < 0) sb_reset(out);
+}
+
+/* Transliteration key of token t's word (article dropped), in key. */
+static void token_key(const char *text, const token *t, strbuf *fold, strbuf *key)
+{
+    token_word(text, t, fold);
+    gaz_translit(fold->buf, key);
+}
+
+/* ---- mentions ---- */
+
+typedef struct {
+    char *folded;
+    int n1;
+    gaz_result r1[N_RESOLVE];
+    int n2;
+    gaz_result r2[N_RESOLVE];
+    size_t count;
+    size_t first_span;    /* the span that resolves it */
+} distinct;
+
+typedef struct {
+    distinct *d;
+    size_t n, alloc;
+    uint32_t *slot;    /* open addressing: index + 1, 0 empty */
+    size_t cap;
+} distinct_map;
+
+static uint32_t str_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* Whether folded is in the map. */
+static int distinct_has(const distinct_map *dm, const char *folded)
+{
+    if (!dm->cap) return 0;
+    size_t s = str_hash(folded) & (dm->cap - 1);
+    for (; dm->slot[s]; s = (s + 1) & (dm->cap - 1))
+        if (!strcmp(dm->d[dm->slot[s] - 1].folded, folded)) return 1;
+    return 0;
+}
+
+/* The entry for folded, added when new. */
+static size_t distinct_get(distinct_map *dm, const char *folded)
+{
+    if (2 * (dm->n + 1) > dm->cap) {
+        size_t cap = dm->cap ? dm->cap * 2 : 64;
+        uint32_t *slot = xcalloc(cap, sizeof(*slot));
+        for (size_t i = 0; i < dm->n; i++) {
+            size_t s = str_hash(dm->d[i].folded) & (cap - 1);
+            while (slot[s]) s = (s + 1) & (cap - 1);
+            slot[s] = (uint32_t)i + 1;
+        }
+        free(dm->slot);
+        dm->slot = slot;
+        dm->cap = cap;
+    }
+    size_t s = str_hash(folded) & (dm->cap - 1);
+    while (dm->slot[s]) {
+        if (!strcmp(dm->d[dm->slot[s] - 1].folded, folded)) return dm->slot[s] - 1;
+        s = (s + 1) & (dm->cap - 1);
+    }
+    ALLOC_GROW(dm->d, dm->n + 1, dm->alloc);
+    memset(&dm->d[dm->n], 0, sizeof(dm->d[0]));
+    dm->d[dm->n].folded = xstrdup(folded);
+    dm->slot[s] = (uint32_t)++dm->n;
+    return dm->n - 1;
+}
+
+typedef struct {
+    size_t first, last;   /* token range, inclusive */
+    size_t d;             /* distinct index */
+    int cue;
+    int acronym;          /* "US", "UK": only a country will do */
+    char *qualifier;
+} span;
+
+/* Lower-case copy of token t's text (ASCII folding only) into out. */
+static void token_lower(const char *text, const token *t, strbuf *out)
+{
+    sb_reset(out);
+    for (uint32_t i = t->start; i < t->end; i++) {
+        char c = text[i];
+        sb_addch(out, c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+}
+
+/* Whether the span starting at token `first` follows a cue word; a
+ * relative phrase ("northeast of", "outside", "near") goes to *qualifier. */
+static int find_cue(const char *text, const token *tk, size_t first, char **qualifier, strbuf *w)
+{
+    *qualifier = NULL;
+    if (!first) return 0;
+    int skipped = 0, cue = 0;
+    for (size_t j = first; j-- > 0;) {
+        const token *t = &tk[j];
+        if (t->sentence != tk[first].sentence) break;
+        if (!(tk[j + 1].flags & TK_JOINED)) break;
+        token_lower(text, t, w);
+        int after_of = j + 1 < first && tk[j + 1].end - tk[j + 1].start == 2 &&
+                       !memcmp(text + tk[j + 1].start, "of", 2);
+        if (in_list(directions, w->buf, w->len) && after_of) {
+            if (!*qualifier) {
+                strbuf q = STRBUF_INIT;
+                sb_addf(&q, "%s of", w->buf);
+                *qualifier = sb_detach(&q, NULL);
+            }
+            return 1;
+        }
+        if (!strcmp(w->buf, "outside") || !strcmp(w->buf, "near") || !strcmp(w->buf, "around") ||
+            (!strcmp(w->buf, "outskirts") && after_of)) {
+            if (!*qualifier) {
+                strbuf q = STRBUF_INIT;
+                sb_addf(&q, "%s%s", w->buf, after_of ? " of" : "");
+                *qualifier = sb_detach(&q, NULL);
+            }
+            return 1;
+        }
+        if (in_list(cue_words, w->buf, w->len)) { cue = 1; break; }
+        if (in_list(skippable, w->buf, w->len) && skipped < 4) { skipped++; continue; }
+        break;
+    }
+    return cue;
+}
+
+/* Copy an ISO alpha-2 code (at most 3 bytes kept) into dst[4]. */
+static void copy_cc(char dst[4], const char *src)
+{
+    size_t n = strnlen(src, 3);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+static int is_country(const gaz_result *r)
+{
+    return !strcmp(r->feature, "A.PCLI") || !strncmp(r->id, "country:", 8);
+}
+
+/* UTF-8 check: the offset of the first invalid byte or NUL, len if none. */
+static size_t utf8_bad(const unsigned char *s, size_t len, int *nul)
+{
+    size_t i = 0;
+    *nul = 0;
+    while (i < len) {
+        unsigned c = s[i];
+        if (c == 0) { *nul = 1; return i; }
+        if (c < 0x80) { i++; continue; }
+        size_t n;
+        uint32_t cp, min;
+        if (c >= 0xC2 && c <= 0xDF) { n = 2; cp = c & 0x1F; min = 0x80; }
+        else if (c >= 0xE0 && c <= 0xEF) { n = 3; cp = c & 0x0F; min = 0x800; }
+        else if (c >= 0xF0 && c <= 0xF4) { n = 4; cp = c & 0x07; min = 0x10000; }
+        else return i;
+        if (i + n > len) return i;
+        for (size_t k = 1; k < n; k++) {
+            if ((s[i + k] & 0xC0) != 0x80) return i;
+            cp = (cp << 6) | (s[i + k] & 0x3Fu);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+        i += n;
+    }
+    return len;
+}
+
+static size_t line_of(const char *text, size_t off)
+{
+    size_t line = 1;
+    for (const char *p = text; (p = memchr(p, '\n', (size_t)(text + off - p))) != NULL; p++) line++;
+    return line;
+}
+
+void gp_mentions_release(gp_mentions *out)
+{
+    if (!out) return;
+    for (size_t i = 0; i < out->n; i++) {
+        free(out->m[i].text);
+        free(out->m[i].qualifier);
+    }
+    free(out->m);
+    out->m = NULL;
+    out->n = out->alloc = 0;
+}
+
+/* Whether tokens first..last (a capitalised run) read as a person's name. */
+static int person_run(const gaz *g, const char *text, const token *tk, size_t first, size_t last,
+                      strbuf *w, strbuf *fold)
+{
+    int given = 0, title = 0, article = 0;
+    for (size_t i = first; i <= last; i++) {
+        token_word(text, &tk[i], w);
+        if (in_list(given_names, w->buf, w->len)) given = 1;
+        if (in_list(titles, w->buf, w->len)) title = 1;
+        if (tk[i].flags & TK_ARTICLE) article = 1;
+    }
+    if (first > 0 && tk[first - 1].sentence == tk[first].sentence) {
+        token_lower(text, &tk[first - 1], w);
+        if (in_list(titles, w->buf, w->len)) title = 1;
+    }
+    if (!given && !title && !(article && last > first)) return 0;
+    /* "Abu Kamal", "Deir ez-Zor", "Ras al-Ain": a run that is wholly a
+     * place name is one after a cue word or when it has no given name */
+    if (gaz_fold(text + tk[first].start, tk[last].end - tk[first].start, fold) == 0 &&
+        gaz_lookup_exact(g, fold->buf, NULL) == 2 && !title) {
+        char *q = NULL;
+        int cue = find_cue(text, tk, first, &q, w);
+        free(q);
+        if (cue || !given) return 0;
+    }
+    return 1;
+}
+
+int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
+             const gp_options *opt, gp_mentions *out, char **err)
+{
+    token_list tl = { NULL, 0, 0 };
+    distinct_map people = { NULL, 0, 0, NULL, 0 }; /* surnames' transliteration keys */
+    distinct_map dm = { NULL, 0, 0, NULL, 0 };
+    span *spans = NULL;
+    size_t n_spans = 0, spans_alloc = 0;
+    strbuf w = STRBUF_INIT, fold = STRBUF_INIT, key = STRBUF_INIT;
+    int rc = 0, nul;
+
+    if (len > UINT32_MAX - 1) {
+        rc = em_error(err, EM_EINPUT, "%s: text too large (%zu bytes)", name, len);
+        goto cleanup;
+    }
+    size_t bad = utf8_bad((const unsigned char *)text, len, &nul);
+    if (bad < len) {
+        rc = em_error(err, EM_EINPUT, "%s:%zu: %s", name, line_of(text, bad),
+                      nul ? "NUL byte: binary data, not text" : "invalid UTF-8");
+        goto cleanup;
+    }
+    tokenize(text, len, &tl);
+    token *tk = tl.t;
+
+    /* capitalised runs: find the people first, over the whole document */
+    size_t *run_end = xmalloc((tl.n + 1) * sizeof(*run_end)); /* run start -> last token, or SIZE_MAX */
+    char *in_person = xcalloc(tl.n + 1, 1);
+    for (size_t i = 0; i < tl.n; i++) run_end[i] = SIZE_MAX;
+    for (size_t i = 0; i < tl.n;) {
+        if (!(tk[i].flags & TK_CAP)) { i++; continue; }
+        size_t first = i;
+        if (tk[i].flags & TK_SENT_START) {
+            token_lower(text, &tk[i], &w);
+            if (in_list(common_words, w.buf, w.len) && !(tk[i].flags & TK_POSS)) {
+                i++;
+                continue;
+            }
+        }
+        size_t last = i;
+        while (last + 1 < tl.n && !(tk[last].flags & TK_POSS) && (tk[last + 1].flags & TK_JOINED) &&
+               tk[last + 1].sentence == tk[i].sentence) {
+            const token *nx = &tk[last + 1];
+            if (nx->flags & TK_CAP) { last++; continue; }
+            /* "Ras al Ain": a bare article inside a run */
+            token_lower(text, nx, &w);
+            if ((!strcmp(w.buf, "al") || !strcmp(w.buf, "el") || !strcmp(w.buf, "bin") ||
+                 !strcmp(w.buf, "ibn")) && last + 2 < tl.n && (tk[last + 2].flags & TK_CAP) &&
+                (tk[last + 2].flags & TK_JOINED)) {
+                last += 2;
+                continue;
+            }
+            break;
+        }
+        run_end[first] = last;
+        if (person_run(g, text, tk, first, last, &w, &fold)) {
+            for (size_t j = first; j <= last; j++) {
+                in_person[j] = 1;
+                token_word(text, &tk[j], &w);
+                if (in_list(titles, w.buf, w.len) || in_list(common_words, w.buf, w.len)) continue;
+                gaz_translit(w.buf, &key);
+                if (key.len) distinct_get(&people, key.buf);
+            }
+        }
+        i = last + 1;
+    }
+
+    /* spans inside runs, longest first */
+    for (size_t first = 0; first < tl.n; first++) {
+        if (run_end[first] == SIZE_MAX) continue;
+        size_t last_of_run = run_end[first];
+        for (size_t i = first; i <= last_of_run;) {
+            size_t matched = 0;
+            if (!in_person[i] && (tk[i].flags & TK_CAP)) {
+                size_t max_last = i + MAX_SPAN - 1 < last_of_run ? i + MAX_SPAN - 1 : last_of_run;
+                for (size_t last = max_last + 1; last-- > i;) {
+                    if (!(tk[last].flags & TK_CAP)) continue;
+                    if (gaz_fold(text + tk[i].start, tk[last].end - tk[i].start, &fold) < 0) continue;
+                    if (!gaz_lookup_exact(g, fold.buf, NULL)) continue;
+                    matched = last - i + 1;
+                    /* a part of a longer name ("Badia Special Forces") is not
+                     * the place, unless the rest are kind words */
+                    int ok = 1;
+                    for (size_t j = first; j <= last_of_run && ok; j++) {
+                        if (j >= i && j <= last) continue;
+                        token_word(text, &tk[j], &w);
+                        if (j < i || !in_list(kind_words, w.buf, w.len)) ok = 0;
+                    }
+                    char *qualifier = NULL;
+                    int cue = find_cue(text, tk, i, &qualifier, &w);
+                    if (ok && matched == 1) {
+                        token_word(text, &tk[i], &w);
+                        size_t wlen = tk[i].end - tk[i].start;
+                        gaz_translit(w.buf, &key);
+                        if (wlen < 2 || in_list(never_places, w.buf, w.len) ||
+                            distinct_has(&people, key.buf))
+                            ok = 0;
+                        else if ((tk[i].flags & TK_ALLCAPS) && wlen > 3)
+                            ok = 0;
+                        else if (!cue && !(tk[i].flags & TK_ALLCAPS) && in_list(common_words, w.buf, w.len))
+                            ok = 0;
+                    } else if (ok && !cue) {
+                        for (size_t j = i; j <= last && ok; j++) {
+                            token_key(text, &tk[j], &w, &key);
+                            if (distinct_has(&people, key.buf)) ok = 0;
+                        }
+                    }
+                    if (!ok) {
+                        free(qualifier);
+                        break;
+                    }
+                    ALLOC_GROW(spans, n_spans + 1, spans_alloc);
+                    spans[n_spans].first = i;
+                    spans[n_spans].last = last;
+                    spans[n_spans].cue = cue;
+                    spans[n_spans].acronym = matched == 1 && (tk[i].flags & TK_ALLCAPS);
+                    spans[n_spans].qualifier = qualifier;
+                    spans[n_spans].d = distinct_get(&dm, fold.buf);
+                    if (!dm.d[spans[n_spans].d].count++) dm.d[spans[n_spans].d].first_span = n_spans;
+                    n_spans++;
+                    break;
+                }
+            }
+            i += matched ? matched : 1;
+        }
+        first = last_of_run;
+    }
+    free(run_end);
+    free(in_person);
+
+    /* first pass: each distinct name alone */
+    gaz_query q;
+    memset(&q, 0, sizeof(q));
+    q.country = opt && opt->country && *opt->country ? opt->country : NULL;
+    for (size_t i = 0; i < dm.n; i++) {
+        const span *sp = &spans[dm.d[i].first_span];
+        char *name_text = xstrndup(text + tk[sp->first].start, tk[sp->last].end - tk[sp->first].start);
+        int n = gaz_resolve(g, name_text, &q, dm.d[i].r1, N_RESOLVE, NULL);
+        dm.d[i].n1 = n < 0 ? 0 : n;
+        free(name_text);
+    }
+
+    /* the document's country: most mentions' best reading */
+    char doc_country[4] = "";
+    if (q.country) {
+        copy_cc(doc_country, q.country);
+    } else {
+        struct { char cc[4]; double votes; } votes[64];
+        int n_votes = 0;
+        for (size_t i = 0; i < dm.n; i++) {
+            if (!dm.d[i].n1 || dm.d[i].r1[0].score < MIN_SCORE || !dm.d[i].r1[0].country[0]) continue;
+            int v = 0;
+            while (v < n_votes && strcmp(votes[v].cc, dm.d[i].r1[0].country)) v++;
+            if (v == n_votes) {
+                if (n_votes == 64) continue;
+                copy_cc(votes[v].cc, dm.d[i].r1[0].country);
+                votes[v].votes = 0;
+                n_votes++;
+            }
+            votes[v].votes += 1.0 + 0.25 * (double)(dm.d[i].count - 1);
+        }
+        double best = 0;
+        for (int v = 0; v < n_votes; v++)
+            if (votes[v].votes > best) {
+                best = votes[v].votes;
+                copy_cc(doc_country, votes[v].cc);
+            }
+    }
+
+    /* where the confident places in that country lie */
+    double lat_sum = 0, lon_sum = 0;
+    int n_pts = 0;
+    for (size_t i = 0; i < dm.n; i++) {
+        const gaz_result *r = &dm.d[i].r1[0];
+        if (!dm.d[i].n1 || r->score < 0.8 || is_country(r) || strcmp(r->country, doc_country)) continue;
+        lat_sum += r->lat_deg;
+        lon_sum += r->lon_deg;
+        n_pts++;
+    }
+
+    /* second pass: with the country and the centroid as hints */
+    q.country = doc_country[0] ? doc_country : NULL;
+    if (n_pts) {
+        q.has_near = 1;
+        q.near.lat_deg = lat_sum / n_pts;
+        q.near.lon_deg = lon_sum / n_pts;
+    }
+    for (size_t i = 0; i < dm.n; i++) {
+        if (!dm.d[i].n1) continue;
+        const span *sp = &spans[dm.d[i].first_span];
+        char *name_text = xstrndup(text + tk[sp->first].start, tk[sp->last].end - tk[sp->first].start);
+        int n = gaz_resolve(g, name_text, &q, dm.d[i].r2, N_RESOLVE, NULL);
+        dm.d[i].n2 = n < 0 ? 0 : n;
+        free(name_text);
+    }
+
+    for (size_t k = 0; k < n_spans; k++) {
+        const span *sp = &spans[k];
+        const distinct *d = &dm.d[sp->d];
+        ALLOC_GROW(out->m, out->n + 1, out->alloc);
+        gp_mention *m = &out->m[out->n++];
+        memset(m, 0, sizeof(*m));
+        m->start = tk[sp->first].start;
+        m->end = tk[sp->last].end;
+        m->sentence = (int)tk[sp->first].sentence;
+        m->text = xstrndup(text + m->start, m->end - m->start);
+        m->qualifier = sp->qualifier;
+        spans[k].qualifier = NULL;
+        if (!d->n2) continue;
+        const gaz_result *r = &d->r2[0];
+        /* a reading that only resembles the name, or an obscure place far
+         * from the story with no cue word to vouch for it */
+        if (r->quality < MIN_QUALITY || r->score < MIN_SCORE) continue;
+        if (sp->acronym && !is_country(r)) continue;
+        if (!sp->cue && doc_country[0] && strcmp(r->country, doc_country) && !is_country(r) &&
+            (r->score < 0.75 || r->match == GAZ_MATCH_FUZZY))
+            continue;
+        m->resolved = 1;
+        m->place = *r;
+        double conf = r->score;
+        if (d->n2 > 1 && r->score - d->r2[1].score < 0.03) conf *= 0.85;
+        if (!sp->cue && d->count == 1) conf *= 0.95;
+        m->confidence = conf > 1 ? 1 : conf;
+    }
+
+cleanup:
+    for (size_t i = 0; i < n_spans; i++) free(spans[i].qualifier);
+    free(spans);
+    for (size_t i = 0; i < dm.n; i++) free(dm.d[i].folded);
+    free(dm.d);
+    free(dm.slot);
+    for (size_t i = 0; i < people.n; i++) free(people.d[i].folded);
+    free(people.d);
+    free(people.slot);
+    free(tl.t);
+    sb_release(&w);
+    sb_release(&fold);
+    sb_release(&key);
+    return rc;
+}

@@ -1,0 +1,46 @@
+/*
+ * geoparse.h - place mentions in running text.  gp_parse tokenizes UTF-8
+ * prose, finds the spans that are exactly some gazetteer name (longest
+ * first, al-/el- forms and possessives handled), keeps out the ones that are
+ * common words or part of a person's name, and resolves each with the
+ * document as context: the country most mentions point to and the spread of
+ * the other places.  A place named again reuses its first resolution.
+ */
+#ifndef EVENTMAP_GEOPARSE_H
+#define EVENTMAP_GEOPARSE_H
+
+#include <stddef.h>
+
+#include "gazetteer/gazetteer.h"
+
+typedef struct {
+    size_t start, end;      /* byte offsets of the mention in the text, end exclusive */
+    int sentence;           /* 0-based index of its sentence */
+    char *text;             /* the mention as written (possessive dropped); owned */
+    char *qualifier;        /* "northeast of", "outside", "near" ..., or NULL; owned */
+    int resolved;           /* place is valid */
+    gaz_result place;       /* the chosen place; strings borrowed from the gazetteer */
+    double confidence;      /* 0..1 */
+} gp_mention;
+
+typedef struct {
+    gp_mention *m;
+    size_t n, alloc;
+} gp_mentions;
+
+typedef struct {
+    const char *country;    /* ISO alpha-2 the text is about, or NULL to infer it */
+} gp_options;
+
+/* Find and resolve the place mentions of text (len bytes, need not be
+ * NUL-terminated).  name is used in error messages ("FILE:LINE: invalid
+ * UTF-8").  Mentions are appended to out in text order, resolved or not;
+ * release them with gp_mentions_release.  Errors: EM_EINPUT on invalid
+ * UTF-8 or a NUL byte (binary data), with *err naming name and the line. */
+int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
+             const gp_options *opt, gp_mentions *out, char **err);
+
+/* Free the mentions and leave out empty; NULL or empty is a no-op. */
+void gp_mentions_release(gp_mentions *out);
+
+#endif

@@ -1,0 +1,284 @@
+/*
+ * test_cli_geoparse.c - end-to-end: ./eventmap geoparse on the seed report
+ * (../shared/seed/article.txt) and on bad input, with the default index.
+ */
+#include <check.h>
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "test_helpers.h"
+#include "util/strbuf.h"
+
+#define SEED "../shared/seed/article.txt"
+
+/* The seed report's features, parsed; NULL (after a message) when the seed
+ * is not there. */
+static cJSON *geoparse_seed(char **text)
+{
+    if (access(SEED, R_OK) != 0) {
+        fprintf(stderr, "skipping: %s is not present\n", SEED);
+        return NULL;
+    }
+    *text = test_read_file(SEED, NULL);
+    ck_assert_ptr_nonnull(*text);
+    run_result r = run_cmd(NULL, "@ geoparse " SEED);
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    cJSON *root = cJSON_Parse(r.out);
+    ck_assert_msg(root != NULL, "not JSON: %s", r.out);
+    run_result_free(&r);
+    return root;
+}
+
+/* Whether hay contains needle, ASCII case aside. */
+static int contains_ci(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *hay; hay++) {
+        size_t i = 0;
+        while (i < n && hay[i] && (hay[i] | 0x20) == (needle[i] | 0x20)) i++;
+        if (i == n) return 1;
+    }
+    return 0;
+}
+
+static const char *prop_str(const cJSON *feature, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(feature, "properties"), key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static double prop_num(const cJSON *feature, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(feature, "properties"), key);
+    ck_assert_msg(cJSON_IsNumber(v), "no number \"%s\"", key);
+    return v->valuedouble;
+}
+
+/* The first feature whose mention contains word (case aside) and whose id
+ * is one of ids (NULL-terminated); NULL when none. */
+static const cJSON *find_mention(const cJSON *features, const char *word, const char *const *ids)
+{
+    const cJSON *f;
+    cJSON_ArrayForEach(f, features) {
+        const char *mention = prop_str(f, "mention"), *id = prop_str(f, "gazetteer_id");
+        if (!mention || !id || !contains_ci(mention, word)) continue;
+        for (int i = 0; ids[i]; i++)
+            if (!strcmp(id, ids[i])) return f;
+    }
+    return NULL;
+}
+
+START_TEST(geoparse_should_resolve_the_seed_report_places)
+{
+    char *text = NULL;
+    cJSON *root = geoparse_seed(&text);
+    if (!root) return;
+    const cJSON *features = cJSON_GetObjectItemCaseSensitive(root, "features");
+    ck_assert(cJSON_IsArray(features));
+    static const struct { const char *word; const char *ids[3]; } want[] = {
+        { "al-Dumair", { "geonames:170589", NULL } },
+        { "Damascus", { "geonames:170654", NULL } },
+        { "Hasakah", { "geonames:173811", NULL } },
+        { "Idlib", { "geonames:169389", "eventmap:gov-idlib", NULL } },
+        { "Badiya", { "eventmap:badiya", NULL } },
+        { "Tanf", { "eventmap:tanf-garrison", NULL } },
+        { "Moscow", { "geonames:524901", NULL } },
+        { "Syria", { "country:SY", NULL } },
+    };
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+        ck_assert_msg(find_mention(features, want[i].word, want[i].ids) != NULL, "%s not found or misresolved",
+                      want[i].word);
+
+    /* offsets are bytes of the file; the mention is the text there */
+    const cJSON *f;
+    cJSON_ArrayForEach(f, features) {
+        size_t start = (size_t)prop_num(f, "start"), end = (size_t)prop_num(f, "end");
+        const char *mention = prop_str(f, "mention");
+        ck_assert(end > start && end <= strlen(text));
+        ck_assert_int_eq(strlen(mention), end - start);
+        ck_assert(!memcmp(text + start, mention, end - start));
+        ck_assert(prop_num(f, "confidence") > 0 && prop_num(f, "confidence") <= 1);
+        ck_assert(prop_num(f, "sentence") >= 0);
+        ck_assert_ptr_nonnull(prop_str(f, "name"));
+        ck_assert_ptr_nonnull(prop_str(f, "match"));
+    }
+    /* "al-Dumair, northeast of Damascus" */
+    static const char *const damascus[] = { "geonames:170654", NULL };
+    const cJSON *dam = find_mention(features, "Damascus", damascus);
+    ck_assert_str_eq(prop_str(dam, "qualifier"), "northeast of");
+    /* a region carries its bbox */
+    static const char *const badiya[] = { "eventmap:badiya", NULL };
+    const cJSON *bad = find_mention(features, "Badiya", badiya);
+    const cJSON *bbox = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(bad, "properties"), "bbox");
+    ck_assert_int_eq(cJSON_GetArraySize(bbox), 4);
+    /* a point is lon, lat */
+    static const char *const dumair[] = { "geonames:170589", NULL };
+    const cJSON *coords = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(find_mention(features, "Dumair", dumair), "geometry"), "coordinates");
+    ck_assert_double_eq_tol(cJSON_GetArrayItem(coords, 0)->valuedouble, 36.69376, 1e-4);
+    ck_assert_double_eq_tol(cJSON_GetArrayItem(coords, 1)->valuedouble, 33.64389, 1e-4);
+    cJSON_Delete(root);
+    free(text);
+}
+END_TEST
+
+START_TEST(geoparse_should_not_report_peoples_names_as_places)
+{
+    char *text = NULL;
+    cJSON *root = geoparse_seed(&text);
+    if (!root) return;
+    static const char *const people[] = { "Khaled", "Masoud", "Masud", "Badri", "Barrack", "Barak",
+                                          "Kelani", "Shami", "Shara", "Assad", "Aziz", "Sabar",
+                                          "Mohammed", "Ahmed", "Sheikh", "Jabar", "Sham", NULL };
+    const cJSON *f;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(root, "features")) {
+        const char *mention = prop_str(f, "mention");
+        for (int i = 0; people[i]; i++)
+            ck_assert_msg(!contains_ci(mention, people[i]), "\"%s\" reported as a place (%s)", mention,
+                          prop_str(f, "gazetteer_id"));
+    }
+    cJSON_Delete(root);
+    free(text);
+}
+END_TEST
+
+START_TEST(geoparse_should_write_a_table_and_valid_geojson)
+{
+    if (access(SEED, R_OK) != 0) {
+        fprintf(stderr, "skipping: %s is not present\n", SEED);
+        return;
+    }
+    run_result r = run_cmd(NULL, "@ geoparse --format table --published 2025-12-20 --country SY " SEED);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "eventmap:tanf-garrison"));
+    ck_assert_ptr_nonnull(strstr(r.out, "northeast of"));
+    run_result_free(&r);
+
+    strbuf out = STRBUF_INIT;
+    sb_addf(&out, "%s/seed.geojson", test_tmpdir());
+    r = run_cmd(NULL, "@ geoparse " SEED " > %s", out.buf);
+    ck_assert_int_eq(r.status, 0);
+    run_result_free(&r);
+    char *msg = NULL;
+    int valid = test_geojson_valid(out.buf, &msg);
+    if (valid < 0) fprintf(stderr, "skipping geojsonhint: %s\n", msg ? msg : "?");
+    else ck_assert_msg(valid == 1, "geojsonhint: %s", msg ? msg : "?");
+    free(msg);
+    sb_release(&out);
+}
+END_TEST
+
+START_TEST(geoparse_should_reject_invalid_utf8_with_file_and_line)
+{
+    char *path = test_write_file("bad-utf8.txt", "Clashes in Homs.\nShelling in Ham\xff" "a.\n");
+    run_result r = run_cmd(NULL, "@ geoparse %s", path);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_str_eq(r.out, "");
+    strbuf want = STRBUF_INIT;
+    sb_addf(&want, "%s:2: invalid UTF-8\n", path);
+    ck_assert_str_eq(r.err, want.buf);
+    sb_release(&want);
+    run_result_free(&r);
+    free(path);
+
+    /* a truncated sequence at the very end, an overlong form, a surrogate */
+    static const char *const bad[] = { "Homs \xe2\x80", "\xc0\xaf", "\xed\xa0\x80", NULL };
+    for (int i = 0; bad[i]; i++) {
+        r = run_cmd(bad[i], "@ geoparse -");
+        ck_assert_int_eq(r.status, 1);
+        ck_assert_str_eq(r.err, "<stdin>:1: invalid UTF-8\n");
+        run_result_free(&r);
+    }
+}
+END_TEST
+
+START_TEST(geoparse_should_reject_binary_data)
+{
+    static const char bin[] = "PK\x03\x04 Homs";
+    char *path = test_write_file("binary.txt", "");
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    fwrite(bin, 1, sizeof(bin), f); /* with the NUL bytes */
+    fclose(f);
+    run_result r = run_cmd(NULL, "@ geoparse %s", path);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.err, ":1: NUL byte"));
+    run_result_free(&r);
+    free(path);
+}
+END_TEST
+
+START_TEST(geoparse_should_give_an_empty_collection_for_empty_input)
+{
+    char *path = test_write_file("empty.txt", "");
+    run_result r = run_cmd(NULL, "@ geoparse %s", path);
+    ck_assert_int_eq(r.status, 0);
+    cJSON *root = cJSON_Parse(r.out);
+    ck_assert_ptr_nonnull(root);
+    ck_assert_str_eq(cJSON_GetObjectItem(root, "type")->valuestring, "FeatureCollection");
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(root, "features")), 0);
+    cJSON_Delete(root);
+    run_result_free(&r);
+    free(path);
+    /* text without places, and stdin */
+    r = run_cmd("nothing to see here, however hard you look.\n", "@ geoparse -");
+    ck_assert_int_eq(r.status, 0);
+    root = cJSON_Parse(r.out);
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(root, "features")), 0);
+    cJSON_Delete(root);
+    run_result_free(&r);
+}
+END_TEST
+
+START_TEST(geoparse_should_keep_common_words_and_names_out)
+{
+    run_result r = run_cmd("Most residents fled. However, fighters stayed in Homs. Such is life.\n"
+                           "President Bashar al-Assad met envoy Tom Barrack in Damascus on Monday.\n",
+                           "@ geoparse --format table -");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "geonames:169577")); /* Homs */
+    ck_assert_ptr_nonnull(strstr(r.out, "geonames:170654")); /* Damascus */
+    static const char *const not_places[] = { "Most", "However", "Such", "Assad", "Barrack", "Monday", NULL };
+    for (int i = 0; not_places[i]; i++)
+        ck_assert_msg(!strstr(r.out, not_places[i]), "\"%s\" reported:\n%s", not_places[i], r.out);
+    run_result_free(&r);
+}
+END_TEST
+
+START_TEST(geoparse_should_reject_bad_usage_with_exit_2)
+{
+    static const char *const cmds[] = {
+        "@ geoparse", "@ geoparse --format xml -", "@ geoparse --published 2025-02-30 -",
+        "@ geoparse --country Syria -", "@ geoparse --bogus -", "@ geoparse a.txt b.txt", NULL
+    };
+    for (int i = 0; cmds[i]; i++) {
+        run_result r = run_cmd(NULL, "%s", cmds[i]);
+        ck_assert_msg(r.status == 2, "%s: exit %d", cmds[i], r.status);
+        run_result_free(&r);
+    }
+    run_result r = run_cmd(NULL, "@ geoparse /nonexistent/text.txt");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.err, "unable to open '/nonexistent/text.txt'"));
+    run_result_free(&r);
+}
+END_TEST
+
+Suite *cli_geoparse_suite(void)
+{
+    Suite *s = suite_create("cli-geoparse");
+    TCase *t = tcase_create("geoparse");
+    tcase_set_timeout(t, 60);
+    tcase_add_test(t, geoparse_should_resolve_the_seed_report_places);
+    tcase_add_test(t, geoparse_should_not_report_peoples_names_as_places);
+    tcase_add_test(t, geoparse_should_write_a_table_and_valid_geojson);
+    tcase_add_test(t, geoparse_should_reject_invalid_utf8_with_file_and_line);
+    tcase_add_test(t, geoparse_should_reject_binary_data);
+    tcase_add_test(t, geoparse_should_give_an_empty_collection_for_empty_input);
+    tcase_add_test(t, geoparse_should_keep_common_words_and_names_out);
+    tcase_add_test(t, geoparse_should_reject_bad_usage_with_exit_2);
+    suite_add_tcase(s, t);
+    return s;
+}
