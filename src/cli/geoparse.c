@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "gazetteer/gazetteer.h"
@@ -24,6 +25,8 @@ static const char geoparse_usage[] =
     "Finds the places a news text (UTF-8) mentions and resolves them, using the\n"
     "whole text as context.\n\n"
     "  --published DATE  the text's publication date (for relative dates)\n"
+    "  --events          write the candidate events the text reports instead, as\n"
+    "                    GeoJSON in the event model that 'eventmap import' reads\n"
     "  --country CC      the country the text is about (default: inferred)\n"
     "  --format F        geojson (default): one Point feature per mention; or table\n"
     "  --gazetteer PATH  the index to use (default: the one 'make' builds)\n";
@@ -42,6 +45,53 @@ static int read_all(FILE *f, strbuf *sb)
         sb_setlen(sb, sb->len + n);
         if (n == 0) return ferror(f) ? -1 : 0;
     }
+}
+
+/* The candidate events as GeoJSON in the event model `import` reads. */
+static int print_events(const char *file, const char *text, const gp_mentions *ms, const gp_events_list *ev)
+{
+    const char *base = strrchr(file, '/');
+    base = base ? base + 1 : file;
+    ev_geojson_writer *w = ev_geojson_open(stdout);
+    strbuf id = STRBUF_INIT, notes = STRBUF_INIT;
+    char date[11];
+    for (size_t i = 0; i < ev->n; i++) {
+        const gp_event *g = &ev->e[i];
+        const gp_mention *m = &ms->m[g->mention];
+        ev_event e;
+        memset(&e, 0, sizeof(e));
+        sb_reset(&id);
+        sb_addf(&id, "%s:%zu", base, g->start);
+        sb_reset(&notes);
+        for (size_t k = g->start; k < g->end; k++) sb_addch(&notes, text[k] == '\n' || text[k] == '\r' ? ' ' : text[k]);
+        ev_format_date(g->day, date);
+        e.id = id.buf;
+        e.event_date = date;
+        e.day = g->day;
+        e.time_precision = g->time_precision;
+        e.event_type = g->event_type;
+        e.sub_event_type = g->sub_event_type;
+        e.actor1 = g->actor[0] ? g->actor[0] : "";
+        e.actor2 = g->actor[1] ? g->actor[1] : "";
+        e.country = m->place.country;
+        e.admin1 = m->place.admin1;
+        e.location = m->text;
+        e.located = 1;
+        e.lat = m->place.lat_deg;
+        e.lon = m->place.lon_deg;
+        const char *f = m->place.feature;
+        e.geo_precision = g->inferred_place ? 2 : (f[0] == 'A' || f[0] == 'L' || f[0] == 'T') && strcmp(f, "L.MILB") ? 3 : 1;
+        e.fatalities = g->fatalities;
+        e.source = base;
+        e.notes = notes.buf;
+        e.gazetteer_id = m->place.id;
+        e.match = gaz_match_name(m->place.match);
+        e.confidence = m->confidence * (g->inferred_place ? 0.5 : 1.0);
+        if (ev_geojson_write(w, &e, NULL, 0) < 0) break;
+    }
+    sb_release(&id);
+    sb_release(&notes);
+    return ev_geojson_close(w) < 0 ? -1 : 0;
 }
 
 static int valid_date(const char *s)
@@ -117,12 +167,14 @@ int cmd_geoparse(int argc, char **argv)
         { "country", required_argument, NULL, 'c' },
         { "format", required_argument, NULL, 'f' },
         { "gazetteer", required_argument, NULL, 'g' },
+        { "events", no_argument, NULL, 'e' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
     const char *gaz_opt = NULL;
     char country[3] = "";
-    int table = 0, c, status = EXIT_OK;
+    int table = 0, events = 0, c, status = EXIT_OK;
+    const char *published = NULL;
 
     opterr = 0;
     optind = 1;
@@ -133,7 +185,9 @@ int cmd_geoparse(int argc, char **argv)
                 cli_error("geoparse", "--published \"%s\" is not a date YYYY-MM-DD", optarg);
                 return EXIT_USAGE;
             }
+            published = optarg;
             break;
+        case 'e': events = 1; break;
         case 'c':
             if (strlen(optarg) != 2 || !isalpha((unsigned char)optarg[0]) || !isalpha((unsigned char)optarg[1])) {
                 cli_error("geoparse", "--country \"%s\" is not a two-letter ISO country code", optarg);
@@ -202,8 +256,27 @@ int cmd_geoparse(int argc, char **argv)
         if (!ms.m[i].resolved)
             fprintf(stderr, "%s: unresolved mention \"%s\" at bytes %zu-%zu\n", shown, ms.m[i].text,
                     ms.m[i].start, ms.m[i].end);
-    if (table) print_table(&ms);
-    else print_geojson(&ms);
+    if (events) {
+        int32_t day;
+        char canon[11];
+        if (!published) {
+            /* relative dates need a day to count from: today's, and say so */
+            time_t now = time(NULL);
+            day = (int32_t)(now / 86400);
+            ev_format_date(day, canon);
+            fprintf(stderr, "eventmap geoparse: no --published date; dates are counted from today, %s\n", canon);
+        } else {
+            ev_parse_date(published, &day, canon);
+        }
+        gp_events_list ev = { NULL, 0, 0 };
+        gp_events(text.buf, text.len, &ms, day, &ev);
+        if (print_events(shown, text.buf, &ms, &ev) < 0) status = EXIT_FAIL;
+        gp_events_release(&ev);
+    } else if (table) {
+        print_table(&ms);
+    } else {
+        print_geojson(&ms);
+    }
     if (fflush(stdout) != 0 || ferror(stdout)) {
         cli_error("geoparse", "cannot write the output");
         status = EXIT_FAIL;

@@ -11,6 +11,9 @@
 
 #include <stddef.h>
 
+#include <stdint.h>
+
+#include "events/event.h"
 #include "gazetteer/gazetteer.h"
 
 typedef struct {
@@ -42,5 +45,29 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
 
 /* Free the mentions and leave out empty; NULL or empty is a no-op. */
 void gp_mentions_release(gp_mentions *out);
+
+/* A candidate event: a sentence that reports an incident (events.c). */
+typedef struct {
+    size_t start, end;          /* the sentence's bytes */
+    const char *event_type, *sub_event_type; /* ACLED's words; static */
+    const char *actor[2];       /* named actors as ACLED writes them, or NULL; static */
+    int fatalities;             /* deaths the sentence states */
+    int mention;                /* index into the mentions: where; the sentence's most specific place */
+    int inferred_place;         /* the sentence names no place: the report's first incident's */
+    int32_t day;                /* days since 1970-01-01 */
+    int time_precision;         /* 1 day, 2 week, 3 month */
+    int has_date;               /* the sentence dates itself ("last Saturday") */
+} gp_event;
+
+typedef struct {
+    gp_event *e;
+    size_t n, alloc;
+} gp_events_list;
+
+/* The candidate events of text, whose mentions gp_parse found; relative
+ * dates are resolved against published (days since 1970-01-01).  Appends
+ * to out in text order; one incident told twice comes out once. */
+int gp_events(const char *text, size_t len, const gp_mentions *ms, int32_t published, gp_events_list *out);
+void gp_events_release(gp_events_list *out);
 
 #endif

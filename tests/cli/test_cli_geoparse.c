@@ -171,6 +171,64 @@ START_TEST(geoparse_should_write_a_table_and_valid_geojson)
 }
 END_TEST
 
+/* The seed report's incidents as candidate events, dated from --published
+ * (Friday 2025-10-24), that `eventmap import` takes. */
+START_TEST(geoparse_should_propose_the_seed_report_incidents)
+{
+    if (access(SEED, R_OK) != 0) {
+        fprintf(stderr, "skipping: %s is not present\n", SEED);
+        return;
+    }
+    strbuf out = STRBUF_INIT;
+    sb_addf(&out, "%s/candidates.geojson", test_tmpdir());
+    run_result r = run_cmd(NULL, "@ geoparse --events --published 2025-10-24 " SEED " > %s", out.buf);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_result_free(&r);
+    char *text = test_read_file(out.buf, NULL);
+    cJSON *root = cJSON_Parse(text);
+    ck_assert_ptr_nonnull(root);
+    int raid = 0, death = 0, funeral = 0;
+    const cJSON *f;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItem(root, "features"))
+    {
+        const cJSON *p = cJSON_GetObjectItem(f, "properties");
+        const char *gid = cJSON_GetObjectItem(p, "gazetteer_id")->valuestring;
+        const char *date = cJSON_GetObjectItem(p, "event_date")->valuestring;
+        const char *notes = cJSON_GetObjectItem(p, "notes")->valuestring;
+        const char *sub_type = cJSON_GetObjectItem(p, "sub_event_type")->valuestring;
+        int tp = cJSON_GetObjectItem(p, "time_precision")->valueint;
+        ck_assert_str_eq(cJSON_GetObjectItem(p, "source")->valuestring, "article.txt");
+        if (strstr(notes, "pre-dawn raid")) {
+            /* "last Saturday" before Friday 24 October */
+            ck_assert_str_eq(gid, "geonames:170589");
+            ck_assert_str_eq(date, "2025-10-18");
+            ck_assert_int_eq(tp, 1);
+            ck_assert_str_eq(sub_type, "Attack");
+            raid++;
+        } else if (strstr(notes, "hospital in Hasakah")) {
+            ck_assert_str_eq(gid, "geonames:173811");
+            ck_assert_int_eq(cJSON_GetObjectItem(p, "fatalities")->valueint, 1);
+            death++;
+        } else if (strstr(notes, "funeral on Monday")) {
+            ck_assert_str_eq(date, "2025-10-20");
+            ck_assert_str_eq(gid, "geonames:170589"); /* no place in the sentence: the report's incident */
+            funeral++;
+        }
+    }
+    ck_assert_int_eq(raid, 1);
+    ck_assert_int_eq(death, 1);
+    ck_assert_int_eq(funeral, 1);
+    cJSON_Delete(root);
+    free(text);
+    /* ready for import */
+    r = run_cmd(NULL, "@ import %s --db %s/candidates.db", out.buf, test_tmpdir());
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "unlocated 0, rejected 0"));
+    run_result_free(&r);
+    sb_release(&out);
+}
+END_TEST
+
 START_TEST(geoparse_should_reject_invalid_utf8_with_file_and_line)
 {
     char *path = test_write_file("bad-utf8.txt", "Clashes in Homs.\nShelling in Ham\xff" "a.\n");
@@ -274,6 +332,7 @@ Suite *cli_geoparse_suite(void)
     tcase_add_test(t, geoparse_should_resolve_the_seed_report_places);
     tcase_add_test(t, geoparse_should_not_report_peoples_names_as_places);
     tcase_add_test(t, geoparse_should_write_a_table_and_valid_geojson);
+    tcase_add_test(t, geoparse_should_propose_the_seed_report_incidents);
     tcase_add_test(t, geoparse_should_reject_invalid_utf8_with_file_and_line);
     tcase_add_test(t, geoparse_should_reject_binary_data);
     tcase_add_test(t, geoparse_should_give_an_empty_collection_for_empty_input);
