@@ -232,9 +232,16 @@ static size_t next_sentence_end(const char *s, size_t at, size_t len)
 static int best_mention(const char *text, const gp_mentions *ms, size_t start, size_t end, const char *country)
 {
     int best = -1, best_rank = 99;
-    for (size_t i = 0; i < ms->n; i++) {
+    /* the mentions are in text order: the sentence's first by bisection */
+    size_t lo = 0, hi = ms->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ms->m[mid].start < start) lo = mid + 1;
+        else hi = mid;
+    }
+    for (size_t i = lo; i < ms->n && ms->m[i].start < end; i++) {
         const gp_mention *m = &ms->m[i];
-        if (!m->resolved || m->start < start || m->end > end) continue;
+        if (!m->resolved || m->end > end) continue;
         if (m->start >= 9 && !strncasecmp(text + m->start - 9, "based in ", 9)) continue;
         /* "Damascus-controlled forces", "US-backed units": an adjective */
         if (text[m->end] == '-') continue;
@@ -252,25 +259,76 @@ static int best_mention(const char *text, const gp_mentions *ms, size_t start, s
     return best;
 }
 
+/* A set of strings (open addressing), for the incidents already seen. */
+typedef struct {
+    char **slots;
+    size_t cap, count;
+} seen_set;
+
+static size_t str_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return (size_t)h;
+}
+
+static int seen_has(const seen_set *set, const char *s)
+{
+    if (!set->cap) return 0;
+    for (size_t i = str_hash(s) & (set->cap - 1); set->slots[i]; i = (i + 1) & (set->cap - 1))
+        if (!strcmp(set->slots[i], s)) return 1;
+    return 0;
+}
+
+static void seen_add(seen_set *set, const char *s)
+{
+    if (seen_has(set, s)) return;
+    if (2 * (set->count + 1) > set->cap) {
+        size_t cap = set->cap ? 2 * set->cap : 64;
+        char **slots = xcalloc(cap, sizeof(char *));
+        for (size_t i = 0; i < set->cap; i++) {
+            if (!set->slots[i]) continue;
+            size_t j = str_hash(set->slots[i]) & (cap - 1);
+            while (slots[j]) j = (j + 1) & (cap - 1);
+            slots[j] = set->slots[i];
+        }
+        free(set->slots);
+        set->slots = slots;
+        set->cap = cap;
+    }
+    size_t i = str_hash(s) & (set->cap - 1);
+    while (set->slots[i]) i = (i + 1) & (set->cap - 1);
+    set->slots[i] = xstrdup(s);
+    set->count++;
+}
+
+static void seen_free(seen_set *set)
+{
+    for (size_t i = 0; i < set->cap; i++) free(set->slots[i]);
+    free(set->slots);
+}
+
 int gp_events(const char *text, size_t len, const gp_mentions *ms, int32_t published, gp_events_list *out)
 {
     char date[11];
     ev_format_date(published, date);
     int pub_year = atoi(date), pub_month = atoi(date + 5);
     int first_place = -1;
-    /* the country most resolved mentions lie in */
+    /* the country most resolved mentions lie in (A-Z A-Z: 676 counters) */
     char country[3] = "";
-    size_t best_votes = 0;
+    size_t *votes = xcalloc(26 * 26, sizeof(size_t)), best_votes = 0;
     for (size_t i = 0; i < ms->n; i++) {
-        if (!ms->m[i].resolved || strlen(ms->m[i].place.country) != 2) continue;
-        size_t votes = 0;
-        for (size_t j = 0; j < ms->n; j++)
-            votes += ms->m[j].resolved && !strcmp(ms->m[j].place.country, ms->m[i].place.country);
-        if (votes > best_votes) {
-            best_votes = votes;
-            memcpy(country, ms->m[i].place.country, 3);
+        const char *cc = ms->m[i].place.country;
+        if (!ms->m[i].resolved || strlen(cc) != 2 || cc[0] < 'A' || cc[0] > 'Z' || cc[1] < 'A' || cc[1] > 'Z') continue;
+        size_t v = ++votes[(cc[0] - 'A') * 26 + (cc[1] - 'A')];
+        if (v > best_votes) {
+            best_votes = v;
+            memcpy(country, cc, 3);
         }
     }
+    free(votes);
+    seen_set seen = { NULL, 0, 0 };
+    strbuf key = STRBUF_INIT;
     for (size_t start = 0; start < len;) {
         size_t end = next_sentence_end(text, start, len);
         const char *s = text + start;
@@ -302,23 +360,32 @@ int gp_events(const char *text, size_t len, const gp_mentions *ms, int32_t publi
                 if (n_actors == 1 && !strcmp(e.actor[0], actors[a].actor)) continue;
                 e.actor[n_actors++] = actors[a].actor;
             }
-            /* the same incident told again (no new place, no date of its
-             * own) adds nothing */
-            int repeat = 0;
-            for (size_t j = 0; j < out->n && !repeat; j++) {
-                const gp_event *o = &out->e[j];
-                repeat = o->mention >= 0 && e.mention >= 0 && !strcmp(ms->m[o->mention].place.id, ms->m[e.mention].place.id) &&
-                         !strcmp(o->sub_event_type, e.sub_event_type) && (!e.has_date || o->day == e.day);
-            }
-            if (e.mention >= 0 && !repeat) {
-                if (first_place < 0) first_place = e.mention;
-                ALLOC_GROW(out->e, out->n + 1, out->alloc);
-                out->e[out->n++] = e;
+            /* the same incident told again (the same place and kind, and no
+             * date of its own or the same date) adds nothing */
+            if (e.mention >= 0) {
+                const char *id = ms->m[e.mention].place.id;
+                sb_reset(&key);
+                if (e.has_date) sb_addf(&key, "%s|%s|%ld", id, e.sub_event_type, (long)e.day);
+                else sb_addf(&key, "%s|%s", id, e.sub_event_type);
+                if (!seen_has(&seen, key.buf)) {
+                    seen_add(&seen, key.buf);
+                    sb_reset(&key);
+                    sb_addf(&key, "%s|%s", id, e.sub_event_type);
+                    seen_add(&seen, key.buf);
+                    sb_reset(&key);
+                    sb_addf(&key, "%s|%s|%ld", id, e.sub_event_type, (long)e.day);
+                    seen_add(&seen, key.buf);
+                    if (first_place < 0) first_place = e.mention;
+                    ALLOC_GROW(out->e, out->n + 1, out->alloc);
+                    out->e[out->n++] = e;
+                }
             }
         }
         start = end;
         while (start < len && isspace((unsigned char)text[start])) start++;
     }
+    seen_free(&seen);
+    sb_release(&key);
     return 0;
 }
 

@@ -229,6 +229,60 @@ START_TEST(geoparse_should_propose_the_seed_report_incidents)
 }
 END_TEST
 
+/* Types, deaths and dates from the words of a sentence (published on
+ * Saturday 2025-10-25). */
+START_TEST(geoparse_events_should_read_types_deaths_and_relative_dates)
+{
+    char *path = test_write_file("news.txt",
+        "Airstrikes hit the town of Maarat al-Numan on Tuesday, killing at least nine civilians. "
+        "Gunmen shot dead a teacher in Daraa last Saturday. Protesters gathered in Sweida in July. "
+        "Security forces arrested three men in Homs this month. "
+        "Clashes broke out near Tal Abyad on Saturday, and two fighters were killed.\n");
+    run_result r = run_cmd(NULL, "@ geoparse --events --published 2025-10-25 %s", path);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    static const struct {
+        const char *gid, *date, *sub;
+        int precision, deaths;
+    } want[] = {
+        { "geonames:167611", "2025-10-21", "Air/drone strike", 1, 9 },
+        { "geonames:170905", "2025-10-18", "Attack", 1, 1 },
+        { "geonames:172408", "2025-07-01", "Peaceful protest", 3, 0 },
+        { "geonames:169577", "2025-10-25", "Arrests", 3, 0 },
+        { "geonames:163750", "2025-10-25", "Armed clash", 1, 2 },
+    };
+    cJSON *root = cJSON_Parse(r.out);
+    ck_assert_ptr_nonnull(root);
+    const cJSON *features = cJSON_GetObjectItem(root, "features");
+    ck_assert_int_eq(cJSON_GetArraySize(features), 5);
+    for (int i = 0; i < 5; i++) {
+        const cJSON *p = cJSON_GetObjectItem(cJSON_GetArrayItem(features, i), "properties");
+        ck_assert_str_eq(cJSON_GetObjectItem(p, "gazetteer_id")->valuestring, want[i].gid);
+        ck_assert_str_eq(cJSON_GetObjectItem(p, "event_date")->valuestring, want[i].date);
+        ck_assert_str_eq(cJSON_GetObjectItem(p, "sub_event_type")->valuestring, want[i].sub);
+        ck_assert_int_eq(cJSON_GetObjectItem(p, "time_precision")->valueint, want[i].precision);
+        ck_assert_int_eq(cJSON_GetObjectItem(p, "fatalities")->valueint, want[i].deaths);
+    }
+    cJSON_Delete(root);
+    run_result_free(&r);
+    free(path);
+}
+END_TEST
+
+/* One line of 4 MB, place names and people's names over and over: an
+ * answer, not a crash or a quadratic wait. */
+START_TEST(geoparse_should_take_a_huge_single_line)
+{
+    strbuf sb = STRBUF_INIT;
+    while (sb.len < (4u << 20)) sb_adds(&sb, "a raid in Aleppo near al-Bab by Khaled al-Masoud, ");
+    char *path = test_write_file("huge.txt", sb.buf);
+    run_result r = run_cmd(NULL, "@ geoparse --events --published 2025-10-24 %s > /dev/null", path);
+    ck_assert_msg(r.status == 0, "exit %d: %.200s", r.status, r.err);
+    run_result_free(&r);
+    free(path);
+    sb_release(&sb);
+}
+END_TEST
+
 START_TEST(geoparse_should_reject_invalid_utf8_with_file_and_line)
 {
     char *path = test_write_file("bad-utf8.txt", "Clashes in Homs.\nShelling in Ham\xff" "a.\n");
@@ -333,6 +387,8 @@ Suite *cli_geoparse_suite(void)
     tcase_add_test(t, geoparse_should_not_report_peoples_names_as_places);
     tcase_add_test(t, geoparse_should_write_a_table_and_valid_geojson);
     tcase_add_test(t, geoparse_should_propose_the_seed_report_incidents);
+    tcase_add_test(t, geoparse_events_should_read_types_deaths_and_relative_dates);
+    tcase_add_test(t, geoparse_should_take_a_huge_single_line);
     tcase_add_test(t, geoparse_should_reject_invalid_utf8_with_file_and_line);
     tcase_add_test(t, geoparse_should_reject_binary_data);
     tcase_add_test(t, geoparse_should_give_an_empty_collection_for_empty_input);
