@@ -26,6 +26,10 @@ void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(prin
  * Each returns 0, or -1 after printing why to stderr (naming the option). */
 int cli_parse_int(const char *cmd, const char *opt, const char *s, long min, long max, long *out);
 int cli_parse_latlon(const char *cmd, const char *opt, const char *s, geo_point *out);
+/* --bbox "W,S,E,N" in degrees, west not east of east and south not north of
+ * north (a box across the antimeridian is not supported); a box of no width
+ * or height only when point_ok (tiles can cover a point, a map cannot). */
+int cli_parse_bbox(const char *cmd, const char *s, int point_ok, geo_bbox *out);
 /* "SY" or "sy,iq" to "SY,IQ" in out, "none" to ""; at most 10 codes.
  * Prints the usage error and returns -1 otherwise. */
 int cli_parse_focus(const char *cmd, const char *opt, const char *s, char out[32]);

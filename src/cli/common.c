@@ -125,3 +125,42 @@ int cli_parse_focus(const char *cmd, const char *opt, const char *s, char out[32
     }
     return 0;
 }
+
+int cli_parse_bbox(const char *cmd, const char *s, int point_ok, geo_bbox *out)
+{
+    double v[4];
+    const char *p = s;
+    for (int i = 0; i < 4; i++) {
+        char *end;
+        errno = 0;
+        v[i] = strtod(p, &end);
+        if (end == p || errno == ERANGE || !isfinite(v[i]) || *end != (i < 3 ? ',' : '\0')) {
+            cli_error(cmd, "--bbox \"%s\" is not W,S,E,N (four numbers, degrees)", s);
+            return -1;
+        }
+        p = end + 1;
+    }
+    if (v[0] < -180 || v[0] > 180 || v[2] < -180 || v[2] > 180) {
+        cli_error(cmd, "--bbox \"%s\": longitudes go from -180 to 180", s);
+        return -1;
+    }
+    if (v[1] < -90 || v[1] > 90 || v[3] < -90 || v[3] > 90) {
+        cli_error(cmd, "--bbox \"%s\": latitudes go from -90 to 90", s);
+        return -1;
+    }
+    if (v[0] > v[2]) {
+        cli_error(cmd, "--bbox \"%s\": west %g is east of east %g (the order is W,S,E,N; a box across "
+                       "the antimeridian is not supported)", s, v[0], v[2]);
+        return -1;
+    }
+    if (v[1] > v[3]) {
+        cli_error(cmd, "--bbox \"%s\": south %g is north of north %g (the order is W,S,E,N)", s, v[1], v[3]);
+        return -1;
+    }
+    if (!point_ok && (v[0] == v[2] || v[1] == v[3])) {
+        cli_error(cmd, "--bbox \"%s\": the box has no width or no height", s);
+        return -1;
+    }
+    *out = (geo_bbox){ v[0], v[1], v[2], v[3] };
+    return 0;
+}

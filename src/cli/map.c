@@ -46,41 +46,6 @@ static const char map_usage[] =
 
 enum { OPT_BBOX = 2000, OPT_SIZE, OPT_TITLE, OPT_LABELS };
 
-static int parse_bbox(const char *s, geo_bbox *out)
-{
-    double v[4];
-    const char *p = s;
-    for (int i = 0; i < 4; i++) {
-        char *end;
-        errno = 0;
-        v[i] = strtod(p, &end);
-        if (end == p || errno == ERANGE || !isfinite(v[i]) || *end != (i < 3 ? ',' : '\0')) {
-            cli_error("map", "--bbox \"%s\" is not W,S,E,N (four numbers, degrees)", s);
-            return -1;
-        }
-        p = end + 1;
-    }
-    if (v[0] < -180 || v[0] > 180 || v[2] < -180 || v[2] > 180) {
-        cli_error("map", "--bbox \"%s\": longitudes go from -180 to 180", s);
-        return -1;
-    }
-    if (v[1] < -90 || v[1] > 90 || v[3] < -90 || v[3] > 90) {
-        cli_error("map", "--bbox \"%s\": latitudes go from -90 to 90", s);
-        return -1;
-    }
-    if (v[0] >= v[2]) {
-        cli_error("map", "--bbox \"%s\": west %g is not west of east %g (the order is W,S,E,N; a box across "
-                         "the antimeridian is not supported)", s, v[0], v[2]);
-        return -1;
-    }
-    if (v[1] >= v[3]) {
-        cli_error("map", "--bbox \"%s\": south %g is not south of north %g (the order is W,S,E,N)", s, v[1], v[3]);
-        return -1;
-    }
-    *out = (geo_bbox){ v[0], v[1], v[2], v[3] };
-    return 0;
-}
-
 static int parse_size(const char *s, int *w, int *h)
 {
     char *end;
@@ -207,7 +172,7 @@ int cmd_map(int argc, char **argv)
         switch (c) {
         case 'o': output = optarg; break;
         case OPT_BBOX:
-            if (parse_bbox(optarg, &bbox) < 0) return EXIT_USAGE;
+            if (cli_parse_bbox("map", optarg, 0, &bbox) < 0) return EXIT_USAGE;
             has_bbox = 1;
             break;
         case OPT_SIZE:

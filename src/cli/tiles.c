@@ -121,44 +121,6 @@ static int parse_zoom(const char *s, int *zmin, int *zmax)
     return 0;
 }
 
-static int parse_bbox(const char *s, geo_bbox *out)
-{
-    double v[4];
-    const char *p = s;
-    for (int i = 0; i < 4; i++) {
-        char *end;
-        errno = 0;
-        v[i] = strtod(p, &end);
-        if (end == p || errno == ERANGE || !isfinite(v[i]) || *end != (i < 3 ? ',' : '\0')) {
-            cli_error("tiles", "--bbox \"%s\" is not W,S,E,N (four numbers, degrees)", s);
-            return -1;
-        }
-        p = end + 1;
-    }
-    if (v[0] < -180 || v[0] > 180 || v[2] < -180 || v[2] > 180) {
-        cli_error("tiles", "--bbox \"%s\": longitudes go from -180 to 180", s);
-        return -1;
-    }
-    if (v[1] < -90 || v[1] > 90 || v[3] < -90 || v[3] > 90) {
-        cli_error("tiles", "--bbox \"%s\": latitudes go from -90 to 90", s);
-        return -1;
-    }
-    if (v[0] > v[2]) {
-        cli_error("tiles", "--bbox \"%s\": west %g is east of east %g (the order is W,S,E,N; a box across "
-                           "the antimeridian is not supported)", s, v[0], v[2]);
-        return -1;
-    }
-    if (v[1] > v[3]) {
-        cli_error("tiles", "--bbox \"%s\": south %g is north of north %g (the order is W,S,E,N)", s, v[1], v[3]);
-        return -1;
-    }
-    out->west_deg = v[0];
-    out->south_deg = v[1];
-    out->east_deg = v[2];
-    out->north_deg = v[3];
-    return 0;
-}
-
 /* ------------------------------------------------------------- events */
 
 typedef struct {
@@ -414,7 +376,7 @@ int cmd_tiles(int argc, char **argv)
             if (parse_zoom(optarg, &zmin, &zmax) < 0) return EXIT_USAGE;
             break;
         case OPT_BBOX:
-            if (parse_bbox(optarg, &bbox) < 0) return EXIT_USAGE;
+            if (cli_parse_bbox("tiles", optarg, 1, &bbox) < 0) return EXIT_USAGE;
             has_bbox = 1;
             break;
         case OPT_JOBS:
