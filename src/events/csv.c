@@ -23,6 +23,14 @@
 
 #define CSV_BLOCK (1u << 20)
 
+/* The limits (README, "Limits"): a record may span up to 16 MiB of input,
+ * line breaks inside quotes included, and hold up to 4096 fields.  Past
+ * them the file is refused with FILE:LINE rather than read into memory
+ * without end: a quote left open in a multi-gigabyte file is the usual
+ * way to get there. */
+#define CSV_MAX_RECORD (16u << 20)
+#define CSV_MAX_FIELDS 4096
+
 typedef struct {
     char *start, *end;  /* the field's text: [start, end) */
     int doubled;        /* quoted with "" inside: undouble when finishing */
@@ -170,6 +178,10 @@ static int scan_record(ev_csv *c, char **next, size_t *lines_used, const char **
             sp.end = p;
             while (sp.end > sp.start && (sp.end[-1] == ' ' || sp.end[-1] == '\t')) sp.end--;
         }
+        if (c->n_spans == CSV_MAX_FIELDS) {
+            *why = "more than 4096 columns (the limit)";
+            return -1;
+        }
         ALLOC_GROW(c->spans, c->n_spans + 1, c->alloc_spans);
         c->spans[c->n_spans++] = sp;
         if (!t) {
@@ -264,6 +276,11 @@ int ev_csv_next(ev_csv *c, char ***fields, size_t *n, size_t *line, const char *
             return -1;
         }
         /* the record runs past the buffer: read more and parse it again */
+        if (c->len - c->pos > CSV_MAX_RECORD) {
+            *line = c->line;
+            *why = "record longer than 16 MiB (the limit)";
+            return -1;
+        }
         if (refill(c) < 0) {
             *why = strerror(errno);
             return -2;

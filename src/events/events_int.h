@@ -25,6 +25,22 @@ int ev_csv_next(ev_csv *c, char ***fields, size_t *n, size_t *line, const char *
 /* Whether the record ev_csv_next last returned is valid UTF-8. */
 int ev_csv_utf8_ok(const ev_csv *c);
 
+/* A GeoJSON FeatureCollection read one feature at a time (jsonscan.c).
+ * Limits: one feature (or other top-level member) up to EV_JSON_MAX_VALUE
+ * bytes, nesting up to EV_JSON_MAX_DEPTH; the file itself may be any size. */
+#define EV_JSON_MAX_VALUE (16u << 20)
+#define EV_JSON_MAX_DEPTH 512
+typedef struct ev_json ev_json;
+/* Read from in, whose next byte is on line first_line. */
+ev_json *ev_json_new(FILE *in, size_t first_line);
+void ev_json_free(ev_json *s);
+/* The next element of "features": its text [*text, *text + *len), valid
+ * until the next call, and the line it starts on.  Returns 1; 0 when the
+ * document has ended and was a well-formed FeatureCollection; -1 on
+ * malformed input or past a limit (*why says what, *line where); -2 on a
+ * read error (errno is set). */
+int ev_json_next(ev_json *s, const char **text, size_t *len, size_t *line, const char **why);
+
 /* Resolves events' place names through the gazetteer, remembering each
  * distinct (location, admin1, country) it has seen. */
 typedef struct ev_geocoder ev_geocoder;

@@ -478,56 +478,6 @@ static int read_csv(reader *r, FILE *in)
 
 /* --------------------------------------------------------------- GeoJSON */
 
-/* The line each element of the top-level "features" array starts on. */
-static size_t *feature_lines(const char *text, size_t len, size_t *n_out)
-{
-    size_t *lines = NULL, n = 0, alloc = 0, line = 1;
-    int depth = 0, in_str = 0, features_depth = -1;
-    const char *key_start = NULL;
-    size_t key_len = 0;
-    const char *last_str = NULL;
-    size_t last_len = 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = text[i];
-        if (c == '\n') line++;
-        if (in_str) {
-            if (c == '\\') i++;
-            else if (c == '"') {
-                in_str = 0;
-                last_str = key_start;
-                last_len = (size_t)(text + i - key_start);
-            }
-            continue;
-        }
-        switch (c) {
-        case '"':
-            in_str = 1;
-            key_start = text + i + 1;
-            break;
-        case '{':
-        case '[':
-            if (c == '{' && features_depth >= 0 && depth == features_depth) {
-                ALLOC_GROW(lines, n + 1, alloc);
-                lines[n++] = line;
-            }
-            if (c == '[' && depth == 1 && last_str && last_len == 8 && !memcmp(last_str, "features", 8))
-                features_depth = depth + 1;
-            depth++;
-            break;
-        case '}':
-        case ']':
-            depth--;
-            if (features_depth >= 0 && depth < features_depth) features_depth = -2; /* done */
-            break;
-        default:
-            break;
-        }
-        (void)key_len;
-    }
-    *n_out = n;
-    return lines;
-}
-
 static size_t line_of(const char *text, const char *at)
 {
     size_t line = 1;
@@ -554,55 +504,36 @@ static const char *prop_text(const cJSON *props, const char *const *names, strbu
     return "";
 }
 
-static int read_geojson(reader *r, FILE *in)
+static int read_geojson(reader *r, FILE *in, size_t first_line)
 {
-    strbuf text = STRBUF_INIT;
-    char buf[65536];
-    size_t got;
     int rc = 0;
-    cJSON *root = NULL;
-    size_t *lines = NULL, n_lines = 0;
+    ev_json *scan = ev_json_new(in, first_line);
+    cJSON *f = NULL;
     strbuf t[16];
     for (int i = 0; i < 16; i++) sb_init(&t[i], 0);
 
-    while ((got = fread(buf, 1, sizeof(buf), in)) > 0) sb_add(&text, buf, got);
-    if (ferror(in)) {
-        rc = em_error(r->err, EM_EIO, "%s: read error: %s", r->path, strerror(errno));
-        goto done;
-    }
-    if (!text.len) {
-        rc = em_error(r->err, EM_EINPUT, "%s:1: empty file", r->path);
-        goto done;
-    }
-    size_t valid = ev_utf8_prefix((const unsigned char *)text.buf, text.len);
-    if (valid != text.len) {
-        size_t i = valid;
-        rc = em_error(r->err, EM_EINPUT, "%s:%zu: invalid UTF-8", r->path, line_of(text.buf, text.buf + i));
-        goto done;
-    }
-    const char *end = NULL;
-    root = cJSON_ParseWithLengthOpts(text.buf, text.len + 1, &end, 1); /* with its NUL */
-    if (!root) {
-        const char *at = end; /* where cJSON stopped */
-        if (!at || at < text.buf || at > text.buf + text.len) at = text.buf + text.len;
-        rc = em_error(r->err, EM_EINPUT, "%s:%zu: %s", r->path, line_of(text.buf, at),
-                      at >= text.buf + text.len ? "truncated JSON (the file ends too early)" : "malformed JSON");
-        goto done;
-    }
-    const cJSON *type = cJSON_GetObjectItem(root, "type");
-    const cJSON *features = cJSON_GetObjectItem(root, "features");
-    if (!cJSON_IsString(type) || strcmp(type->valuestring, "FeatureCollection") || !cJSON_IsArray(features)) {
-        rc = em_error(r->err, EM_EINPUT, "%s:1: not a GeoJSON FeatureCollection", r->path);
-        goto done;
-    }
     r->stats->format = EV_FMT_GEOJSON;
-    lines = feature_lines(text.buf, text.len, &n_lines);
-    size_t idx = 0;
-    const cJSON *f;
-    cJSON_ArrayForEach(f, features)
-    {
-        size_t line = idx < n_lines ? lines[idx] : 1;
-        idx++;
+    for (;;) {
+        const char *text, *why = NULL;
+        size_t len, line;
+        int got = ev_json_next(scan, &text, &len, &line, &why);
+        if (got == 0) break;
+        if (got == -2) {
+            rc = em_error(r->err, EM_EIO, "%s: read error: %s", r->path, strerror(errno));
+            goto done;
+        }
+        if (got < 0) {
+            rc = em_error(r->err, EM_EINPUT, "%s:%zu: %s", r->path, line, why);
+            goto done;
+        }
+        cJSON_Delete(f);
+        const char *end = NULL;
+        f = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+        if (!f || end != text + len) {
+            if (!end || end < text || end > text + len) end = text + len;
+            rc = em_error(r->err, EM_EINPUT, "%s:%zu: malformed JSON", r->path, line + line_of(text, end) - 1);
+            goto done;
+        }
         ev_event e;
         char date[11];
         memset(&e, 0, sizeof(e));
@@ -729,9 +660,8 @@ static int read_geojson(reader *r, FILE *in)
     }
 done:
     for (int i = 0; i < 16; i++) sb_release(&t[i]);
-    free(lines);
-    cJSON_Delete(root);
-    sb_release(&text);
+    cJSON_Delete(f);
+    ev_json_free(scan);
     return rc;
 }
 
@@ -756,30 +686,30 @@ int ev_read(const char *path, const ev_read_opts *opts, ev_event_fn on_event, ev
     sb_init(&r.idbuf, 0);
     r.geocoder = ev_geocoder_new(opts->gazetteer);
 
+    /* GeoJSON starts with '{' (after a BOM or blanks).  A file is read
+     * again from its start; from stdin the blank lines already read are
+     * counted, so that line numbers stay right. */
     ev_format f = opts->format;
+    size_t first_line = 1;
     if (f == EV_FMT_AUTO) {
-        /* GeoJSON starts with '{' (after a BOM or blanks) */
-        int c;
-        while ((c = getc(in)) == ' ' || c == '\t' || c == '\r' || c == '\n') {}
-        if (c == 0xEF) { /* BOM */
+        int c = getc(in);
+        if (c == 0xEF) {
             int c2 = getc(in), c3 = getc(in);
-            if (c2 == 0xBB && c3 == 0xBF) {
-                while ((c = getc(in)) == ' ' || c == '\t' || c == '\r' || c == '\n') {}
-                f = c == '{' ? EV_FMT_GEOJSON : EV_FMT_CSV;
-                if (c != EOF) ungetc(c, in);
-                /* CSV lost its BOM: harmless; lines counted from the content */
-            } else {
-                f = EV_FMT_CSV;
-                /* cannot push three bytes back: rewind when we can */
-                if (in != stdin) rewind(in);
-            }
-        } else {
-            f = c == '{' ? EV_FMT_GEOJSON : EV_FMT_CSV;
-            if (c != EOF) ungetc(c, in);
+            c = c2 == 0xBB && c3 == 0xBF ? getc(in) : 0;
         }
-        if (f == EV_FMT_CSV && in != stdin) rewind(in);
+        while (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            first_line += c == '\n';
+            c = getc(in);
+        }
+        f = c == '{' ? EV_FMT_GEOJSON : EV_FMT_CSV;
+        if (in != stdin) {
+            rewind(in);
+            first_line = 1;
+        } else if (c != EOF) {
+            ungetc(c, in);
+        }
     }
-    int rc = f == EV_FMT_GEOJSON ? read_geojson(&r, in) : read_csv(&r, in);
+    int rc = f == EV_FMT_GEOJSON ? read_geojson(&r, in, first_line) : read_csv(&r, in);
     if (in != stdin) fclose(in);
     ev_geocoder_free(r.geocoder);
     for (size_t i = 0; i < r.n_header; i++) free(r.header[i]);

@@ -230,6 +230,84 @@ START_TEST(csv_reader_should_name_the_line_of_malformed_input)
 }
 END_TEST
 
+/* Reads text through the reader until it fails; returns its line and why. */
+static int csv_first_error(const char *text, size_t len, size_t *line, const char **why)
+{
+    FILE *in = fmemopen((void *)text, len, "rb");
+    ck_assert_ptr_nonnull(in);
+    ev_csv *c = ev_csv_new(in);
+    char **f;
+    size_t n;
+    int rc;
+    while ((rc = ev_csv_next(c, &f, &n, line, why)) == 1) {}
+    ev_csv_free(c);
+    fclose(in);
+    return rc;
+}
+
+START_TEST(csv_reader_should_refuse_a_record_over_16_mib)
+{
+    /* line 2 opens a quote that is never closed: 20 MiB of text follow */
+    size_t len = 20u << 20;
+    char *text = malloc(len);
+    ck_assert_ptr_nonnull(text);
+    memset(text, 'x', len);
+    memcpy(text, "a,b\n1,\"", 7);
+    for (size_t i = 100; i < len; i += 1000) text[i] = '\n';
+    size_t line = 0;
+    const char *why = NULL;
+    ck_assert_int_eq(csv_first_error(text, len, &line, &why), -1);
+    ck_assert_str_eq(why, "record longer than 16 MiB (the limit)");
+    ck_assert_uint_eq(line, 2);
+
+    /* one unbroken line of 20 MiB after a good one */
+    memset(text, 'y', len);
+    memcpy(text, "a,b\n1,2\n", 8);
+    ck_assert_int_eq(csv_first_error(text, len, &line, &why), -1);
+    ck_assert_str_eq(why, "record longer than 16 MiB (the limit)");
+    ck_assert_uint_eq(line, 3);
+
+    /* a quoted field of 15 MiB is still read */
+    size_t big = 15u << 20;
+    memset(text, 'z', len);
+    memcpy(text, "a,b\n1,\"", 7);
+    memcpy(text + 7 + big, "\"\n", 2);
+    FILE *in = fmemopen(text, 7 + big + 2, "rb");
+    ev_csv *c = ev_csv_new(in);
+    char **f;
+    size_t n;
+    ck_assert_int_eq(ev_csv_next(c, &f, &n, &line, &why), 1);
+    ck_assert_int_eq(ev_csv_next(c, &f, &n, &line, &why), 1);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(strlen(f[1]), big);
+    ck_assert_int_eq(ev_csv_next(c, &f, &n, &line, &why), 0);
+    ev_csv_free(c);
+    fclose(in);
+    free(text);
+}
+END_TEST
+
+START_TEST(csv_reader_should_refuse_more_than_4096_columns)
+{
+    strbuf sb = STRBUF_INIT;
+    for (int i = 0; i < 4096; i++) sb_addf(&sb, i ? ",c%d" : "c%d", i);
+    sb_adds(&sb, "\n");
+    size_t line = 0;
+    const char *why = NULL;
+    ck_assert_int_eq(csv_first_error(sb.buf, sb.len, &line, &why), 0); /* 4096 is allowed */
+
+    /* 10^6 columns on line 3 */
+    sb_reset(&sb);
+    sb_adds(&sb, "a,b\n1,2\n");
+    for (int i = 0; i < 1000000; i++) sb_adds(&sb, i ? ",1" : "1");
+    sb_adds(&sb, "\n");
+    ck_assert_int_eq(csv_first_error(sb.buf, sb.len, &line, &why), -1);
+    ck_assert_str_eq(why, "more than 4096 columns (the limit)");
+    ck_assert_uint_eq(line, 3);
+    sb_release(&sb);
+}
+END_TEST
+
 Suite *csv_suite(void)
 {
     Suite *s = suite_create("csv");
@@ -237,6 +315,8 @@ Suite *csv_suite(void)
     tcase_set_timeout(t, 120);
     tcase_add_test(t, csv_reader_should_read_what_was_written_and_agree_with_libcsv);
     tcase_add_test(t, csv_reader_should_name_the_line_of_malformed_input);
+    tcase_add_test(t, csv_reader_should_refuse_a_record_over_16_mib);
+    tcase_add_test(t, csv_reader_should_refuse_more_than_4096_columns);
     suite_add_tcase(s, t);
     return s;
 }
