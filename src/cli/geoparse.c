@@ -8,10 +8,12 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "gazetteer/gazetteer.h"
@@ -36,13 +38,19 @@ static double round_to(double v, double unit)
     return round(v / unit) * unit;
 }
 
-/* Read all of f into sb.  Returns 0, or -1 with errno set. */
-static int read_all(FILE *f, strbuf *sb)
+/* The largest text geoparse reads (README, "Limits"): the whole text is
+ * held in memory, with its tokens and mentions. */
+#define GEOPARSE_MAX_TEXT (256u << 20)
+
+/* Read all of f into sb.  Returns 0; -1 with errno set on a read error; -2
+ * when f holds more than max bytes. */
+static int read_all(FILE *f, strbuf *sb, size_t max)
 {
     for (;;) {
         sb_grow(sb, 65536);
         size_t n = fread(sb->buf + sb->len, 1, sb->alloc - sb->len - 1, f);
         sb_setlen(sb, sb->len + n);
+        if (sb->len > max) return -2;
         if (n == 0) return ferror(f) ? -1 : 0;
     }
 }
@@ -224,9 +232,17 @@ int cmd_geoparse(int argc, char **argv)
         cli_error("geoparse", "unable to open '%s': %s", file, strerror(errno));
         return EXIT_FAIL;
     }
-    int read_rc = read_all(f, &text);
+    struct stat st;
+    int read_rc = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > GEOPARSE_MAX_TEXT
+                      ? -2
+                      : read_all(f, &text, GEOPARSE_MAX_TEXT);
     int read_errno = errno;
     if (f != stdin) fclose(f);
+    if (read_rc == -2) {
+        fprintf(stderr, "%s: text larger than 256 MiB (the limit)\n", shown);
+        sb_release(&text);
+        return EXIT_FAIL;
+    }
     if (read_rc < 0) {
         cli_error("geoparse", "unable to read '%s': %s", shown, strerror(read_errno));
         sb_release(&text);

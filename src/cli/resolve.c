@@ -4,6 +4,7 @@
  */
 #include <cjson/cJSON.h>
 #include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -188,7 +189,7 @@ int cmd_resolve(int argc, char **argv)
             char *line = NULL;
             size_t cap = 0, lineno = 0;
             ssize_t len;
-            while ((len = getline(&line, &cap, stdin)) >= 0) {
+            while ((len = xgetline(&line, &cap, stdin, EM_MAX_LINE)) >= 0) {
                 char where[64];
                 lineno++;
                 while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
@@ -200,6 +201,13 @@ int cmd_resolve(int argc, char **argv)
                 }
                 if (len == 0) continue;
                 if (resolve_one(g, &q, line, (int)limit, json, buf, where) < 0) status = EXIT_FAIL;
+            }
+            if (len == -2) {
+                fprintf(stderr, "<stdin>:%zu: line longer than 1 MiB (the limit)\n", lineno + 1);
+                status = EXIT_FAIL;
+            } else if (ferror(stdin)) {
+                fprintf(stderr, "<stdin>: read error: %s\n", strerror(errno));
+                status = EXIT_FAIL;
             }
             free(line);
         } else {

@@ -25,7 +25,7 @@ int tsv_read(const char *path, const char *header, tsv_row_fn fn, void *ctx, cha
 
     FILE *f = fopen(path, "rb");
     if (!f) return em_error(err, EM_EIO, "%s: cannot open: %s", path, strerror(errno));
-    while ((len = getline(&line, &cap, f)) >= 0) {
+    while ((len = xgetline(&line, &cap, f, EM_MAX_LINE)) >= 0) {
         lineno++;
         if ((size_t)len != strlen(line)) {
             rc = em_error(err, EM_EINPUT, "%s:%zu: NUL byte in line", path, lineno);
@@ -60,7 +60,8 @@ int tsv_read(const char *path, const char *header, tsv_row_fn fn, void *ctx, cha
         rc = fn(ctx, fields, n, path, lineno, err);
         if (rc < 0) goto cleanup;
     }
-    if (ferror(f)) rc = em_error(err, EM_EIO, "%s: read error: %s", path, strerror(errno));
+    if (len == -2) rc = em_error(err, EM_EINPUT, "%s:%zu: line longer than 1 MiB (the limit)", path, lineno + 1);
+    else if (ferror(f)) rc = em_error(err, EM_EIO, "%s: read error: %s", path, strerror(errno));
     else if (!seen_header) rc = em_error(err, EM_EINPUT, "%s:%zu: no header line", path, lineno ? lineno : 1);
 cleanup:
     free(line);

@@ -77,7 +77,7 @@ int gn_read_places(const char *path, gn_place_fn fn, void *ctx, char **err)
     FILE *f = open_input(path, err);
     if (!f) return EM_EIO;
 
-    while ((len = getline(&line, &cap, f)) >= 0) {
+    while ((len = xgetline(&line, &cap, f, EM_MAX_LINE)) >= 0) {
         char *fld[19];
         gn_place row;
         lineno++;
@@ -130,7 +130,8 @@ int gn_read_places(const char *path, gn_place_fn fn, void *ctx, char **err)
         rc = fn(ctx, &row, err);
         if (rc < 0) goto cleanup;
     }
-    if (ferror(f)) rc = em_error(err, EM_EIO, "%s: read error: %s", path, strerror(errno));
+    if (len == -2) rc = em_error(err, EM_EINPUT, "%s:%zu: line longer than 1 MiB (the limit)", path, lineno + 1);
+    else if (ferror(f)) rc = em_error(err, EM_EIO, "%s: read error: %s", path, strerror(errno));
     else if (lineno == 0) rc = em_error(err, EM_EINPUT, "%s:1: empty file", path);
 
 cleanup:
@@ -153,7 +154,7 @@ int gn_read_alternates(const char *path, gn_altname_fn fn, void *ctx, char **err
     FILE *f = open_input(path, err);
     if (!f) return EM_EIO;
 
-    while ((len = getline(&line, &cap, f)) >= 0) {
+    while ((len = xgetline(&line, &cap, f, EM_MAX_LINE)) >= 0) {
         char *fld[10];
         gn_altname row;
         lineno++;
@@ -186,7 +187,8 @@ int gn_read_alternates(const char *path, gn_altname_fn fn, void *ctx, char **err
         rc = fn(ctx, &row, err);
         if (rc < 0) goto cleanup;
     }
-    if (ferror(f)) rc = em_error(err, EM_EIO, "%s: read error: %s", path, strerror(errno));
+    if (len == -2) rc = em_error(err, EM_EINPUT, "%s:%zu: line longer than 1 MiB (the limit)", path, lineno + 1);
+    else if (ferror(f)) rc = em_error(err, EM_EIO, "%s: read error: %s", path, strerror(errno));
     else if (lineno == 0) rc = em_error(err, EM_EINPUT, "%s:1: empty file", path);
 
 cleanup:

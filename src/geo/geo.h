@@ -135,6 +135,10 @@ typedef struct {
     geo_shape *shape;  /* Polygon or MultiPolygon, valid and non-empty */
 } topo_feature;
 
+/* The largest TopoJSON file read (README, "Limits"): it is parsed whole.
+ * Past it: "x.json: TopoJSON larger than 512 MiB (the limit)". */
+#define GEO_TOPO_MAX_FILE (512u << 20)
+
 /* Read the TopoJSON Topology at path (as in the world-atlas npm package) and
  * build one feature for every Polygon or MultiPolygon in its object
  * object_name ("countries", "land"): quantized, delta-encoded arcs are

@@ -66,7 +66,13 @@ static int read_file(const char *path, strbuf *sb, char **err)
     size_t n;
     FILE *fp = fopen(path, "rb");
     if (!fp) return em_error(err, EM_EIO, "%s: cannot open: %s", path, strerror(errno));
-    while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) sb_add(sb, chunk, n);
+    while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
+        sb_add(sb, chunk, n);
+        if (sb->len > GEO_TOPO_MAX_FILE) {
+            fclose(fp);
+            return em_error(err, EM_EINPUT, "%s: TopoJSON larger than 512 MiB (the limit)", path);
+        }
+    }
     if (ferror(fp)) {
         int saved = errno;
         fclose(fp);

@@ -483,9 +483,13 @@ int topo_scale_read(const char *path, topo_scale *s, char **err)
     if (!f) return em_error(err, EM_EIO, "%s: cannot open: %s", path, strerror(errno));
     char chunk[65536];
     size_t got;
-    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0) sb_add(&text, chunk, got);
+    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0 && text.len <= GEO_TOPO_MAX_FILE) sb_add(&text, chunk, got);
     int bad = ferror(f);
     fclose(f);
+    if (text.len > GEO_TOPO_MAX_FILE) {
+        rc = em_error(err, EM_EINPUT, "%s: TopoJSON larger than 512 MiB (the limit)", path);
+        goto cleanup;
+    }
     if (bad) {
         rc = em_error(err, EM_EIO, "%s: cannot read: %s", path, strerror(errno));
         goto cleanup;

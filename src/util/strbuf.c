@@ -148,3 +148,25 @@ char *sb_detach(strbuf *sb, size_t *len)
     sb_init(sb, 0);
     return p;
 }
+
+ssize_t xgetline(char **line, size_t *cap, FILE *f, size_t max)
+{
+    size_t len = 0;
+    int c = EOF;
+    flockfile(f);
+    while ((c = getc_unlocked(f)) != EOF) {
+        if (len + 2 > *cap) {
+            size_t want = *cap < 256 ? 256 : *cap * 2;
+            *line = xrealloc(*line, want);
+            *cap = want;
+        }
+        (*line)[len++] = (char)c;
+        if (c == '\n') break;
+        if (len > max) break;
+    }
+    funlockfile(f);
+    if (len == 0) return -1;
+    (*line)[len] = '\0';
+    if (c != '\n' && len > max) return -2;
+    return (ssize_t)len;
+}

@@ -10,6 +10,8 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
 
 typedef struct strbuf {
     size_t len;   /* bytes in use, not counting the terminating NUL */
@@ -34,6 +36,16 @@ void sb_addf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 
 void sb_vaddf(strbuf *sb, const char *fmt, va_list ap);
 /* Take the buffer out; caller frees with free().  sb is left empty. */
 char *sb_detach(strbuf *sb, size_t *len);
+
+/* The longest line the line-based readers take (GeoNames tables, curated
+ * TSV, names on stdin): README, "Limits". */
+#define EM_MAX_LINE (1u << 20)
+
+/* getline(3) with a limit: read one line of f, '\n' included, into *line
+ * (grown as needed; caller frees).  Returns its length; -1 at the end of
+ * input or on a read error (as getline: check ferror); -2 when the line
+ * runs past max bytes, with the rest of it left unread. */
+ssize_t xgetline(char **line, size_t *cap, FILE *f, size_t max);
 
 /* Allocation helpers that abort with a message on failure. */
 void *xmalloc(size_t n);
