@@ -19,7 +19,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "util/error.h"
 #include "util/strbuf.h"
@@ -66,6 +68,11 @@ static int read_file(const char *path, strbuf *sb, char **err)
     size_t n;
     FILE *fp = fopen(path, "rb");
     if (!fp) return em_error(err, EM_EIO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > GEO_TOPO_MAX_FILE) {
+        fclose(fp);
+        return em_error(err, EM_EINPUT, "%s: TopoJSON larger than 512 MiB (the limit)", path);
+    }
     while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
         sb_add(sb, chunk, n);
         if (sb->len > GEO_TOPO_MAX_FILE) {

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "render/render_int.h"
 #include "util/error.h"
@@ -483,10 +484,15 @@ int topo_scale_read(const char *path, topo_scale *s, char **err)
     if (!f) return em_error(err, EM_EIO, "%s: cannot open: %s", path, strerror(errno));
     char chunk[65536];
     size_t got;
-    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0 && text.len <= GEO_TOPO_MAX_FILE) sb_add(&text, chunk, got);
+    struct stat st;
+    int too_big = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > GEO_TOPO_MAX_FILE;
+    while (!too_big && (got = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        sb_add(&text, chunk, got);
+        too_big = text.len > GEO_TOPO_MAX_FILE;
+    }
     int bad = ferror(f);
     fclose(f);
-    if (text.len > GEO_TOPO_MAX_FILE) {
+    if (too_big) {
         rc = em_error(err, EM_EINPUT, "%s: TopoJSON larger than 512 MiB (the limit)", path);
         goto cleanup;
     }

@@ -394,6 +394,15 @@ START_TEST(topo_read_should_name_the_file_and_what_is_wrong)
     err = topo_error(ctx, "tests/data/no-such-file.json", "x");
     ck_assert_str_eq(err, "tests/data/no-such-file.json: cannot open: No such file or directory");
     free(err);
+
+    /* past the limit: refused before it is read (a sparse file) */
+    path = test_write_file("huge.json", "{");
+    ck_assert_int_eq(truncate(path, (off_t)GEO_TOPO_MAX_FILE + 1), 0);
+    err = topo_error(ctx, path, "countries");
+    ck_assert_str_eq(strrchr(err, '/'), "/huge.json: TopoJSON larger than 512 MiB (the limit)");
+    free(err);
+    unlink(path);
+    free(path);
     geo_ctx_free(ctx);
 }
 END_TEST
