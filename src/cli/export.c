@@ -2,7 +2,10 @@
  * export.c - `eventmap export`: the store's events (or a file's, with --in)
  * through the filters, as GeoJSON (RFC 7946) or CSV, written as they are
  * read.  With -o the output goes to a temporary name first and is renamed
- * only when complete.
+ * only when complete.  To standard output, events read from a file (--in)
+ * are held in a temporary file until the input has been read to its end,
+ * so that bad input leaves no partial output in a pipe; the store's events
+ * (already checked) stream straight out.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,6 +19,18 @@
 #include "cli/source.h"
 #include "util/strbuf.h"
 #include "util/banned.h"
+
+/* Copy what was written to tmp out to dst.  0, or -1 with errno set. */
+static int copy_out(FILE *tmp, FILE *dst)
+{
+    char buf[65536];
+    size_t n;
+    if (fflush(tmp) != 0 || ferror(tmp) || fseek(tmp, 0, SEEK_SET) != 0) return -1;
+    while ((n = fread(buf, 1, sizeof(buf), tmp)) > 0)
+        if (fwrite(buf, 1, n, dst) != n) return -1;
+    if (ferror(tmp) || fflush(dst) != 0 || ferror(dst)) return -1;
+    return 0;
+}
 
 static const char export_usage[] =
     "usage: eventmap export [--db PATH | --in FILE] [filters] --format geojson|csv [-o FILE]\n\n"
@@ -104,6 +119,16 @@ int cmd_export(int argc, char **argv)
             goto done;
         }
     }
+    int spooled = 0;
+    if (!output && src.in) {
+        out = tmpfile();
+        if (!out) {
+            cli_error("export", "cannot create a temporary file: %s", strerror(errno));
+            status = EXIT_FAIL;
+            goto done;
+        }
+        spooled = 1;
+    }
     export_ctx ctx = { NULL, NULL, 0 };
     if (geojson) ctx.gj = ev_geojson_open(out);
     else ctx.csv = ev_csv_open(out, NULL);
@@ -115,7 +140,14 @@ int cmd_export(int argc, char **argv)
     } else if (ev_csv_close(ctx.csv) < 0) {
         status = EXIT_FAIL;
     }
-    if (special) {
+    if (spooled) {
+        if (status == EXIT_OK && copy_out(out, stdout) < 0) {
+            cli_error("export", "cannot write the output: %s", strerror(errno));
+            status = EXIT_FAIL;
+        }
+        fclose(out);
+        out = NULL;
+    } else if (special) {
         if (ferror(out) | (fclose(out) != 0)) status = EXIT_FAIL;
         out = NULL;
     } else if (output) {
@@ -130,7 +162,7 @@ int cmd_export(int argc, char **argv)
     } else if (fflush(stdout) != 0 || ferror(stdout)) {
         status = EXIT_FAIL;
     }
-    if (status == EXIT_FAIL && !output) cli_error("export", "the output is incomplete");
+    if (status == EXIT_FAIL && !output && !spooled) cli_error("export", "the output is incomplete");
     if (status == EXIT_OK) {
         fprintf(stderr, "eventmap export: %zu events%s", ctx.n - (size_t)(left_out > 0 ? left_out : 0),
                 output ? "" : "\n");

@@ -452,6 +452,29 @@ START_TEST(export_should_write_valid_geojson_that_round_trips)
     ck_assert_int_eq(r.status, 0);
     ck_assert_str_eq(r.out, text);
     run_result_free(&r);
+    /* from a file to standard output: the same text, and when a bad row
+     * comes after good ones, nothing at all */
+    r = run_cmd(NULL, "@ export --in %s --format geojson", out1.buf);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, text);
+    run_result_free(&r);
+    char *bad = test_write_file("good-then-bad.csv", "event_date,latitude,longitude\n"
+                                                     "2024-01-01,33.5,36.3\n2024-01-02,33.6,36.4\n"
+                                                     "2024-01-03,333,36.4\n");
+    r = run_cmd(NULL, "@ export --in %s --format csv", bad);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_str_eq(r.out, "");
+    ck_assert_ptr_nonnull(strstr(r.err, "good-then-bad.csv:4: "));
+    run_result_free(&r);
+    r = run_cmd("{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":"
+                "{\"event_date\":\"2024-01-01\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[36,33]}},\n"
+                "{\"type\":\"Feature\",\"properties\":{\"event_date\":\"2024-01-01\"},\"geometry\":{\"type\":\"Point\"}}]}",
+                "@ export --in -");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_str_eq(r.out, "");
+    ck_assert_str_eq(r.err, "eventmap export: <stdin>:2: Point coordinates are not [longitude, latitude]\n");
+    run_result_free(&r);
+    free(bad);
     free(text);
     free(text2);
     free(csv);
