@@ -1596,7 +1596,9 @@ int store_get(store *s, int64_t key, const ev_filter *f, store_event_fn fn, void
         s->scanning--;
         if (rc > 0) rc = 0;
     } else if (rc == SQLITE_DONE) {
-        rc = em_error(err, EM_EINPUT, "%s: no event with key %lld", s->path, (long long)key);
+        /* store_within and store_scan hand over keys from the store itself */
+        rc = em_error(err, EM_EINPUT, "%s: cannot read: the store is damaged (no event with key %lld)", s->path,
+                      (long long)key);
     } else {
         rc = sql_error(s, rc, "cannot read", err);
     }
