@@ -6,6 +6,7 @@
  * gives a clear error, exit 1, no file under the final name and no
  * temporaries, and leaves a store as it was.
  */
+#define _GNU_SOURCE /* strcasestr */
 #include <check.h>
 #include <cjson/cJSON.h>
 #include <dirent.h>
@@ -324,6 +325,254 @@ START_TEST(kill_9_during_tiles_mbtiles_should_leave_the_file_as_it_was)
 }
 END_TEST
 
+/* -------------------------------------------------------- a full disk */
+
+/* Run the shell script body with $M a fresh tmpfs of size_kib KiB, $OUT a
+ * directory on the ordinary disk for what the test looks at afterwards,
+ * $BIN the program, and `fill N` a shell function that fills $M up to N
+ * KiB free.  The tmpfs is mounted in a user and mount namespace of its own
+ * (unshare -rm), or, failing that, as root with mount(8) and unmounted
+ * again.  The test fails, saying why, when neither can be done.  Returns
+ * $OUT (caller frees); body must write its results there. */
+static char *on_full_disk(const char *name, int size_kib, const char *body)
+{
+    strbuf out = STRBUF_INIT, mnt = STRBUF_INIT, script = STRBUF_INIT;
+    sb_addf(&out, "%s/%s", test_tmpdir(), name);
+    sb_addf(&mnt, "%s/%s-mnt", test_tmpdir(), name);
+    ck_assert_int_eq(mkdir(out.buf, 0777), 0);
+    ck_assert_int_eq(mkdir(mnt.buf, 0777), 0);
+    sb_addf(&script, "%s/%s.sh", test_tmpdir(), name);
+    FILE *f = fopen(script.buf, "wb");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f,
+            "fill() {\n"
+            "  dd if=/dev/zero of=\"$M/fill\" bs=4096 2>/dev/null\n"
+            "  [ \"$1\" -gt 0 ] && truncate -s -\"$1\"K \"$M/fill\"\n"
+            "  df -k \"$M\" > \"$OUT/df\"\n"
+            "}\n"
+            "%s\n"
+            "touch \"$OUT/ran\"\n"
+            "exit 0\n",
+            body);
+    ck_assert_int_eq(fclose(f), 0);
+
+    /* 1: a namespace of our own */
+    run_result r = run_cmd(NULL,
+                           "BIN='%s' M='%s' OUT='%s' unshare -rm sh -c 'mount -t tmpfs -o size=%dk tmpfs \"$M\" "
+                           "&& sh %s' 2>&1",
+                           bin(), mnt.buf, out.buf, size_kib, script.buf);
+    strbuf ran = STRBUF_INIT;
+    sb_addf(&ran, "%s/ran", out.buf);
+    if (r.status != 0 || access(ran.buf, F_OK) != 0) {
+        /* 2: root, the plain way */
+        char *why_unshare = xstrdup(r.out ? r.out : "");
+        run_result_free(&r);
+        ck_assert_msg(geteuid() == 0,
+                      "the full-disk test needs a small tmpfs: `unshare -rm` failed (%s) and this is not root",
+                      why_unshare);
+        r = run_cmd(NULL, "mount -t tmpfs -o size=%dk tmpfs '%s' 2>&1", size_kib, mnt.buf);
+        ck_assert_msg(r.status == 0,
+                      "the full-disk test needs a small tmpfs: `unshare -rm` failed (%s) and so did mount as root (%s)",
+                      why_unshare, r.out);
+        run_result_free(&r);
+        r = run_cmd(NULL, "BIN='%s' M='%s' OUT='%s' sh %s 2>&1", bin(), mnt.buf, out.buf, script.buf);
+        run_result umount = run_cmd(NULL, "umount '%s' 2>&1", mnt.buf);
+        ck_assert_msg(umount.status == 0, "cannot unmount %s: %s", mnt.buf, umount.out);
+        run_result_free(&umount);
+        free(why_unshare);
+        ck_assert_msg(r.status == 0 && access(ran.buf, F_OK) == 0, "the full-disk script failed: %s", r.out);
+    }
+    run_result_free(&r);
+    sb_release(&ran);
+    sb_release(&mnt);
+    sb_release(&script);
+    return sb_detach(&out, NULL);
+}
+
+/* The text of $OUT/name ("" when missing; caller frees). */
+static char *out_file(const char *out, const char *name)
+{
+    strbuf path = STRBUF_INIT;
+    sb_addf(&path, "%s/%s", out, name);
+    char *text = test_read_file(path.buf, NULL);
+    sb_release(&path);
+    return text ? text : xstrdup("");
+}
+
+/* A run on the full disk: exit 1, the message names the output (named)
+ * and says the disk is full, and the listing of the disk ($OUT/ls) shows neither
+ * the output's final name nor any temporary file. */
+static void assert_failed_cleanly(const char *out, const char *final_name, const char *named)
+{
+    char *rc = out_file(out, "rc"), *err = out_file(out, "err"), *ls = out_file(out, "ls"), *df = out_file(out, "df");
+    ck_assert_msg(atoi(rc) == 1, "exit %s (1 expected); stderr: %s; disk: %s", rc, err, df);
+    ck_assert_msg(strstr(err, named) != NULL, "the message does not name %s: %s", named, err);
+    ck_assert_msg(strcasestr(err, "no space left on device") != NULL, "the message does not say the disk is full: %s",
+                  err);
+    ck_assert_msg(strstr(ls, ".tmp.") == NULL, "temporary files left on the disk:\n%s", ls);
+    strbuf line = STRBUF_INIT;
+    sb_addf(&line, "\n%s\n", final_name);
+    strbuf listing = STRBUF_INIT;
+    sb_addf(&listing, "\n%s", ls);
+    ck_assert_msg(strstr(listing.buf, line.buf) == NULL, "%s was left on the disk:\n%s", final_name, ls);
+    sb_release(&line);
+    sb_release(&listing);
+    free(rc);
+    free(err);
+    free(ls);
+    free(df);
+}
+
+/* An import file of n located rows. */
+static char *big_import(const char *name, int n)
+{
+    strbuf csv = STRBUF_INIT;
+    sb_adds(&csv, "id,event_date,event_type,location,latitude,longitude\n");
+    for (int i = 0; i < n; i++)
+        sb_addf(&csv, "f%d,2024-%02d-%02d,Battles,place number %d,%.4f,%.4f\n", i, 1 + i % 12, 1 + i % 28, i,
+                32 + (i % 5000) * 0.001, 35 + (i / 5000) * 0.01);
+    char *path = test_write_file(name, csv.buf);
+    sb_release(&csv);
+    return path;
+}
+
+static void store_should_hold_the_seed(const char *out, const char *name)
+{
+    strbuf path = STRBUF_INIT;
+    sb_addf(&path, "%s/%s", out, name);
+    sqlite3 *db = NULL;
+    ck_assert_int_eq(sqlite3_open_v2(path.buf, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "ok");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    size_t total = 0, unlocated = 0;
+    counts(path.buf, &total, &unlocated);
+    ck_assert_uint_eq(total, 9);
+    sb_release(&path);
+}
+
+/* The disk fills during the import's commit: with little room the rollback
+ * journal cannot be written, with more the store cannot grow. */
+static void import_on_full_disk(const char *name, int free_kib)
+{
+    char *csv = big_import("full-disk.csv", 20000);
+    strbuf body = STRBUF_INIT;
+    sb_addf(&body,
+            "\"$BIN\" import examples/seed-events.csv --db \"$M/s.db\" >/dev/null 2>\"$OUT/seed-err\" || exit 0\n"
+            "cp \"$M/s.db\" \"$OUT/before.db\"\n"
+            "fill %d\n"
+            "\"$BIN\" import '%s' --db \"$M/s.db\" >/dev/null 2>\"$OUT/err\"; echo $? >\"$OUT/rc\"\n"
+            "cp \"$M/s.db\" \"$OUT/after.db\"\n"
+            "rm -f \"$M/fill\"; ls -A \"$M\" >\"$OUT/ls\"\n",
+            free_kib, csv);
+    char *out = on_full_disk(name, 2048, body.buf);
+    char *rc = out_file(out, "rc"), *err = out_file(out, "err"), *ls = out_file(out, "ls"), *df = out_file(out, "df");
+    ck_assert_msg(atoi(rc) == 1, "exit %s (1 expected); stderr: %s; disk: %s", rc, err, df);
+    ck_assert_msg(strstr(err, "s.db: ") && strstr(err, "disk full (no space left on device)") &&
+                      strstr(err, "nothing imported") && strstr(err, "is as it was"),
+                  "unclear message: %s", err);
+    ck_assert_str_eq(ls, "s.db\n"); /* no journal left */
+    store_should_hold_the_seed(out, "after.db");
+    size_t len0 = 0, len1 = 0;
+    strbuf p0 = STRBUF_INIT, p1 = STRBUF_INIT;
+    sb_addf(&p0, "%s/before.db", out);
+    sb_addf(&p1, "%s/after.db", out);
+    char *b0 = test_read_file(p0.buf, &len0), *b1 = test_read_file(p1.buf, &len1);
+    ck_assert_ptr_nonnull(b0);
+    ck_assert_ptr_nonnull(b1);
+    ck_assert_msg(len0 == len1 && !memcmp(b0, b1, len0), "the store's bytes changed (%zu bytes, was %zu)", len1,
+                  len0);
+    free(b0);
+    free(b1);
+    sb_release(&p0);
+    sb_release(&p1);
+    free(rc);
+    free(err);
+    free(ls);
+    free(df);
+    free(out);
+    free(csv);
+    sb_release(&body);
+}
+
+START_TEST(import_on_a_full_disk_should_say_so_and_leave_the_store_as_it_was)
+{
+    import_on_full_disk("import-4k", 4);     /* no room for the journal */
+    import_on_full_disk("import-256k", 256); /* room for the journal, not for the new pages */
+}
+END_TEST
+
+/* Run "$BIN args" writing final_name on a disk with free_kib left; it must
+ * fail cleanly (assert_failed_cleanly).  Returns $OUT (caller frees). */
+static char *output_on_full_disk(const char *name, int free_kib, const char *args, const char *final_name,
+                                 const char *named)
+{
+    strbuf body = STRBUF_INIT;
+    sb_addf(&body,
+            "fill %d\n"
+            "\"$BIN\" %s >/dev/null 2>\"$OUT/err\"; echo $? >\"$OUT/rc\"\n"
+            "rm -f \"$M/fill\"; (cd \"$M\" && find . -mindepth 1 | sed 's#^\\./##' | sort) >\"$OUT/ls\"\n"
+            "[ -d \"$M/t\" ] && cp -r \"$M/t\" \"$OUT/t\"\n",
+            free_kib, args);
+    char *out = on_full_disk(name, 1024, body.buf);
+    assert_failed_cleanly(out, final_name, named);
+    sb_release(&body);
+    return out;
+}
+
+START_TEST(outputs_on_a_full_disk_should_say_so_and_leave_no_file)
+{
+    /* a store of 20000 events on the ordinary disk to read from */
+    char *csv = big_import("full-disk-src.csv", 20000);
+    strbuf db = STRBUF_INIT, args = STRBUF_INIT;
+    sb_addf(&db, "%s/full-disk-src.db", test_tmpdir());
+    run_result r = run_cmd(NULL, "@ import %s --db %s", csv, db.buf);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_result_free(&r);
+
+    sb_addf(&args, "export --db %s -o \"$M/out.geojson\"", db.buf);
+    free(output_on_full_disk("export-geojson", 64, args.buf, "out.geojson", "out.geojson"));
+    sb_reset(&args);
+    sb_addf(&args, "export --db %s --format csv -o \"$M/out.csv\"", db.buf);
+    free(output_on_full_disk("export-csv", 64, args.buf, "out.csv", "out.csv"));
+    sb_reset(&args);
+    sb_addf(&args, "map --db %s -o \"$M/map.png\" --size 1600x1200", db.buf);
+    free(output_on_full_disk("map", 16, args.buf, "map.png", "map.png"));
+    sb_reset(&args);
+    sb_addf(&args, "tiles --db %s --mbtiles \"$M/t.mbtiles\" --zoom 0-8", db.buf);
+    free(output_on_full_disk("tiles-mbtiles", 64, args.buf, "t.mbtiles", "t.mbtiles"));
+    sb_reset(&args);
+    sb_addf(&args, "gazetteer build --geonames tests/data/gaz-small/geonames.txt --admin1 "
+                   "tests/data/gaz-small/admin1.json --curated tests/data/gaz-small --no-countries -o \"$M/g.idx\"");
+    free(output_on_full_disk("gazetteer", 0, args.buf, "g.idx", "g.idx"));
+
+    /* tiles into a directory: the tiles written before the disk filled
+     * stay (whole, for --resume), the viewer's files never come */
+    sb_reset(&args);
+    sb_addf(&args, "tiles --in examples/seed-events.csv -o \"$M/t\" --zoom 0-11 --jobs 1");
+    char *out = output_on_full_disk("tiles-dir", 200, args.buf, "t/index.html", "/t/");
+    char *ls = out_file(out, "ls");
+    ck_assert_msg(strstr(ls, "t/tilejson.json") == NULL, "tilejson.json written on a full disk:\n%s", ls);
+    ck_assert_msg(strstr(ls, "t/events.geojson") == NULL, "events.geojson published on a full disk:\n%s", ls);
+    strbuf t = STRBUF_INIT;
+    sb_addf(&t, "%s/t", out);
+    tree_stats ts = { 0, 0, 0, 0 };
+    check_tree(t.buf, &ts);
+    ck_assert_msg(ts.n_png > 0, "the disk was full before the first tile:\n%s", ls);
+    ck_assert_uint_eq(ts.n_tmp, 0);
+    sb_release(&t);
+    free(ls);
+    free(out);
+
+    sb_release(&db);
+    sb_release(&args);
+    free(csv);
+}
+END_TEST
+
 Suite *crash_safety_suite(void)
 {
     Suite *s = suite_create("crash-safety");
@@ -334,5 +583,10 @@ Suite *crash_safety_suite(void)
     tcase_add_test(t, kill_9_during_tiles_should_leave_only_whole_files_and_resume_should_finish);
     tcase_add_test(t, kill_9_during_tiles_mbtiles_should_leave_the_file_as_it_was);
     suite_add_tcase(s, t);
+    TCase *full = tcase_create("full-disk");
+    tcase_set_timeout(full, 240);
+    tcase_add_test(full, import_on_a_full_disk_should_say_so_and_leave_the_store_as_it_was);
+    tcase_add_test(full, outputs_on_a_full_disk_should_say_so_and_leave_no_file);
+    suite_add_tcase(s, full);
     return s;
 }
