@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "render/render.h"
+#include "render/tiles.h"
 #include "store/store.h"
 #include "test_helpers.h"
 #include "util/strbuf.h"
@@ -235,6 +236,41 @@ static size_t count_prefixed(const char *dir, const char *prefix)
     closedir(d);
     return n;
 }
+
+START_TEST(tiles_remove_stale_tmp_should_remove_only_the_files_of_dead_writers)
+{
+    strbuf dir = STRBUF_INIT, path = STRBUF_INIT;
+    sb_addf(&dir, "%s/stale", test_tmpdir());
+    ck_assert_int_eq(mkdir(dir.buf, 0777), 0);
+    long dead = (long)dead_pid(), live = (long)getpid();
+    const char *kept[] = { "a.png", "notes.tmp.txt", "b.png.tmp.12x", "c.png.tmp.", "d.png.tmp.-5" };
+    for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+        sb_reset(&path);
+        sb_addf(&path, "%s/%s", dir.buf, kept[i]);
+        write_text(path.buf, "x");
+    }
+    sb_reset(&path);
+    sb_addf(&path, "%s/e.png.tmp.%ld", dir.buf, live);
+    write_text(path.buf, "x");
+    sb_reset(&path);
+    sb_addf(&path, "%s/f.png.tmp.%ld", dir.buf, dead);
+    write_text(path.buf, "x");
+    sb_reset(&path);
+    sb_addf(&path, "%s/g.mbtiles.tmp.%ld", dir.buf, dead);
+    write_text(path.buf, "x");
+
+    ck_assert_uint_eq(tiles_remove_stale_tmp(dir.buf, "f.png.tmp."), 1);
+    ck_assert_uint_eq(count_prefixed(dir.buf, "f.png"), 0);
+    ck_assert_uint_eq(count_prefixed(dir.buf, "g.mbtiles"), 1);
+    ck_assert_uint_eq(tiles_remove_stale_tmp(dir.buf, NULL), 1);
+    ck_assert_uint_eq(count_prefixed(dir.buf, "g.mbtiles"), 0);
+    for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) ck_assert_uint_eq(count_prefixed(dir.buf, kept[i]), 1);
+    ck_assert_uint_eq(count_prefixed(dir.buf, "e.png.tmp."), 1);
+    ck_assert_uint_eq(tiles_remove_stale_tmp("/nonexistent/eventmap", NULL), 0);
+    sb_release(&dir);
+    sb_release(&path);
+}
+END_TEST
 
 /* The tiles runs below: the seed events, zoom 0-11 (about a thousand tiles,
  * a second or more on one thread). */
@@ -580,6 +616,7 @@ Suite *crash_safety_suite(void)
     tcase_set_timeout(t, 240);
     tcase_add_test(t, kill_9_during_an_import_should_leave_the_store_as_it_was);
     tcase_add_test(t, kill_9_during_a_map_should_leave_no_half_written_png);
+    tcase_add_test(t, tiles_remove_stale_tmp_should_remove_only_the_files_of_dead_writers);
     tcase_add_test(t, kill_9_during_tiles_should_leave_only_whole_files_and_resume_should_finish);
     tcase_add_test(t, kill_9_during_tiles_mbtiles_should_leave_the_file_as_it_was);
     suite_add_tcase(s, t);
