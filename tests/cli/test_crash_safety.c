@@ -538,6 +538,28 @@ START_TEST(import_on_a_full_disk_should_say_so_and_leave_the_store_as_it_was)
 {
     import_on_full_disk("import-4k", 4);     /* no room for the journal */
     import_on_full_disk("import-256k", 256); /* room for the journal, not for the new pages */
+
+    /* a new store: none is left behind */
+    char *csv = big_import("full-disk-new.csv", 20000);
+    strbuf body = STRBUF_INIT;
+    sb_addf(&body,
+            "fill 128\n"
+            "\"$BIN\" import '%s' --db \"$M/new.db\" >/dev/null 2>\"$OUT/err\"; echo $? >\"$OUT/rc\"\n"
+            "rm -f \"$M/fill\"; ls -A \"$M\" >\"$OUT/ls\"\n",
+            csv);
+    char *out = on_full_disk("import-new", 1024, body.buf);
+    char *rc = out_file(out, "rc"), *err = out_file(out, "err"), *ls = out_file(out, "ls");
+    ck_assert_msg(atoi(rc) == 1, "exit %s (1 expected); stderr: %s", rc, err);
+    ck_assert_msg(strstr(err, "new.db: ") && strstr(err, "disk full (no space left on device)") &&
+                      strstr(err, "was not created"),
+                  "unclear message: %s", err);
+    ck_assert_msg(!*ls, "left on the disk: %s", ls);
+    free(rc);
+    free(err);
+    free(ls);
+    free(out);
+    free(csv);
+    sb_release(&body);
 }
 END_TEST
 
