@@ -133,5 +133,7 @@ void tiles_dirlist_release(tiles_dirlist *list);
  * its rename left behind: only those whose process no longer runs.
  * Returns how many were removed; errors (an unreadable dir) remove nothing. */
 size_t tiles_remove_stale_tmp(const char *dir, const char *prefix);
+/* The same for the temporary files of path ("PATH.tmp.PID" beside it). */
+size_t tiles_remove_stale_tmp_of(const char *path);
 
 #endif

@@ -96,15 +96,7 @@ int tiles_mbtiles_open(const char *path, int resume, tiles_mbtiles **out, char *
     sb_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
     m->tmp_path = sb_detach(&tmp, NULL);
     unlink(m->tmp_path);
-    /* the temporary files of runs that were killed */
-    const char *slash = strrchr(path, '/');
-    strbuf dir = STRBUF_INIT, prefix = STRBUF_INIT;
-    if (slash) sb_add(&dir, path, slash == path ? 1 : (size_t)(slash - path));
-    else sb_adds(&dir, ".");
-    sb_addf(&prefix, "%s.tmp.", slash ? slash + 1 : path);
-    tiles_remove_stale_tmp(dir.buf, prefix.buf);
-    sb_release(&dir);
-    sb_release(&prefix);
+    tiles_remove_stale_tmp_of(path); /* the temporary files of runs that were killed */
 
     int rc = 0;
     struct stat st;

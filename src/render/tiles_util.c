@@ -173,3 +173,16 @@ size_t tiles_remove_stale_tmp(const char *dir, const char *prefix)
     sb_release(&path);
     return n_removed;
 }
+
+size_t tiles_remove_stale_tmp_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    strbuf dir = STRBUF_INIT, prefix = STRBUF_INIT;
+    if (slash) sb_add(&dir, path, slash == path ? 1 : (size_t)(slash - path));
+    else sb_adds(&dir, ".");
+    sb_addf(&prefix, "%s.tmp.", slash ? slash + 1 : path);
+    size_t n = tiles_remove_stale_tmp(dir.buf, prefix.buf);
+    sb_release(&dir);
+    sb_release(&prefix);
+    return n;
+}

@@ -55,6 +55,10 @@ static int run_and_kill(const char *const *args, long ms)
     return 1;
 }
 
+static void write_text(const char *path, const char *text);
+static pid_t dead_pid(void);
+static size_t count_prefixed(const char *dir, const char *prefix);
+
 static void counts(const char *db, size_t *total, size_t *unlocated)
 {
     store *s = NULL;
@@ -111,6 +115,22 @@ START_TEST(kill_9_during_a_map_should_leave_no_half_written_png)
         ck_assert_msg(stat(png.buf, &st) != 0, "killed after %ld ms, %s exists", ms, png.buf);
     }
     ck_assert_msg(killed > 0, "the map always finished before the kill");
+
+    /* a run to the end: a whole PNG, and the temporary files of the killed
+     * runs (one planted, of a process that has ended) are gone */
+    strbuf stale = STRBUF_INIT;
+    sb_addf(&stale, "%s.tmp.%ld", png.buf, (long)dead_pid());
+    write_text(stale.buf, "\x89PNG cut short");
+    run_result r = run_cmd(NULL, "@ map --in examples/seed-events.csv -o %s --size 400x300", png.buf);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_result_free(&r);
+    render_image img;
+    char *err = NULL;
+    ck_assert_msg(render_png_read(png.buf, &img, &err) == 0, "%s", err);
+    ck_assert_int_eq(img.width, 400);
+    render_image_release(&img);
+    ck_assert_uint_eq(count_prefixed(test_tmpdir(), "killed.png.tmp."), 0);
+    sb_release(&stale);
     sb_release(&png);
 }
 END_TEST
