@@ -125,6 +125,7 @@ test: all $(TEST_BIN) $(TOOLS_OK) $(BROWSER_OK)
 	@EVENTMAP_BIN=./$(PROG) EVENTMAP_GAZETTEER=$(GAZ_IDX) ./$(TEST_BIN)
 	@echo "== the same tests under AddressSanitizer and UndefinedBehaviorSanitizer"
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined test-san
+	@$(MAKE) --no-print-directory valgrind
 
 # Run by `make test` with SANITIZE set: the sanitized program and tests on
 # the index the normal build made.
@@ -148,5 +149,20 @@ clean:
 
 distclean: clean
 	rm -rf $(CACHE) output/*
+
+# ---- valgrind (begin) ------------------------------------------------------
+# The end-to-end pipeline (resolve, gazetteer build, import, near, export,
+# map, tiles, geoparse and bad inputs) under Valgrind's memcheck: no memory
+# errors and no definite leaks in our code (tests/valgrind/run.sh; outside
+# libraries' noise in tests/valgrind/eventmap.supp).  About a minute.
+.PHONY: valgrind
+valgrind: all
+ifneq ($(SANITIZE),)
+	@echo "== valgrind skipped: this build uses -fsanitize, which valgrind cannot run (make valgrind)"
+else
+	@echo "== the end-to-end pipeline under valgrind"
+	@EVENTMAP_GAZETTEER=$(GAZ_IDX) sh tests/valgrind/run.sh ./$(PROG)
+endif
+# ---- valgrind (end) --------------------------------------------------------
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

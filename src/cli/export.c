@@ -17,6 +17,7 @@
 
 #include "cli.h"
 #include "cli/source.h"
+#include "render/tiles.h"
 #include "util/strbuf.h"
 #include "util/banned.h"
 
@@ -44,6 +45,7 @@ typedef struct {
     ev_geojson_writer *gj;
     ev_csv_writer *csv;
     size_t n;
+    const char *name;          /* the output, for messages */
 } export_ctx;
 
 static int on_event(void *vctx, const ev_event *e, char **err)
@@ -51,7 +53,9 @@ static int on_event(void *vctx, const ev_event *e, char **err)
     export_ctx *c = vctx;
     int rc = c->gj ? ev_geojson_write(c->gj, e, NULL, 0) : ev_csv_write(c->csv, e, 0);
     if (rc < 0) {
-        *err = xstrdup("cannot write the output");
+        strbuf msg = STRBUF_INIT;
+        sb_addf(&msg, "%s: cannot write: %s", c->name, strerror(errno));
+        *err = sb_detach(&msg, NULL);
         return -1;
     }
     c->n++;
@@ -129,10 +133,11 @@ int cmd_export(int argc, char **argv)
         }
         spooled = 1;
     }
-    export_ctx ctx = { NULL, NULL, 0 };
+    export_ctx ctx = { NULL, NULL, 0, output ? output : "standard output" };
     if (geojson) ctx.gj = ev_geojson_open(out);
     else ctx.csv = ev_csv_open(out, NULL);
     status = cli_source_each(&src, "export", NULL, 0, on_event, &ctx);
+    int reported = status != EXIT_OK, write_errno = 0;
     long left_out = 0;
     if (geojson) {
         left_out = ev_geojson_close(ctx.gj);
@@ -140,6 +145,7 @@ int cmd_export(int argc, char **argv)
     } else if (ev_csv_close(ctx.csv) < 0) {
         status = EXIT_FAIL;
     }
+    if (status != EXIT_OK && !write_errno) write_errno = errno;
     if (spooled) {
         if (status == EXIT_OK && copy_out(out, stdout) < 0) {
             cli_error("export", "cannot write the output: %s", strerror(errno));
@@ -151,13 +157,23 @@ int cmd_export(int argc, char **argv)
         if (ferror(out) | (fclose(out) != 0)) status = EXIT_FAIL;
         out = NULL;
     } else if (output) {
-        int bad = ferror(out) || fclose(out) != 0;
+        int bad = ferror(out) != 0;
+        if (fclose(out) != 0) {
+            bad = 1;
+            if (!write_errno) write_errno = errno;
+        }
         out = NULL;
         if (bad) status = EXIT_FAIL;
+        if (status != EXIT_OK && !reported) {
+            /* a write that failed when the last of the buffer went out */
+            cli_error("export", "%s: cannot write: %s", output, strerror(write_errno ? write_errno : EIO));
+            reported = 1;
+        }
         if (status == EXIT_OK && rename(tmp.buf, output) != 0) {
             cli_error("export", "%s: cannot write: %s", output, strerror(errno));
             status = EXIT_FAIL;
         }
+        if (status == EXIT_OK) tiles_remove_stale_tmp_of(output); /* what killed runs left */
         if (status != EXIT_OK) unlink(tmp.buf);
     } else if (fflush(stdout) != 0 || ferror(stdout)) {
         status = EXIT_FAIL;

@@ -183,7 +183,7 @@ int cmd_import(int argc, char **argv)
         ctx.st = NULL;
         if (!existed) unlink(db); /* leave nothing behind */
         fprintf(stderr, "%s\n", err ? err : "eventmap import: failed");
-        fprintf(stderr, "eventmap import: nothing imported; %s is as it was\n", db);
+        fprintf(stderr, "eventmap import: nothing imported; %s %s\n", db, existed ? "is as it was" : "was not created");
         status = rc == EM_EUSAGE ? EXIT_USAGE : EXIT_FAIL;
     } else {
         fputs(ctx.unlocated.buf, stderr);

@@ -22,6 +22,7 @@
 #include "cli.h"
 #include "cli/source.h"
 #include "render/render.h"
+#include "render/tiles.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 #include "util/banned.h"
@@ -303,6 +304,7 @@ int cmd_map(int argc, char **argv)
         status = EXIT_FAIL;
         goto done;
     }
+    tiles_remove_stale_tmp_of(output); /* what killed runs left */
     fprintf(stderr, "eventmap map: %zu events (%zu in view, drawn as %s), %zu labels, %dx%d to %s\n", n,
             info.n_in_view, info.density ? "density" : "markers", info.n_labels, width, height, output);
     size_t unlocated = render_events_unlocated(ev);

@@ -466,6 +466,11 @@ int cmd_tiles(int argc, char **argv)
             status = EXIT_FAIL;
             goto done;
         }
+        /* what a killed run left under temporary names */
+        tiles_remove_stale_tmp(dir, NULL);
+        sb_reset(&path);
+        sb_addf(&path, "%s/images", dir);
+        tiles_remove_stale_tmp(path.buf, NULL);
         sb_addf(&gj_path, "%s/events.geojson", dir);
         sb_addf(&gj_tmp, "%s.tmp.%ld", gj_path.buf, (long)getpid());
         gj_file = fopen(gj_tmp.buf, "wb");
@@ -504,11 +509,14 @@ int cmd_tiles(int argc, char **argv)
     status = cli_source_each(&src, "tiles", use_box ? &load_box : NULL, use_box ? 1 : 0, on_event, &lc);
     long unlocated = tiles_geojson_finish(lc.gj);
     if (gj_file) {
-        int bad = unlocated < 0 || ferror(gj_file);
-        if (fclose(gj_file) != 0) bad = 1;
+        int bad = unlocated < 0 || ferror(gj_file), why = bad ? errno : 0;
+        if (fclose(gj_file) != 0 && !bad) {
+            bad = 1;
+            why = errno;
+        }
         gj_file = NULL;
         if (bad && status == EXIT_OK) {
-            cli_error("tiles", "%s: cannot write: %s", gj_path.buf, strerror(errno));
+            cli_error("tiles", "%s: cannot write: %s", gj_path.buf, strerror(why ? why : EIO));
             status = EXIT_FAIL;
         }
     }
@@ -547,6 +555,8 @@ int cmd_tiles(int argc, char **argv)
                 if (tiles_mkdirs(path.buf, &created, &err) < 0) {
                     cli_error("tiles", "%s", err);
                     status = EXIT_FAIL;
+                } else {
+                    tiles_remove_stale_tmp(path.buf, NULL); /* tiles of a killed run */
                 }
             }
         if (status) goto done;

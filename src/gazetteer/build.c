@@ -747,12 +747,12 @@ static int write_index(builder *b, const char *output, gaz_build_stats *stats, c
     wr |= write_all(f, deldir, n_dir * sizeof(uint32_t));
     wr |= write_all(f, b->pool.buf, b->pool.len);
     if (wr || fflush(f) != 0 || ferror(f)) {
-        rc = em_error(err, EM_EIO, "%s: write failed: %s", tmp.buf, strerror(errno));
+        rc = em_error(err, EM_EIO, "%s: cannot write: %s", output, strerror(errno));
         goto cleanup;
     }
     if (fclose(f) != 0) {
         f = NULL;
-        rc = em_error(err, EM_EIO, "%s: write failed: %s", tmp.buf, strerror(errno));
+        rc = em_error(err, EM_EIO, "%s: cannot write: %s", output, strerror(errno));
         goto cleanup;
     }
     f = NULL;

@@ -102,7 +102,8 @@ tiles_geojson *tiles_geojson_start(FILE *out);
 /* Queue e for writing (copied: its strings may change after the call). */
 void tiles_geojson_add(tiles_geojson *w, const ev_event *e);
 /* Write what is queued, end the collection and free w.  Returns how many
- * unlocated events were left out, or -1 when a write failed.
+ * unlocated events were left out, or -1 when a write failed (errno then
+ * says why).
  * tiles_geojson_finish(NULL) returns 0. */
 long tiles_geojson_finish(tiles_geojson *w);
 
@@ -127,5 +128,12 @@ int tiles_mkdirs(const char *path, tiles_dirlist *created, char **err);
 void tiles_rmdirs(tiles_dirlist *list);
 /* Free the list's strings without removing anything. */
 void tiles_dirlist_release(tiles_dirlist *list);
+/* Remove the temporary files "NAME.tmp.PID" in dir (those whose name
+ * starts with prefix, when prefix is not NULL) that a writer killed before
+ * its rename left behind: only those whose process no longer runs.
+ * Returns how many were removed; errors (an unreadable dir) remove nothing. */
+size_t tiles_remove_stale_tmp(const char *dir, const char *prefix);
+/* The same for the temporary files of path ("PATH.tmp.PID" beside it). */
+size_t tiles_remove_stale_tmp_of(const char *path);
 
 #endif

@@ -9,6 +9,7 @@
  */
 #include "render/tiles.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,8 @@ struct tiles_geojson {
     size_t pending;
     int done;                  /* no more chunks will come */
     int failed;                /* the writer failed: drop what comes */
+    int failed_errno;          /* its errno (the writer thread's own) */
+    FILE *out;                 /* where gj writes (for ferror) */
     tg_chunk *filling;         /* the chunk the reader fills */
 };
 
@@ -128,9 +131,12 @@ static void *writer_main(void *arg)
         int failed = w->failed;
         pthread_mutex_unlock(&w->lock);
         if (!c) break;
-        if (!failed && write_chunk(w->gj, c) < 0) {
+        /* ferror: a flush of the chunk's last events may have failed too */
+        if (!failed && (write_chunk(w->gj, c) < 0 || ferror(w->out))) {
+            int saved = errno ? errno : EIO;
             pthread_mutex_lock(&w->lock);
             w->failed = 1;
+            w->failed_errno = saved;
             pthread_mutex_unlock(&w->lock);
         }
         chunk_free(c);
@@ -144,6 +150,7 @@ tiles_geojson *tiles_geojson_start(FILE *out)
     if (!gj) return NULL;
     tiles_geojson *w = xcalloc(1, sizeof(*w));
     w->gj = gj;
+    w->out = out;
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->cond, NULL);
     if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
@@ -223,9 +230,11 @@ long tiles_geojson_finish(tiles_geojson *w)
     pthread_mutex_unlock(&w->lock);
     pthread_join(w->thread, NULL);
     long left_out = ev_geojson_close(w->gj);
+    int saved = w->failed ? w->failed_errno : errno;
     long rc = w->failed ? -1 : left_out;
     pthread_mutex_destroy(&w->lock);
     pthread_cond_destroy(&w->cond);
     free(w);
+    if (rc < 0) errno = saved;
     return rc;
 }

@@ -41,6 +41,9 @@ static const char schema_sql[] =
 
 static int db_error(tiles_mbtiles *m, const char *what, char **err)
 {
+    int rc = sqlite3_extended_errcode(m->db);
+    if ((rc & 0xff) == SQLITE_FULL || sqlite3_system_errno(m->db) == ENOSPC)
+        return em_error(err, EM_EIO, "%s: %s: disk full (no space left on device)", m->path, what);
     return em_error(err, EM_EIO, "%s: %s: %s", m->path, what, sqlite3_errmsg(m->db));
 }
 
@@ -93,6 +96,7 @@ int tiles_mbtiles_open(const char *path, int resume, tiles_mbtiles **out, char *
     sb_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
     m->tmp_path = sb_detach(&tmp, NULL);
     unlink(m->tmp_path);
+    tiles_remove_stale_tmp_of(path); /* the temporary files of runs that were killed */
 
     int rc = 0;
     struct stat st;
@@ -173,8 +177,11 @@ int tiles_mbtiles_put(tiles_mbtiles *m, int zoom, uint32_t x, uint32_t y, const 
     sqlite3_bind_blob64(m->put, 4, png, len, SQLITE_STATIC);
     if (sqlite3_step(m->put) != SQLITE_DONE) {
         int sys_errno = sqlite3_system_errno(m->db);
+        int full = (sqlite3_extended_errcode(m->db) & 0xff) == SQLITE_FULL || sys_errno == ENOSPC;
         rc = em_error(err, EM_EIO, "%s: cannot write tile %d/%u/%u: %s", m->path, zoom, x, y,
-                      sys_errno ? strerror(sys_errno) : sqlite3_errmsg(m->db));
+                      full        ? "disk full (no space left on device)"
+                      : sys_errno ? strerror(sys_errno)
+                                  : sqlite3_errmsg(m->db));
     }
     sqlite3_reset(m->put);
     sqlite3_clear_bindings(m->put);

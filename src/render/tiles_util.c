@@ -8,7 +8,9 @@
 
 #include "render/render.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,4 +135,54 @@ void tiles_dirlist_release(tiles_dirlist *list)
     for (size_t i = 0; i < list->n; i++) free(list->paths[i]);
     free(list->paths);
     memset(list, 0, sizeof(*list));
+}
+
+/* The process id of a temporary name "NAME.tmp.PID" made by one of our
+ * writers, or 0 when name is not one. */
+static long tmp_owner(const char *name)
+{
+    const char *dot = strstr(name, ".tmp.");
+    if (!dot) return 0;
+    for (const char *next; (next = strstr(dot + 1, ".tmp.")) != NULL;) dot = next;
+    const char *digits = dot + 5;
+    char *end;
+    errno = 0;
+    long pid = strtol(digits, &end, 10);
+    if (end == digits || *end || *digits == '-' || *digits == '+' || errno || pid <= 0) return 0;
+    return pid;
+}
+
+size_t tiles_remove_stale_tmp(const char *dir, const char *prefix)
+{
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    size_t n_removed = 0, prefix_len = prefix ? strlen(prefix) : 0;
+    strbuf path = STRBUF_INIT;
+    const struct dirent *entry;
+    while ((entry = readdir(d)) != NULL) {
+        if (prefix && strncmp(entry->d_name, prefix, prefix_len) != 0) continue;
+        long pid = tmp_owner(entry->d_name);
+        /* a writer that still runs keeps its file */
+        if (!pid || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+        sb_reset(&path);
+        sb_addf(&path, "%s/%s", dir, entry->d_name);
+        struct stat st;
+        if (lstat(path.buf, &st) == 0 && S_ISREG(st.st_mode) && unlink(path.buf) == 0) n_removed++;
+    }
+    closedir(d);
+    sb_release(&path);
+    return n_removed;
+}
+
+size_t tiles_remove_stale_tmp_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    strbuf dir = STRBUF_INIT, prefix = STRBUF_INIT;
+    if (slash) sb_add(&dir, path, slash == path ? 1 : (size_t)(slash - path));
+    else sb_adds(&dir, ".");
+    sb_addf(&prefix, "%s.tmp.", slash ? slash + 1 : path);
+    size_t n = tiles_remove_stale_tmp(dir.buf, prefix.buf);
+    sb_release(&dir);
+    sb_release(&prefix);
+    return n;
 }

@@ -237,6 +237,8 @@ static int sql_error(store *s, int rc, const char *doing, char **err)
         return em_error(err, EM_EINPUT, "%s: %s: the store is damaged (%s)", s->path, doing, msg);
     if (primary == SQLITE_NOMEM)
         return em_error(err, EM_EINTERNAL, "%s: %s: out of memory", s->path, doing);
+    if (primary == SQLITE_FULL || (s->db && sqlite3_system_errno(s->db) == ENOSPC))
+        return em_error(err, EM_EIO, "%s: %s: disk full (no space left on device)", s->path, doing);
     return em_error(err, EM_EIO, "%s: %s: %s", s->path, doing, msg);
 }
 

@@ -1,10 +1,17 @@
 /*
  * test_crash_safety.c - `kill -9` in the middle of an import leaves the
- * store exactly as it was before the import; killing `map` leaves no
- * half-written file under the final name.
+ * store exactly as it was before the import; killing `map` or `tiles`
+ * leaves no half-written file under a final name, and a rerun removes what
+ * the killed run left under temporary names; a full disk (a small tmpfs)
+ * gives a clear error, exit 1, no file under the final name and no
+ * temporaries, and leaves a store as it was.
  */
+#define _GNU_SOURCE /* strcasestr */
 #include <check.h>
+#include <cjson/cJSON.h>
+#include <dirent.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "render/render.h"
+#include "render/tiles.h"
 #include "store/store.h"
 #include "test_helpers.h"
 #include "util/strbuf.h"
@@ -45,6 +54,10 @@ static int run_and_kill(const char *const *args, long ms)
     waitpid(pid, &status, 0);
     return 1;
 }
+
+static void write_text(const char *path, const char *text);
+static pid_t dead_pid(void);
+static size_t count_prefixed(const char *dir, const char *prefix);
 
 static void counts(const char *db, size_t *total, size_t *unlocated)
 {
@@ -102,7 +115,539 @@ START_TEST(kill_9_during_a_map_should_leave_no_half_written_png)
         ck_assert_msg(stat(png.buf, &st) != 0, "killed after %ld ms, %s exists", ms, png.buf);
     }
     ck_assert_msg(killed > 0, "the map always finished before the kill");
+
+    /* a run to the end: a whole PNG, and the temporary files of the killed
+     * runs (one planted, of a process that has ended) are gone */
+    strbuf stale = STRBUF_INIT;
+    sb_addf(&stale, "%s.tmp.%ld", png.buf, (long)dead_pid());
+    write_text(stale.buf, "\x89PNG cut short");
+    run_result r = run_cmd(NULL, "@ map --in examples/seed-events.csv -o %s --size 400x300", png.buf);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_result_free(&r);
+    render_image img;
+    char *err = NULL;
+    ck_assert_msg(render_png_read(png.buf, &img, &err) == 0, "%s", err);
+    ck_assert_int_eq(img.width, 400);
+    render_image_release(&img);
+    ck_assert_uint_eq(count_prefixed(test_tmpdir(), "killed.png.tmp."), 0);
+    sb_release(&stale);
     sb_release(&png);
+}
+END_TEST
+
+/* ------------------------------------------------- tiles: what is there */
+
+/* What a tile directory holds: the files under final names (each checked
+ * complete) and those under temporary names. */
+typedef struct {
+    size_t n_png;              /* tiles (*.png), every one decoded to its last row */
+    size_t n_tmp;              /* "NAME.tmp.PID" files */
+    size_t n_json;             /* tilejson.json, events.geojson: whole JSON */
+    int has_index;             /* index.html, ending with </html> */
+} tree_stats;
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && !strcmp(s + n - k, suffix);
+}
+
+/* Walk dir; fail the test on a file under a final name that is not whole. */
+static void check_tree(const char *dir, tree_stats *ts)
+{
+    DIR *d = opendir(dir);
+    if (!d) return;
+    const struct dirent *entry;
+    strbuf path = STRBUF_INIT;
+    while ((entry = readdir(d)) != NULL) {
+        if (!strcmp(entry->d_name, ".") || !strcmp(entry->d_name, "..")) continue;
+        sb_reset(&path);
+        sb_addf(&path, "%s/%s", dir, entry->d_name);
+        struct stat st;
+        ck_assert_int_eq(lstat(path.buf, &st), 0);
+        if (S_ISDIR(st.st_mode)) {
+            check_tree(path.buf, ts);
+        } else if (strstr(entry->d_name, ".tmp.")) {
+            ts->n_tmp++;
+        } else if (ends_with(entry->d_name, ".png")) {
+            render_image img;
+            char *err = NULL;
+            int rc = render_png_read(path.buf, &img, &err);
+            ck_assert_msg(rc == 0, "%s is not a whole PNG: %s", path.buf, err ? err : "?");
+            int tile = !strstr(path.buf, "/images/"); /* not one of Leaflet's */
+            if (tile) ck_assert_int_eq(img.width, RENDER_TILE_PX);
+            render_image_release(&img);
+            ts->n_png += tile;
+        } else if (ends_with(entry->d_name, ".json") || ends_with(entry->d_name, ".geojson")) {
+            char *text = test_read_file(path.buf, NULL);
+            ck_assert_ptr_nonnull(text);
+            cJSON *root = cJSON_Parse(text);
+            ck_assert_msg(root != NULL, "%s is not whole JSON (%zu bytes)", path.buf, strlen(text));
+            cJSON_Delete(root);
+            free(text);
+            ts->n_json++;
+        } else if (!strcmp(entry->d_name, "index.html")) {
+            char *text = test_read_file(path.buf, NULL);
+            ck_assert_ptr_nonnull(text);
+            ck_assert_msg(ends_with(text, "</html>\n"), "%s is cut short", path.buf);
+            free(text);
+            ts->has_index = 1;
+        }
+    }
+    closedir(d);
+    sb_release(&path);
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_msg(f != NULL, "cannot write %s", path);
+    fputs(text, f);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+/* A process id that no process has: a child that has ended. */
+static pid_t dead_pid(void)
+{
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) _exit(0);
+    waitpid(pid, NULL, 0);
+    return pid;
+}
+
+/* The number after "what" in text ("eventmap tiles: 986 tiles, ..."), or 0. */
+static unsigned long long number_before(const char *text, const char *what)
+{
+    const char *at = text ? strstr(text, what) : NULL;
+    if (!at) return 0;
+    while (at > text && at[-1] == ' ') at--;
+    while (at > text && at[-1] >= '0' && at[-1] <= '9') at--;
+    return strtoull(at, NULL, 10);
+}
+
+/* PRAGMA integrity_check of an MBTiles file and its tile count. */
+static long long mbtiles_tiles(const char *path)
+{
+    sqlite3 *db = NULL;
+    ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    ck_assert_msg(!strcmp((const char *)sqlite3_column_text(st, 0), "ok"), "%s: integrity_check: %s", path,
+                  (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM tiles", -1, &st, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    long long n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+}
+
+/* Files in dir whose name starts with prefix. */
+static size_t count_prefixed(const char *dir, const char *prefix)
+{
+    DIR *d = opendir(dir);
+    ck_assert_ptr_nonnull(d);
+    size_t n = 0;
+    const struct dirent *entry;
+    while ((entry = readdir(d)) != NULL) n += !strncmp(entry->d_name, prefix, strlen(prefix));
+    closedir(d);
+    return n;
+}
+
+START_TEST(tiles_remove_stale_tmp_should_remove_only_the_files_of_dead_writers)
+{
+    strbuf dir = STRBUF_INIT, path = STRBUF_INIT;
+    sb_addf(&dir, "%s/stale", test_tmpdir());
+    ck_assert_int_eq(mkdir(dir.buf, 0777), 0);
+    long dead = (long)dead_pid(), live = (long)getpid();
+    const char *kept[] = { "a.png", "notes.tmp.txt", "b.png.tmp.12x", "c.png.tmp.", "d.png.tmp.-5" };
+    for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+        sb_reset(&path);
+        sb_addf(&path, "%s/%s", dir.buf, kept[i]);
+        write_text(path.buf, "x");
+    }
+    sb_reset(&path);
+    sb_addf(&path, "%s/e.png.tmp.%ld", dir.buf, live);
+    write_text(path.buf, "x");
+    sb_reset(&path);
+    sb_addf(&path, "%s/f.png.tmp.%ld", dir.buf, dead);
+    write_text(path.buf, "x");
+    sb_reset(&path);
+    sb_addf(&path, "%s/g.mbtiles.tmp.%ld", dir.buf, dead);
+    write_text(path.buf, "x");
+
+    ck_assert_uint_eq(tiles_remove_stale_tmp(dir.buf, "f.png.tmp."), 1);
+    ck_assert_uint_eq(count_prefixed(dir.buf, "f.png"), 0);
+    ck_assert_uint_eq(count_prefixed(dir.buf, "g.mbtiles"), 1);
+    ck_assert_uint_eq(tiles_remove_stale_tmp(dir.buf, NULL), 1);
+    ck_assert_uint_eq(count_prefixed(dir.buf, "g.mbtiles"), 0);
+    for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) ck_assert_uint_eq(count_prefixed(dir.buf, kept[i]), 1);
+    ck_assert_uint_eq(count_prefixed(dir.buf, "e.png.tmp."), 1);
+    ck_assert_uint_eq(tiles_remove_stale_tmp("/nonexistent/eventmap", NULL), 0);
+    sb_release(&dir);
+    sb_release(&path);
+}
+END_TEST
+
+/* The tiles runs below: the seed events, zoom 0-11 (about a thousand tiles,
+ * a second or more on one thread). */
+#define KILL_ZOOM "0-11"
+
+START_TEST(kill_9_during_tiles_should_leave_only_whole_files_and_resume_should_finish)
+{
+    strbuf dir = STRBUF_INIT, stale = STRBUF_INIT, live = STRBUF_INIT;
+    sb_addf(&dir, "%s/killed-tiles", test_tmpdir());
+    const char *args[] = { bin(), "tiles", "--in", "examples/seed-events.csv", "-o", dir.buf, "--zoom", KILL_ZOOM,
+                           "--jobs", "1", "--resume", NULL };
+    int killed = 0;
+    size_t seen_png = 0;
+    for (long ms = 100; ms <= 1600; ms *= 2) {
+        if (!run_and_kill(args, ms)) break;
+        killed++;
+        tree_stats ts = { 0, 0, 0, 0 };
+        check_tree(dir.buf, &ts);
+        ck_assert_msg(!ts.has_index, "killed after %ld ms, and index.html is there", ms);
+        if (ts.n_png > seen_png) seen_png = ts.n_png;
+    }
+    ck_assert_msg(killed > 0, "tiles always finished before the kill");
+    ck_assert_msg(seen_png > 0, "no run was killed after its first tile");
+
+    /* what a killed writer leaves: a cut-short tile under a temporary name
+     * (its process gone), and one of a writer still running (this one) */
+    sb_addf(&stale, "%s/0/0/0.png.tmp.%ld", dir.buf, (long)dead_pid());
+    sb_addf(&live, "%s/0/0/0.png.tmp.%ld", dir.buf, (long)getpid());
+    write_text(stale.buf, "\x89PNG cut short");
+    write_text(live.buf, "\x89PNG being written");
+
+    run_result r = run_cmd(NULL, "@ tiles --in examples/seed-events.csv -o %s --zoom %s --resume", dir.buf, KILL_ZOOM);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    unsigned long long rendered = number_before(r.err, "tiles, zoom");
+    unsigned long long kept = number_before(r.err, "tiles already there kept");
+    ck_assert_msg(kept > 0, "the rerun kept no tile: %s", r.err);
+    tree_stats ts = { 0, 0, 0, 0 };
+    check_tree(dir.buf, &ts);
+    ck_assert(ts.has_index);
+    ck_assert_uint_eq(ts.n_json, 2);
+    ck_assert_uint_eq(ts.n_png, rendered + kept);
+    ck_assert_msg(access(stale.buf, F_OK) != 0, "%s (of a killed run) is still there", stale.buf);
+    ck_assert_uint_eq(ts.n_tmp, 1); /* only the live writer's */
+    run_result_free(&r);
+    sb_release(&dir);
+    sb_release(&stale);
+    sb_release(&live);
+}
+END_TEST
+
+START_TEST(kill_9_during_tiles_mbtiles_should_leave_the_file_as_it_was)
+{
+    strbuf dir = STRBUF_INIT, mbt = STRBUF_INIT, stale = STRBUF_INIT;
+    sb_addf(&dir, "%s/killed-mbtiles", test_tmpdir());
+    ck_assert_int_eq(mkdir(dir.buf, 0777), 0);
+    sb_addf(&mbt, "%s/seed.mbtiles", dir.buf);
+    run_result r = run_cmd(NULL, "@ tiles --in examples/seed-events.csv --mbtiles %s --zoom 0-4", mbt.buf);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_result_free(&r);
+    long long n0 = mbtiles_tiles(mbt.buf);
+    ck_assert_int_gt(n0, 0);
+
+    const char *args[] = { bin(), "tiles", "--in", "examples/seed-events.csv", "--mbtiles", mbt.buf, "--zoom",
+                           KILL_ZOOM, "--jobs", "1", "--resume", NULL };
+    int killed = 0;
+    for (long ms = 100; ms <= 1600; ms *= 2) {
+        if (!run_and_kill(args, ms)) break;
+        killed++;
+        ck_assert_msg(mbtiles_tiles(mbt.buf) == n0, "killed after %ld ms, %s changed", ms, mbt.buf);
+    }
+    ck_assert_msg(killed > 0, "tiles always finished before the kill");
+
+    /* a temporary file of a killed run goes; the file is finished */
+    sb_addf(&stale, "%s.tmp.%ld", mbt.buf, (long)dead_pid());
+    write_text(stale.buf, "SQLite format 3 cut short");
+    r = run_cmd(NULL, "@ tiles --in examples/seed-events.csv --mbtiles %s --zoom %s --resume", mbt.buf, KILL_ZOOM);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    unsigned long long rendered = number_before(r.err, "tiles, zoom");
+    unsigned long long kept = number_before(r.err, "tiles already there kept");
+    ck_assert_int_gt(rendered, 0);
+    ck_assert_int_ge(kept, n0);
+    ck_assert_int_eq(mbtiles_tiles(mbt.buf), (long long)(rendered + kept));
+    ck_assert_uint_eq(count_prefixed(dir.buf, "seed.mbtiles.tmp."), 0);
+    run_result_free(&r);
+    sb_release(&dir);
+    sb_release(&mbt);
+    sb_release(&stale);
+}
+END_TEST
+
+/* -------------------------------------------------------- a full disk */
+
+/* Run the shell script body with $M a fresh tmpfs of size_kib KiB, $OUT a
+ * directory on the ordinary disk for what the test looks at afterwards,
+ * $BIN the program, and `fill N` a shell function that fills $M up to N
+ * KiB free.  The tmpfs is mounted in a user and mount namespace of its own
+ * (unshare -rm), or, failing that, as root with mount(8) and unmounted
+ * again.  The test fails, saying why, when neither can be done.  Returns
+ * $OUT (caller frees); body must write its results there. */
+static char *on_full_disk(const char *name, int size_kib, const char *body)
+{
+    strbuf out = STRBUF_INIT, mnt = STRBUF_INIT, script = STRBUF_INIT;
+    sb_addf(&out, "%s/%s", test_tmpdir(), name);
+    sb_addf(&mnt, "%s/%s-mnt", test_tmpdir(), name);
+    ck_assert_int_eq(mkdir(out.buf, 0777), 0);
+    ck_assert_int_eq(mkdir(mnt.buf, 0777), 0);
+    sb_addf(&script, "%s/%s.sh", test_tmpdir(), name);
+    FILE *f = fopen(script.buf, "wb");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f,
+            "fill() {\n"
+            "  dd if=/dev/zero of=\"$M/fill\" bs=4096 2>/dev/null\n"
+            "  [ \"$1\" -gt 0 ] && truncate -s -\"$1\"K \"$M/fill\"\n"
+            "  df -k \"$M\" > \"$OUT/df\"\n"
+            "}\n"
+            "%s\n"
+            "touch \"$OUT/ran\"\n"
+            "exit 0\n",
+            body);
+    ck_assert_int_eq(fclose(f), 0);
+
+    /* 1: a namespace of our own */
+    run_result r = run_cmd(NULL,
+                           "BIN='%s' M='%s' OUT='%s' unshare -rm sh -c 'mount -t tmpfs -o size=%dk tmpfs \"$M\" "
+                           "&& sh %s' 2>&1",
+                           bin(), mnt.buf, out.buf, size_kib, script.buf);
+    strbuf ran = STRBUF_INIT;
+    sb_addf(&ran, "%s/ran", out.buf);
+    if (r.status != 0 || access(ran.buf, F_OK) != 0) {
+        /* 2: root, the plain way */
+        char *why_unshare = xstrdup(r.out ? r.out : "");
+        run_result_free(&r);
+        ck_assert_msg(geteuid() == 0,
+                      "the full-disk test needs a small tmpfs: `unshare -rm` failed (%s) and this is not root",
+                      why_unshare);
+        r = run_cmd(NULL, "mount -t tmpfs -o size=%dk tmpfs '%s' 2>&1", size_kib, mnt.buf);
+        ck_assert_msg(r.status == 0,
+                      "the full-disk test needs a small tmpfs: `unshare -rm` failed (%s) and so did mount as root (%s)",
+                      why_unshare, r.out);
+        run_result_free(&r);
+        r = run_cmd(NULL, "BIN='%s' M='%s' OUT='%s' sh %s 2>&1", bin(), mnt.buf, out.buf, script.buf);
+        run_result umount = run_cmd(NULL, "umount '%s' 2>&1", mnt.buf);
+        ck_assert_msg(umount.status == 0, "cannot unmount %s: %s", mnt.buf, umount.out);
+        run_result_free(&umount);
+        free(why_unshare);
+        ck_assert_msg(r.status == 0 && access(ran.buf, F_OK) == 0, "the full-disk script failed: %s", r.out);
+    }
+    run_result_free(&r);
+    sb_release(&ran);
+    sb_release(&mnt);
+    sb_release(&script);
+    return sb_detach(&out, NULL);
+}
+
+/* The text of $OUT/name ("" when missing; caller frees). */
+static char *out_file(const char *out, const char *name)
+{
+    strbuf path = STRBUF_INIT;
+    sb_addf(&path, "%s/%s", out, name);
+    char *text = test_read_file(path.buf, NULL);
+    sb_release(&path);
+    return text ? text : xstrdup("");
+}
+
+/* A run on the full disk: exit 1, the message names the output (named)
+ * and says the disk is full, and the listing of the disk ($OUT/ls) shows neither
+ * the output's final name nor any temporary file. */
+static void assert_failed_cleanly(const char *out, const char *final_name, const char *named)
+{
+    char *rc = out_file(out, "rc"), *err = out_file(out, "err"), *ls = out_file(out, "ls"), *df = out_file(out, "df");
+    ck_assert_msg(atoi(rc) == 1, "exit %s (1 expected); stderr: %s; disk: %s", rc, err, df);
+    ck_assert_msg(strstr(err, named) != NULL, "the message does not name %s: %s", named, err);
+    ck_assert_msg(strcasestr(err, "no space left on device") != NULL, "the message does not say the disk is full: %s",
+                  err);
+    ck_assert_msg(strstr(ls, ".tmp.") == NULL, "temporary files left on the disk:\n%s", ls);
+    strbuf line = STRBUF_INIT;
+    sb_addf(&line, "\n%s\n", final_name);
+    strbuf listing = STRBUF_INIT;
+    sb_addf(&listing, "\n%s", ls);
+    ck_assert_msg(strstr(listing.buf, line.buf) == NULL, "%s was left on the disk:\n%s", final_name, ls);
+    sb_release(&line);
+    sb_release(&listing);
+    free(rc);
+    free(err);
+    free(ls);
+    free(df);
+}
+
+/* An import file of n located rows. */
+static char *big_import(const char *name, int n)
+{
+    strbuf csv = STRBUF_INIT;
+    sb_adds(&csv, "id,event_date,event_type,location,latitude,longitude\n");
+    for (int i = 0; i < n; i++)
+        sb_addf(&csv, "f%d,2024-%02d-%02d,Battles,place number %d,%.4f,%.4f\n", i, 1 + i % 12, 1 + i % 28, i,
+                32 + (i % 5000) * 0.001, 35 + (i / 5000) * 0.01);
+    char *path = test_write_file(name, csv.buf);
+    sb_release(&csv);
+    return path;
+}
+
+static void store_should_hold_the_seed(const char *out, const char *name)
+{
+    strbuf path = STRBUF_INIT;
+    sb_addf(&path, "%s/%s", out, name);
+    sqlite3 *db = NULL;
+    ck_assert_int_eq(sqlite3_open_v2(path.buf, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "ok");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    size_t total = 0, unlocated = 0;
+    counts(path.buf, &total, &unlocated);
+    ck_assert_uint_eq(total, 9);
+    sb_release(&path);
+}
+
+/* The disk fills during the import's commit: with little room the rollback
+ * journal cannot be written, with more the store cannot grow. */
+static void import_on_full_disk(const char *name, int free_kib)
+{
+    char *csv = big_import("full-disk.csv", 20000);
+    strbuf body = STRBUF_INIT;
+    sb_addf(&body,
+            "\"$BIN\" import examples/seed-events.csv --db \"$M/s.db\" >/dev/null 2>\"$OUT/seed-err\" || exit 0\n"
+            "cp \"$M/s.db\" \"$OUT/before.db\"\n"
+            "fill %d\n"
+            "\"$BIN\" import '%s' --db \"$M/s.db\" >/dev/null 2>\"$OUT/err\"; echo $? >\"$OUT/rc\"\n"
+            "cp \"$M/s.db\" \"$OUT/after.db\"\n"
+            "rm -f \"$M/fill\"; ls -A \"$M\" >\"$OUT/ls\"\n",
+            free_kib, csv);
+    char *out = on_full_disk(name, 2048, body.buf);
+    char *rc = out_file(out, "rc"), *err = out_file(out, "err"), *ls = out_file(out, "ls"), *df = out_file(out, "df");
+    ck_assert_msg(atoi(rc) == 1, "exit %s (1 expected); stderr: %s; disk: %s", rc, err, df);
+    ck_assert_msg(strstr(err, "s.db: ") && strstr(err, "disk full (no space left on device)") &&
+                      strstr(err, "nothing imported") && strstr(err, "is as it was"),
+                  "unclear message: %s", err);
+    ck_assert_str_eq(ls, "s.db\n"); /* no journal left */
+    store_should_hold_the_seed(out, "after.db");
+    size_t len0 = 0, len1 = 0;
+    strbuf p0 = STRBUF_INIT, p1 = STRBUF_INIT;
+    sb_addf(&p0, "%s/before.db", out);
+    sb_addf(&p1, "%s/after.db", out);
+    char *b0 = test_read_file(p0.buf, &len0), *b1 = test_read_file(p1.buf, &len1);
+    ck_assert_ptr_nonnull(b0);
+    ck_assert_ptr_nonnull(b1);
+    ck_assert_msg(len0 == len1 && !memcmp(b0, b1, len0), "the store's bytes changed (%zu bytes, was %zu)", len1,
+                  len0);
+    free(b0);
+    free(b1);
+    sb_release(&p0);
+    sb_release(&p1);
+    free(rc);
+    free(err);
+    free(ls);
+    free(df);
+    free(out);
+    free(csv);
+    sb_release(&body);
+}
+
+START_TEST(import_on_a_full_disk_should_say_so_and_leave_the_store_as_it_was)
+{
+    import_on_full_disk("import-4k", 4);     /* no room for the journal */
+    import_on_full_disk("import-256k", 256); /* room for the journal, not for the new pages */
+
+    /* a new store: none is left behind */
+    char *csv = big_import("full-disk-new.csv", 20000);
+    strbuf body = STRBUF_INIT;
+    sb_addf(&body,
+            "fill 128\n"
+            "\"$BIN\" import '%s' --db \"$M/new.db\" >/dev/null 2>\"$OUT/err\"; echo $? >\"$OUT/rc\"\n"
+            "rm -f \"$M/fill\"; ls -A \"$M\" >\"$OUT/ls\"\n",
+            csv);
+    char *out = on_full_disk("import-new", 1024, body.buf);
+    char *rc = out_file(out, "rc"), *err = out_file(out, "err"), *ls = out_file(out, "ls");
+    ck_assert_msg(atoi(rc) == 1, "exit %s (1 expected); stderr: %s", rc, err);
+    ck_assert_msg(strstr(err, "new.db: ") && strstr(err, "disk full (no space left on device)") &&
+                      strstr(err, "was not created"),
+                  "unclear message: %s", err);
+    ck_assert_msg(!*ls, "left on the disk: %s", ls);
+    free(rc);
+    free(err);
+    free(ls);
+    free(out);
+    free(csv);
+    sb_release(&body);
+}
+END_TEST
+
+/* Run "$BIN args" writing final_name on a disk with free_kib left; it must
+ * fail cleanly (assert_failed_cleanly).  Returns $OUT (caller frees). */
+static char *output_on_full_disk(const char *name, int free_kib, const char *args, const char *final_name,
+                                 const char *named)
+{
+    strbuf body = STRBUF_INIT;
+    sb_addf(&body,
+            "fill %d\n"
+            "\"$BIN\" %s >/dev/null 2>\"$OUT/err\"; echo $? >\"$OUT/rc\"\n"
+            "rm -f \"$M/fill\"; (cd \"$M\" && find . -mindepth 1 | sed 's#^\\./##' | sort) >\"$OUT/ls\"\n"
+            "[ -d \"$M/t\" ] && cp -r \"$M/t\" \"$OUT/t\"\n",
+            free_kib, args);
+    char *out = on_full_disk(name, 1024, body.buf);
+    assert_failed_cleanly(out, final_name, named);
+    sb_release(&body);
+    return out;
+}
+
+START_TEST(outputs_on_a_full_disk_should_say_so_and_leave_no_file)
+{
+    /* a store of 20000 events on the ordinary disk to read from */
+    char *csv = big_import("full-disk-src.csv", 20000);
+    strbuf db = STRBUF_INIT, args = STRBUF_INIT;
+    sb_addf(&db, "%s/full-disk-src.db", test_tmpdir());
+    run_result r = run_cmd(NULL, "@ import %s --db %s", csv, db.buf);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_result_free(&r);
+
+    sb_addf(&args, "export --db %s -o \"$M/out.geojson\"", db.buf);
+    free(output_on_full_disk("export-geojson", 64, args.buf, "out.geojson", "out.geojson"));
+    sb_reset(&args);
+    sb_addf(&args, "export --db %s --format csv -o \"$M/out.csv\"", db.buf);
+    free(output_on_full_disk("export-csv", 64, args.buf, "out.csv", "out.csv"));
+    sb_reset(&args);
+    sb_addf(&args, "map --db %s -o \"$M/map.png\" --size 1600x1200", db.buf);
+    free(output_on_full_disk("map", 16, args.buf, "map.png", "map.png"));
+    sb_reset(&args);
+    sb_addf(&args, "tiles --db %s --mbtiles \"$M/t.mbtiles\" --zoom 0-8", db.buf);
+    free(output_on_full_disk("tiles-mbtiles", 64, args.buf, "t.mbtiles", "t.mbtiles"));
+    sb_reset(&args);
+    sb_addf(&args, "gazetteer build --geonames tests/data/gaz-small/geonames.txt --admin1 "
+                   "tests/data/gaz-small/admin1.json --curated tests/data/gaz-small --no-countries -o \"$M/g.idx\"");
+    free(output_on_full_disk("gazetteer", 0, args.buf, "g.idx", "g.idx"));
+
+    /* tiles into a directory: the tiles written before the disk filled
+     * stay (whole, for --resume), the viewer's files never come */
+    sb_reset(&args);
+    sb_addf(&args, "tiles --in examples/seed-events.csv -o \"$M/t\" --zoom 0-11 --jobs 1");
+    char *out = output_on_full_disk("tiles-dir", 200, args.buf, "t/index.html", "/t/");
+    char *ls = out_file(out, "ls");
+    ck_assert_msg(strstr(ls, "t/tilejson.json") == NULL, "tilejson.json written on a full disk:\n%s", ls);
+    ck_assert_msg(strstr(ls, "t/events.geojson") == NULL, "events.geojson published on a full disk:\n%s", ls);
+    strbuf t = STRBUF_INIT;
+    sb_addf(&t, "%s/t", out);
+    tree_stats ts = { 0, 0, 0, 0 };
+    check_tree(t.buf, &ts);
+    ck_assert_msg(ts.n_png > 0, "the disk was full before the first tile:\n%s", ls);
+    ck_assert_uint_eq(ts.n_tmp, 0);
+    sb_release(&t);
+    free(ls);
+    free(out);
+
+    sb_release(&db);
+    sb_release(&args);
+    free(csv);
 }
 END_TEST
 
@@ -113,6 +658,14 @@ Suite *crash_safety_suite(void)
     tcase_set_timeout(t, 240);
     tcase_add_test(t, kill_9_during_an_import_should_leave_the_store_as_it_was);
     tcase_add_test(t, kill_9_during_a_map_should_leave_no_half_written_png);
+    tcase_add_test(t, tiles_remove_stale_tmp_should_remove_only_the_files_of_dead_writers);
+    tcase_add_test(t, kill_9_during_tiles_should_leave_only_whole_files_and_resume_should_finish);
+    tcase_add_test(t, kill_9_during_tiles_mbtiles_should_leave_the_file_as_it_was);
     suite_add_tcase(s, t);
+    TCase *full = tcase_create("full-disk");
+    tcase_set_timeout(full, 240);
+    tcase_add_test(full, import_on_a_full_disk_should_say_so_and_leave_the_store_as_it_was);
+    tcase_add_test(full, outputs_on_a_full_disk_should_say_so_and_leave_no_file);
+    suite_add_tcase(s, full);
     return s;
 }
