@@ -25,7 +25,7 @@ cd "$(dirname "$0")/.."
 
 DEB_PACKAGES="gcc make pkg-config libproj-dev proj-data libgeos-dev libpng-dev
 libcjson-dev libcairo2-dev libpango1.0-dev libsqlite3-dev libutf8proc-dev libcsv-dev check
-nodejs npm ca-certificates"
+nodejs npm ca-certificates valgrind"
 
 # For bench/run_events.sh and bench/run_render.sh only.  The packages' own
 # cluster is left alone (the bench starts a throwaway one under
