@@ -25,13 +25,17 @@ int tsv_read(const char *path, const char *header, tsv_row_fn fn, void *ctx, cha
 
     FILE *f = fopen(path, "rb");
     if (!f) return em_error(err, EM_EIO, "%s: cannot open: %s", path, strerror(errno));
-    while ((len = getline(&line, &cap, f)) >= 0) {
+    while ((len = gaz_getline(&line, &cap, f)) >= 0) {
         lineno++;
         if ((size_t)len != strlen(line)) {
             rc = em_error(err, EM_EINPUT, "%s:%zu: NUL byte in line", path, lineno);
             goto cleanup;
         }
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
+        if ((size_t)len > GAZ_LINE_MAX) {
+            rc = em_error(err, EM_EINPUT, "%s:%zu: line longer than 1 MiB (the limit)", path, lineno);
+            goto cleanup;
+        }
         if (len == 0 || line[0] == '#') continue;
         if (!seen_header) {
             if (strcmp(line, header) != 0) {

@@ -138,6 +138,14 @@ int gn_read_alternates(const char *path, gn_altname_fn fn, void *ctx, char **err
 typedef int (*gn_admin1_fn)(void *ctx, const char *code, const char *name, char **err);
 int gn_read_admin1(const char *path, gn_admin1_fn fn, void *ctx, char **err);
 
+/* The longest line of a GeoNames file or curated table, terminator excluded. */
+#define GAZ_LINE_MAX ((size_t)1 << 20)
+
+/* getline() that stops reading a line after GAZ_LINE_MAX + 2 bytes, so that a
+ * huge line costs no more memory than that: a longer line comes back cut,
+ * longer than GAZ_LINE_MAX, for the caller to reject.  -1 at the end. */
+ssize_t gaz_getline(char **line, size_t *cap, FILE *f);
+
 /* ---- tab-separated curated tables (curated.c) ---- */
 
 /* Read a TSV whose first non-comment line must equal header (the column

@@ -37,6 +37,26 @@ int parse_int64(const char *s, int64_t *out)
     return 0;
 }
 
+ssize_t gaz_getline(char **line, size_t *cap, FILE *f)
+{
+    size_t len = 0;
+    int c;
+    while ((c = getc_unlocked(f)) != EOF) {
+        if (len + 2 > *cap) {
+            size_t want = *cap < 256 ? 256 : *cap * 2;
+            char *grown = realloc(*line, want);
+            if (!grown) return -1;
+            *line = grown;
+            *cap = want;
+        }
+        (*line)[len++] = (char)c;
+        if (c == '\n' || len > GAZ_LINE_MAX + 2) break;
+    }
+    if (!len) return -1;
+    (*line)[len] = '\0';
+    return (ssize_t)len;
+}
+
 /* Split line (modified in place) on tabs into at most max fields. */
 static size_t split_tabs(char *line, char **fields, size_t max)
 {
@@ -77,12 +97,16 @@ int gn_read_places(const char *path, gn_place_fn fn, void *ctx, char **err)
     FILE *f = open_input(path, err);
     if (!f) return EM_EIO;
 
-    while ((len = getline(&line, &cap, f)) >= 0) {
+    while ((len = gaz_getline(&line, &cap, f)) >= 0) {
         char *fld[19];
         gn_place row;
         lineno++;
         if (chomp(line, &len) < 0) {
             rc = em_error(err, EM_EINPUT, "%s:%zu: NUL byte in line", path, lineno);
+            goto cleanup;
+        }
+        if ((size_t)len > GAZ_LINE_MAX) {
+            rc = em_error(err, EM_EINPUT, "%s:%zu: line longer than 1 MiB (the limit)", path, lineno);
             goto cleanup;
         }
         if (len == 0) continue;
@@ -153,12 +177,16 @@ int gn_read_alternates(const char *path, gn_altname_fn fn, void *ctx, char **err
     FILE *f = open_input(path, err);
     if (!f) return EM_EIO;
 
-    while ((len = getline(&line, &cap, f)) >= 0) {
+    while ((len = gaz_getline(&line, &cap, f)) >= 0) {
         char *fld[10];
         gn_altname row;
         lineno++;
         if (chomp(line, &len) < 0) {
             rc = em_error(err, EM_EINPUT, "%s:%zu: NUL byte in line", path, lineno);
+            goto cleanup;
+        }
+        if ((size_t)len > GAZ_LINE_MAX) {
+            rc = em_error(err, EM_EINPUT, "%s:%zu: line longer than 1 MiB (the limit)", path, lineno);
             goto cleanup;
         }
         if (len == 0) continue;
