@@ -48,7 +48,7 @@ static int parse_coord(const char *s, size_t len, double *out)
     buf[len] = '\0';
     errno = 0;
     double v = strtod(buf, &end);
-    if (*end || errno == ERANGE || !isfinite(v)) return -1;
+    if (*end || errno == ERANGE || !isfinite(v) || strpbrk(buf, "xX")) return -1;
     *out = v;
     return 0;
 }
@@ -134,7 +134,8 @@ int cli_parse_bbox(const char *cmd, const char *s, int point_ok, geo_bbox *out)
         char *end;
         errno = 0;
         v[i] = strtod(p, &end);
-        if (end == p || errno == ERANGE || !isfinite(v[i]) || *end != (i < 3 ? ',' : '\0')) {
+        if (end == p || errno == ERANGE || !isfinite(v[i]) || *end != (i < 3 ? ',' : '\0') ||
+            memchr(p, 'x', (size_t)(end - p)) || memchr(p, 'X', (size_t)(end - p))) {
             cli_error(cmd, "--bbox \"%s\" is not W,S,E,N (four numbers, degrees)", s);
             return -1;
         }

@@ -182,7 +182,8 @@ int cmd_import(int argc, char **argv)
         store_close(ctx.st);
         ctx.st = NULL;
         if (!existed) unlink(db); /* leave nothing behind */
-        fprintf(stderr, "%s\n", err ? err : "eventmap import: failed");
+        /* a usage error (--map naming no field) has no FILE: of its own */
+        fprintf(stderr, "%s%s\n", rc == EM_EUSAGE && err ? "eventmap import: " : "", err ? err : "eventmap import: failed");
         fprintf(stderr, "eventmap import: nothing imported; %s %s\n", db, existed ? "is as it was" : "was not created");
         status = rc == EM_EUSAGE ? EXIT_USAGE : EXIT_FAIL;
     } else {

@@ -212,7 +212,7 @@ int cmd_near(int argc, char **argv)
     }
     char *end;
     ctx.radius_km = strtod(radius, &end);
-    if (*end || end == radius || !(ctx.radius_km > 0 && ctx.radius_km <= 20000)) {
+    if (*end || end == radius || strpbrk(radius, "xX") || !(ctx.radius_km > 0 && ctx.radius_km <= 20000)) {
         cli_error("near", "--radius \"%s\" is not a distance in km (0 < KM <= 20000)", radius);
         status = EXIT_USAGE;
         goto done;
@@ -237,6 +237,8 @@ int cmd_near(int argc, char **argv)
         (void)strtod(comma + 1, &e2);
         is_point = e1 == comma && e1 != where && *e2 == '\0' && e2 != comma + 1;
     }
+    /* only numbers and commas ("33", "33,36,1"): meant as LAT,LON, never a place */
+    if (strpbrk(where, "0123456789") && !where[strspn(where, "0123456789+-.,eE ")]) is_point = 1;
     if (is_point) {
         if (cli_parse_latlon("near", "the centre", where, &centre) < 0) {
             status = EXIT_USAGE;

@@ -123,6 +123,10 @@ int cli_source_prepare(cli_source *s, const char *cmd)
         }
         s->filter.has_until = 1;
     }
+    if (s->since && s->until && s->filter.since_day > s->filter.until_day) {
+        cli_error(cmd, "--since %s is after --until %s", s->since, s->until);
+        return EXIT_USAGE;
+    }
     if (s->type) {
         if (!*s->type) {
             cli_error(cmd, "--type is empty");

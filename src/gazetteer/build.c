@@ -383,7 +383,7 @@ static int parse_bbox(const char *s, double box[4])
         }
     }
     if (*p) return -1;
-    if (box[0] < -180 || box[2] > 180 || box[1] < -90 || box[3] > 90 || box[1] > box[3]) return -1;
+    if (box[0] < -180 || box[0] > 180 || box[2] < -180 || box[2] > 180 || box[1] < -90 || box[3] > 90 || box[1] > box[3]) return -1;
     return 0;
 }
 

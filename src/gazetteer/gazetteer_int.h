@@ -138,6 +138,7 @@ int gn_read_alternates(const char *path, gn_altname_fn fn, void *ctx, char **err
 typedef int (*gn_admin1_fn)(void *ctx, const char *code, const char *name, char **err);
 int gn_read_admin1(const char *path, gn_admin1_fn fn, void *ctx, char **err);
 
+
 /* ---- tab-separated curated tables (curated.c) ---- */
 
 /* Read a TSV whose first non-comment line must equal header (the column
