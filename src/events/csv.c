@@ -262,6 +262,11 @@ int ev_csv_next(ev_csv *c, char ***fields, size_t *n, size_t *line, const char *
         int rc = scan_record(c, &next, &lines, why);
         if (rc == 1) {
             char *start = c->buf + c->pos;
+            if ((size_t)(next - start) > CSV_MAX_RECORD) {
+                *line = c->line;
+                *why = "record longer than 16 MiB (the limit)";
+                return -1;
+            }
             c->utf8_ok = ev_utf8_prefix((const unsigned char *)start, (size_t)(next - start)) == (size_t)(next - start);
             finish_record(c);
             c->pos = (size_t)(next - c->buf);

@@ -318,7 +318,11 @@ static int emit_row(reader *r)
             return report_bad(r, line, "time_precision \"%s\" is not 1, 2 or 3", shown(col(r, F_TIME_PREC)));
         }
         e.time_precision = (int)v;
-    } else if (*col(r, F_UCDP_DATE_PREC) && parse_int(col(r, F_UCDP_DATE_PREC), 1, 5, &v) == 0) {
+    } else if (*col(r, F_UCDP_DATE_PREC)) {
+        if (parse_int(col(r, F_UCDP_DATE_PREC), 1, 5, &v) < 0) {
+            r->stats->read--;
+            return report_bad(r, line, "date_prec \"%s\" is not 1..5", shown(col(r, F_UCDP_DATE_PREC)));
+        }
         e.time_precision = ucdp_time_precision(v);
     }
 
@@ -343,6 +347,22 @@ static int emit_row(reader *r)
         e.fatalities = (int)v;
     }
 
+    long geo_prec = 0, where_prec = 0;
+    if (*col(r, F_GEO_PREC) && parse_int(col(r, F_GEO_PREC), 1, 3, &geo_prec) < 0) {
+        r->stats->read--;
+        return report_bad(r, line, "geo_precision \"%s\" is not 1, 2 or 3", shown(col(r, F_GEO_PREC)));
+    }
+    if (*col(r, F_UCDP_WHERE_PREC) && parse_int(col(r, F_UCDP_WHERE_PREC), 1, 7, &where_prec) < 0) {
+        r->stats->read--;
+        return report_bad(r, line, "where_prec \"%s\" is not 1..7", shown(col(r, F_UCDP_WHERE_PREC)));
+    }
+    double confidence = 1;
+    if (*col(r, F_CONFIDENCE) &&
+        (parse_number(col(r, F_CONFIDENCE), &confidence) < 0 || !(confidence >= 0 && confidence <= 1))) {
+        r->stats->read--;
+        return report_bad(r, line, "confidence \"%s\" is not a number in 0..1", shown(col(r, F_CONFIDENCE)));
+    }
+
     const char *la = col(r, F_LAT), *lo = col(r, F_LON);
     if (*la || *lo) {
         if (parse_number(la, &e.lat) < 0) {
@@ -363,13 +383,9 @@ static int emit_row(reader *r)
         }
         e.located = 1;
         e.geo_precision = EV_GEO_EXACT;
-        if (*col(r, F_GEO_PREC) && parse_int(col(r, F_GEO_PREC), 1, 3, &v) == 0) e.geo_precision = (int)v;
-        else if (*col(r, F_UCDP_WHERE_PREC) && parse_int(col(r, F_UCDP_WHERE_PREC), 1, 7, &v) == 0)
-            e.geo_precision = ucdp_geo_precision(v);
-        e.confidence = 1;
-        double c;
-        if (*col(r, F_CONFIDENCE) && parse_number(col(r, F_CONFIDENCE), &c) == 0 && c >= 0 && c <= 1)
-            e.confidence = c;
+        if (geo_prec) e.geo_precision = (int)geo_prec;
+        else if (where_prec) e.geo_precision = ucdp_geo_precision(where_prec);
+        e.confidence = confidence;
     } else {
         int rc = ev_geocode(r->geocoder, &e);
         if (rc < 0) return em_error(r->err, EM_EINTERNAL, "%s:%zu: cannot geocode", r->path, line);
@@ -446,6 +462,15 @@ static int take_header(reader *r)
         return em_error(r->err, EM_EINPUT,
                         "%s:%zu: neither coordinates (latitude, longitude) nor a place (location) column",
                         r->path, r->row_line);
+    /* a column read twice over is ambiguous: which latitude is meant? */
+    for (int k = 0; k < N_FIELDS; k++) {
+        if (r->col_of[k] < 0) continue;
+        const char *name = r->header[r->col_of[k]];
+        for (size_t i = 0; i < r->n_header; i++)
+            if ((int)i != r->col_of[k] && !strcmp(r->header[i], name))
+                return em_error(r->err, EM_EINPUT, "%s:%zu: column \"%s\" appears twice in the header", r->path,
+                                r->row_line, name);
+    }
     return 0;
 }
 
@@ -539,7 +564,9 @@ static int read_geojson(reader *r, FILE *in, size_t first_line)
         memset(&e, 0, sizeof(e));
         const cJSON *props = cJSON_GetObjectItem(f, "properties");
         const cJSON *geom = cJSON_GetObjectItem(f, "geometry");
-        if (!cJSON_IsObject(f) || (props && !cJSON_IsObject(props) && !cJSON_IsNull(props))) {
+        const cJSON *ftype = cJSON_GetObjectItem(f, "type");
+        if (!cJSON_IsObject(f) || !cJSON_IsString(ftype) || strcmp(ftype->valuestring, "Feature") ||
+            (props && !cJSON_IsObject(props) && !cJSON_IsNull(props))) {
             rc = report_bad(r, line, "not a GeoJSON Feature");
             if (rc) goto done;
             continue;
@@ -582,7 +609,14 @@ static int read_geojson(reader *r, FILE *in, size_t first_line)
         e.time_precision = EV_TIME_DAY;
         long v;
         const char *tp = P ? prop_text(P, n_tp, &t[2]) : "";
-        if (*tp && parse_int(tp, 1, 3, &v) == 0) e.time_precision = (int)v;
+        if (*tp) {
+            if (parse_int(tp, 1, 3, &v) < 0) {
+                rc = report_bad(r, line, "time_precision \"%s\" is not 1, 2 or 3", shown(tp));
+                if (rc) goto done;
+                continue;
+            }
+            e.time_precision = (int)v;
+        }
         e.event_type = P ? prop_text(P, n_type, &t[3]) : "";
         e.sub_event_type = P ? prop_text(P, n_sub, &t[4]) : "";
         e.actor1 = P ? prop_text(P, n_a1, &t[5]) : "";
@@ -605,7 +639,26 @@ static int read_geojson(reader *r, FILE *in, size_t first_line)
         }
 
         int bad = 0;
-        if (geom && !cJSON_IsNull(geom)) {
+        const char *gp = P ? prop_text(P, n_gp, &t[15]) : "";
+        long geo_prec = 0;
+        if (*gp && parse_int(gp, 1, 3, &geo_prec) < 0) {
+            rc = report_bad(r, line, "geo_precision \"%s\" is not 1, 2 or 3", shown(gp));
+            bad = 1;
+        }
+        const cJSON *cf = P ? cJSON_GetObjectItem(P, n_conf[0]) : NULL;
+        double confidence = 1;
+        if (!bad && cf && !cJSON_IsNull(cf)) {
+            if (!cJSON_IsNumber(cf) || !(cf->valuedouble >= 0 && cf->valuedouble <= 1)) {
+                rc = report_bad(r, line, "confidence is not a number in 0..1");
+                bad = 1;
+            } else {
+                confidence = cf->valuedouble;
+            }
+        }
+        if (!bad && geom && !cJSON_IsNull(geom) && !cJSON_IsObject(geom)) {
+            rc = report_bad(r, line, "geometry is not a GeoJSON geometry object");
+            bad = 1;
+        } else if (!bad && geom && !cJSON_IsNull(geom)) {
             const cJSON *gt = cJSON_GetObjectItem(geom, "type");
             const cJSON *co = cJSON_GetObjectItem(geom, "coordinates");
             if (!cJSON_IsString(gt) || strcmp(gt->valuestring, "Point")) {
@@ -625,12 +678,8 @@ static int read_geojson(reader *r, FILE *in, size_t first_line)
                     bad = 1;
                 } else {
                     e.located = 1;
-                    e.geo_precision = EV_GEO_EXACT;
-                    const char *gp = P ? prop_text(P, n_gp, &t[15]) : "";
-                    if (*gp && parse_int(gp, 1, 3, &v) == 0) e.geo_precision = (int)v;
-                    e.confidence = 1;
-                    const cJSON *cf = P ? cJSON_GetObjectItem(P, n_conf[0]) : NULL;
-                    if (cJSON_IsNumber(cf) && cf->valuedouble >= 0 && cf->valuedouble <= 1) e.confidence = cf->valuedouble;
+                    e.geo_precision = geo_prec ? (int)geo_prec : EV_GEO_EXACT;
+                    e.confidence = confidence;
                 }
             }
         }
@@ -686,7 +735,8 @@ int ev_read(const char *path, const ev_read_opts *opts, ev_event_fn on_event, ev
     sb_init(&r.idbuf, 0);
     r.geocoder = ev_geocoder_new(opts->gazetteer);
 
-    /* GeoJSON starts with '{' (after a BOM or blanks).  A file is read
+    /* JSON starts with '{' or '[' (after a BOM or blanks): read as GeoJSON,
+     * which says what is wrong with a JSON array.  A file is read
      * again from its start; from stdin the blank lines already read are
      * counted, so that line numbers stay right. */
     ev_format f = opts->format;
@@ -701,7 +751,7 @@ int ev_read(const char *path, const ev_read_opts *opts, ev_event_fn on_event, ev
             first_line += c == '\n';
             c = getc(in);
         }
-        f = c == '{' ? EV_FMT_GEOJSON : EV_FMT_CSV;
+        f = c == '{' || c == '[' ? EV_FMT_GEOJSON : EV_FMT_CSV;
         if (in != stdin) {
             rewind(in);
             first_line = 1;

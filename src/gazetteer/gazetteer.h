@@ -80,6 +80,10 @@ const char *gaz_match_name(gaz_match m);
  * --country hint, a place in one of them gets a small bonus: a report about
  * Syria that says "Palmyra" or "Nawa" means the Syrian one. */
 const char *gaz_focus(const gaz *g);
+/* 0, or EM_EINPUT with "PATH: gazetteer index is truncated or corrupt;
+ * rebuild it" once a lookup has met a record pointing outside the index
+ * (the lookup answered from what was sound; gaz_resolve checks this itself). */
+int gaz_check(const gaz *g, char **err);
 
 /* What gaz_build reads.  Paths may be NULL to leave a source out. */
 typedef struct {

@@ -16,6 +16,7 @@
 #ifndef EVENTMAP_GAZETTEER_INT_H
 #define EVENTMAP_GAZETTEER_INT_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -70,6 +71,8 @@ typedef struct {
 } gaz_key_rec;
 
 struct gaz {
+    const char *path;
+    atomic_int corrupt;     /* a record pointed outside its section: see gaz_*_at */
     const unsigned char *map;
     size_t map_len;
     const gaz_header *hdr;
@@ -81,6 +84,46 @@ struct gaz {
     uint32_t n_plain;
     const char *pool;
 };
+
+/* Checked access to the mapped records.  gaz_open checks the header and that
+ * each section lies inside the file; these check what a record points to (a
+ * place, name or key index, a pool offset), so that a damaged index cannot
+ * send a read outside the mapping.  A bad record comes back as an empty one
+ * (all offsets 0, the pool's "") and marks the index corrupt: gaz_resolve
+ * then fails with "gazetteer index is truncated or corrupt". */
+void gaz_mark_corrupt(const gaz *g);
+
+static inline const gaz_place_rec *gaz_place_at(const gaz *g, uint64_t i)
+{
+    static const gaz_place_rec empty;
+    uint64_t pool = g->hdr->pool_size;
+    const gaz_place_rec *p = i < g->hdr->n_places ? &g->places[i] : NULL;
+    if (p && p->name < pool && p->id < pool && p->feature < pool && p->admin1 < pool && p->admin1_code < pool &&
+        (uint64_t)p->wkb + p->wkb_len <= pool && p->country[3] == '\0')
+        return p;
+    gaz_mark_corrupt(g);
+    return &empty;
+}
+
+static inline const gaz_name_rec *gaz_name_at(const gaz *g, uint64_t i)
+{
+    static const gaz_name_rec empty;
+    uint64_t pool = g->hdr->pool_size;
+    const gaz_name_rec *n = i < g->hdr->n_names ? &g->names[i] : NULL;
+    if (n && n->place < g->hdr->n_places && n->display < pool && n->plain < pool && n->key < g->hdr->n_keys) return n;
+    gaz_mark_corrupt(g);
+    return &empty;
+}
+
+static inline const gaz_key_rec *gaz_key_at(const gaz *g, uint64_t i)
+{
+    static const gaz_key_rec empty;
+    const gaz_key_rec *k = i < g->hdr->n_keys ? &g->keys[i] : NULL;
+    if (k && (uint64_t)k->str + k->len < g->hdr->pool_size && (uint64_t)k->first + k->count <= g->hdr->n_names)
+        return k;
+    gaz_mark_corrupt(g);
+    return &empty;
+}
 
 static inline uint32_t gaz_hash32(const char *s, size_t len)
 {

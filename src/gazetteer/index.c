@@ -62,12 +62,15 @@ int gaz_open(const char *path, gaz **out, char **err)
         !section_ok(h, h->off_translit, h->n_keys, 8) ||
         !section_ok(h, h->off_dels, h->n_dels, 8) ||
         !section_ok(h, h->off_deldir, ((uint64_t)1 << GAZ_DELDIR_BITS) + 1, 4) ||
-        h->off_pool + h->pool_size != h->file_size || h->pool_size == 0 ||
+        h->off_pool + h->pool_size != h->file_size || h->pool_size == 0 || h->n_places == 0 ||
+        ((const char *)map)[h->file_size - 1] != '\0' || /* the pool's last string ends */
         h->focus[sizeof(h->focus) - 1] != '\0') {
         rc = em_error(err, EM_EINPUT, "%s: gazetteer index is truncated or corrupt; rebuild it", path);
         goto cleanup;
     }
     g = xcalloc(1, sizeof(*g));
+    g->path = xstrdup(path);
+    atomic_init(&g->corrupt, 0);
     g->map = map;
     g->map_len = (size_t)st.st_size;
     g->hdr = h;
@@ -80,6 +83,29 @@ int gaz_open(const char *path, gaz **out, char **err)
     g->deldir = (const uint32_t *)((const char *)map + h->off_deldir);
     g->pool = (const char *)map + h->off_pool;
     map = MAP_FAILED;
+    /* A sample of each section's records, evenly spread: gross damage (a
+     * section overwritten, an index from a broken copy) is refused here;
+     * the checked accessors catch the rest as lookups meet it. */
+    for (uint64_t k = 0; k < 64; k++) {
+        gaz_place_at(g, k * (h->n_places - 1) / 63);
+        if (h->n_names) {
+            uint64_t i = k * (h->n_names - 1) / 63;
+            gaz_name_at(g, i);
+            gaz_name_at(g, (uint32_t)g->plain[i]);
+        }
+        if (h->n_keys) {
+            uint64_t i = k * (h->n_keys - 1) / 63;
+            gaz_key_at(g, i);
+            gaz_key_at(g, (uint32_t)g->translit[i]);
+        }
+        if (h->n_dels) gaz_key_at(g, (uint32_t)g->dels[k * (h->n_dels - 1) / 63]);
+    }
+    if (gaz_check(g, err) < 0) {
+        rc = EM_EINPUT;
+        gaz_close(g);
+        g = NULL;
+        goto cleanup;
+    }
     *out = g;
 cleanup:
     if (map != MAP_FAILED) munmap(map, (size_t)st.st_size);
@@ -91,7 +117,19 @@ void gaz_close(gaz *g)
 {
     if (!g) return;
     munmap((void *)g->map, g->map_len);
+    free((char *)g->path);
     free(g);
+}
+
+void gaz_mark_corrupt(const gaz *g)
+{
+    atomic_store_explicit(&((gaz *)g)->corrupt, 1, memory_order_relaxed);
+}
+
+int gaz_check(const gaz *g, char **err)
+{
+    if (!atomic_load_explicit(&((gaz *)g)->corrupt, memory_order_relaxed)) return 0;
+    return em_error(err, EM_EINPUT, "%s: gazetteer index is truncated or corrupt; rebuild it", g->path);
 }
 
 const char *gaz_focus(const gaz *g)
@@ -106,7 +144,7 @@ uint32_t gaz_count(const gaz *g)
 
 void gaz_place(const gaz *g, uint32_t place, gaz_result *out)
 {
-    const gaz_place_rec *p = &g->places[place];
+    const gaz_place_rec *p = gaz_place_at(g, place);
     memset(out, 0, sizeof(*out));
     out->place = place;
     out->name = g->pool + p->name;
@@ -133,7 +171,7 @@ void gaz_place(const gaz *g, uint32_t place, gaz_result *out)
 
 const unsigned char *gaz_region_wkb(const gaz *g, uint32_t place, size_t *len)
 {
-    const gaz_place_rec *p = &g->places[place];
+    const gaz_place_rec *p = gaz_place_at(g, place);
     if (!p->wkb_len) {
         *len = 0;
         return NULL;

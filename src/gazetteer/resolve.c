@@ -185,7 +185,7 @@ static void lookup_plain(const gaz *g, const char *plain, cand_list *cl)
     for (size_t i = lower_bound(g->plain, g->hdr->n_names, h);
          i < g->hdr->n_names && (uint32_t)(g->plain[i] >> 32) == h; i++) {
         uint32_t ni = (uint32_t)g->plain[i];
-        const gaz_name_rec *nr = &g->names[ni];
+        const gaz_name_rec *nr = gaz_name_at(g, ni);
         if (strcmp(g->pool + nr->plain, plain) != 0) continue;
         int primary = nr->kind == GAZ_NAME_PRIMARY || nr->kind == GAZ_NAME_ASCII;
         /* a curated news alias is as good as the name; a GeoNames alternate
@@ -198,10 +198,10 @@ static void lookup_plain(const gaz *g, const char *plain, cand_list *cl)
 static void add_key_names(const gaz *g, uint32_t k, double quality_base, double quality_span,
                           const char *q_stripped, strbuf *scratch, cand_list *cl)
 {
-    const gaz_key_rec *key = &g->keys[k];
+    const gaz_key_rec *key = gaz_key_at(g, k);
     for (uint32_t j = 0; j < key->count; j++) {
         uint32_t ni = key->first + j;
-        const gaz_name_rec *nr = &g->names[ni];
+        const gaz_name_rec *nr = gaz_name_at(g, ni);
         double sim = 0;
         if (quality_span > 0) {
             strip_articles(g->pool + nr->plain, scratch);
@@ -219,7 +219,7 @@ static void lookup_key(const gaz *g, const char *key, size_t klen, const char *q
     for (size_t i = lower_bound(g->translit, g->hdr->n_keys, h);
          i < g->hdr->n_keys && (uint32_t)(g->translit[i] >> 32) == h; i++) {
         uint32_t k = (uint32_t)g->translit[i];
-        if (g->keys[k].len == klen && !memcmp(g->pool + g->keys[k].str, key, klen))
+        if (gaz_key_at(g, k)->len == klen && !memcmp(g->pool + gaz_key_at(g, k)->str, key, klen))
             add_key_names(g, k, 0.90, 0.06, q_stripped, scratch, cl);
     }
     if ((unsigned char)key[0] >= 0x80 || klen < 3 || klen > 64) return;
@@ -268,7 +268,7 @@ static void lookup_key(const gaz *g, const char *key, size_t klen, const char *q
     free(set);
     n_found = n_unique;
     for (size_t i = 0; i < n_found; i++) {
-        const gaz_key_rec *kr = &g->keys[found[i]];
+        const gaz_key_rec *kr = gaz_key_at(g, found[i]);
         const char *ks = g->pool + kr->str;
         if (kr->len == klen && !memcmp(ks, key, klen)) continue; /* handled above */
         size_t diff = kr->len > klen ? kr->len - klen : klen - kr->len;
@@ -425,7 +425,7 @@ static int admin1_is_context(const gaz *g, const gaz_place_rec *p, const char *c
 
 static double score_place(const gaz *g, const candidate *c, const gaz_query *q, const hints *hn)
 {
-    const gaz_place_rec *p = &g->places[c->place];
+    const gaz_place_rec *p = gaz_place_at(g, c->place);
     /* quality first: importance and hints reorder answers of similar quality */
     double score = c->quality * (0.8 + 0.2 * p->prior);
     const char *country = hn->country ? hn->country : (q && q->country && *q->country ? q->country : NULL);
@@ -498,7 +498,7 @@ int gaz_resolve(const gaz *g, const char *name, const gaz_query *q, gaz_result *
                 !strcmp(f, "P.PPLC")) {
                 snprintf(ctx_country, sizeof(ctx_country), "%s", ctx.country);
                 if (ctx_country[0]) hn.country = ctx_country;
-                const gaz_place_rec *cp = &g->places[ctx.place];
+                const gaz_place_rec *cp = gaz_place_at(g, ctx.place);
                 if (strcmp(f, "A.PCLI") && cp->admin1_code) ctx_admin1 = xstrdup(g->pool + cp->admin1_code);
                 hn.admin1_code = ctx_admin1;
             }
@@ -547,15 +547,15 @@ int gaz_resolve(const gaz *g, const char *name, const gaz_query *q, gaz_result *
     free(slot);
     for (size_t i = 0; i < n_rk; i++) {
         rk[i].score = score_place(g, &rk[i].c, q, &hn);
-        rk[i].population = g->places[rk[i].c.place].population;
+        rk[i].population = gaz_place_at(g, rk[i].c.place)->population;
     }
     qsort(rk, n_rk, sizeof(*rk), cmp_ranked);
     for (size_t i = 0; i < n_rk && rc < max; i++) {
         if (q && rk[i].score < q->min_score) break;
         gaz_result *r = &out[rc++];
-        const gaz_place_rec *p = &g->places[rk[i].c.place];
+        const gaz_place_rec *p = gaz_place_at(g, rk[i].c.place);
         gaz_place(g, rk[i].c.place, r);
-        r->matched = g->pool + g->names[rk[i].c.name].display;
+        r->matched = g->pool + gaz_name_at(g, rk[i].c.name)->display;
         r->match = rk[i].c.match;
         if ((p->flags & GAZ_PLACE_REGION) && !(p->flags & GAZ_PLACE_COUNTRY)) r->match = GAZ_MATCH_REGION;
         r->score = rk[i].score < 0 ? 0 : rk[i].score > 1 ? 1 : rk[i].score;
@@ -572,6 +572,10 @@ cleanup:
     sb_release(&kindless);
     sb_release(&bare);
     sb_release(&context_key);
+    if (rc >= 0) {
+        int damaged = gaz_check(g, err);
+        if (damaged < 0) rc = damaged;
+    }
     return rc;
 }
 
@@ -585,10 +589,10 @@ int gaz_lookup_exact(const gaz *g, const char *folded, double *prior)
     uint32_t h = gaz_hash32(folded, len);
     for (size_t i = lower_bound(g->plain, g->hdr->n_names, h);
          i < g->hdr->n_names && (uint32_t)(g->plain[i] >> 32) == h; i++) {
-        const gaz_name_rec *nr = &g->names[(uint32_t)g->plain[i]];
+        const gaz_name_rec *nr = gaz_name_at(g, (uint32_t)g->plain[i]);
         if (strcmp(g->pool + nr->plain, folded) != 0) continue;
         found = 2;
-        if (g->places[nr->place].prior > best) best = g->places[nr->place].prior;
+        if (gaz_place_at(g, nr->place)->prior > best) best = gaz_place_at(g, nr->place)->prior;
     }
     if (found) goto done;
     gaz_translit(folded, &key);
@@ -596,11 +600,11 @@ int gaz_lookup_exact(const gaz *g, const char *folded, double *prior)
     h = gaz_hash32(key.buf, key.len);
     for (size_t i = lower_bound(g->translit, g->hdr->n_keys, h);
          i < g->hdr->n_keys && (uint32_t)(g->translit[i] >> 32) == h; i++) {
-        const gaz_key_rec *kr = &g->keys[(uint32_t)g->translit[i]];
+        const gaz_key_rec *kr = gaz_key_at(g, (uint32_t)g->translit[i]);
         if (kr->len != key.len || memcmp(g->pool + kr->str, key.buf, key.len)) continue;
         found = 1;
         for (uint32_t j = 0; j < kr->count; j++) {
-            float pr = g->places[g->names[kr->first + j].place].prior;
+            float pr = gaz_place_at(g, gaz_name_at(g, kr->first + j)->place)->prior;
             if (pr > best) best = pr;
         }
     }

@@ -267,6 +267,14 @@ START_TEST(csv_reader_should_refuse_a_record_over_16_mib)
     ck_assert_str_eq(why, "record longer than 16 MiB (the limit)");
     ck_assert_uint_eq(line, 3);
 
+    /* a closed quoted field of 17 MiB, all of the file in one buffer */
+    memset(text, 'w', len);
+    memcpy(text, "a,b\n1,\"", 7);
+    memcpy(text + 7 + (17u << 20), "\"\n2,3\n", 6);
+    ck_assert_int_eq(csv_first_error(text, 7 + (17u << 20) + 6, &line, &why), -1);
+    ck_assert_str_eq(why, "record longer than 16 MiB (the limit)");
+    ck_assert_uint_eq(line, 2);
+
     /* a quoted field of 15 MiB is still read */
     size_t big = 15u << 20;
     memset(text, 'z', len);

@@ -3,6 +3,7 @@
  * and resolving on a small index built from tests/data/gaz-small/.
  */
 #include <check.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "gazetteer/gazetteer.h"
+#include "gazetteer/gazetteer_int.h"
 #include "test_helpers.h"
 #include "util/error.h"
 #include "util/strbuf.h"
@@ -521,6 +523,51 @@ START_TEST(gaz_resolve_should_find_a_misspelling)
 }
 END_TEST
 
+/* One record of a sound index made to point outside the index: the sample
+ * gaz_open checks misses it, and the lookup that meets it must fail with the
+ * corrupt-index error instead of reading past the mapping. */
+START_TEST(gaz_resolve_should_refuse_a_record_pointing_outside_the_index)
+{
+    char *err = NULL;
+    gaz *g = NULL;
+    gaz_result r;
+    ck_assert_int_eq(gaz_open(test_gazetteer(), &g, &err), 0); /* many more places than gaz_open samples */
+    ck_assert_int_eq(gaz_resolve(g, "Idlib", NULL, &r, 1, &err), 1);
+    uint32_t place = r.place;
+    gaz_close(g);
+    size_t len = 0;
+    char *data = test_read_file(test_gazetteer(), &len);
+    gaz_header h;
+    memcpy(&h, data, sizeof(h));
+    ck_assert_uint_lt(place, h.n_places);
+    static const struct { size_t field; const char *what; } faults[] = {
+        { offsetof(gaz_place_rec, name), "name" },
+        { offsetof(gaz_place_rec, admin1), "admin1" },
+        { offsetof(gaz_place_rec, wkb_len), "wkb_len" },
+    };
+    for (size_t k = 0; k < sizeof(faults) / sizeof(faults[0]); k++) {
+        char *bad = malloc(len);
+        memcpy(bad, data, len);
+        uint32_t far = 0xfffffff0u;
+        memcpy(bad + h.off_places + (size_t)place * sizeof(gaz_place_rec) + faults[k].field, &far, sizeof(far));
+        strbuf path = STRBUF_INIT;
+        sb_addf(&path, "%s/bad-%s.idx", test_tmpdir(), faults[k].what);
+        FILE *f = fopen(path.buf, "wb");
+        ck_assert_uint_eq(fwrite(bad, 1, len, f), len);
+        fclose(f);
+        ck_assert_msg(gaz_open(path.buf, &g, &err) == 0, "%s: %s", faults[k].what, err);
+        ck_assert_int_eq(gaz_resolve(g, "Idlib", NULL, &r, 1, &err), EM_EINPUT);
+        ck_assert_ptr_nonnull(strstr(err, ": gazetteer index is truncated or corrupt; rebuild it"));
+        free(err);
+        err = NULL;
+        gaz_close(g);
+        free(bad);
+        sb_release(&path);
+    }
+    free(data);
+}
+END_TEST
+
 Suite *gazetteer_suite(void)
 {
     Suite *s = suite_create("gazetteer");
@@ -541,6 +588,7 @@ Suite *gazetteer_suite(void)
     tcase_add_test(t, gaz_build_should_reject_an_alias_of_an_unknown_place);
     tcase_add_test(t, gaz_open_should_reject_a_file_that_is_not_an_index);
     tcase_add_test(t, gaz_open_should_reject_a_truncated_index);
+    tcase_add_test(t, gaz_resolve_should_refuse_a_record_pointing_outside_the_index);
     tcase_add_test(t, gaz_build_should_store_a_focus_and_refuse_a_bad_one);
     suite_add_tcase(s, t);
     t = tcase_create("resolve");
