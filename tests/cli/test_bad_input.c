@@ -280,7 +280,8 @@ static int run_case(const bad_case *c, size_t index)
     free(db_before);
     sb_release(&path);
     sb_release(&why);
-    run_cmd(NULL, "rm -rf '%s'", dir);
+    run_result rm = run_cmd(NULL, "rm -rf '%s'", dir);
+    run_result_free(&rm);
     free(dir);
     return failed;
 }
