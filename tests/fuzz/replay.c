@@ -29,6 +29,7 @@ static FILE *report;
 static void on_death(void)
 {
     if (current) fprintf(report, "fuzz replay: the report above is for %s\n", current);
+    else fprintf(report, "fuzz replay: the report above came at exit (a leak in one of the files given)\n");
     fflush(report);
 }
 
