@@ -131,7 +131,9 @@ test: all $(TEST_BIN) $(TOOLS_OK) $(BROWSER_OK)
 test-san: $(PROG) $(TEST_BIN) $(TOOLS_OK)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	    EVENTMAP_HOME=$(CURDIR) EVENTMAP_BIN=./$(PROG) EVENTMAP_GAZETTEER=$(GAZ_IDX) ./$(TEST_BIN)
-	@$(foreach t,$(FUZZ_TARGETS),$(FUZZ_ENV) $(BUILD)/fuzz-replay/$(t) $(wildcard tests/fuzz/corpus/$(t)/* tests/fuzz/regress/$(t)/*) &&) true
+	@$(foreach t,$(FUZZ_TARGETS),$(FUZZ_ENV) $(BUILD)/fuzz-replay/$(t) $(wildcard tests/fuzz/corpus/$(t)/* \
+	    tests/fuzz/regress/$(t)/*) 2>$(BUILD)/fuzz-replay/$(t).log || { cat $(BUILD)/fuzz-replay/$(t).log; \
+	    echo "fuzz replay: $(t) FAILED (log: $(BUILD)/fuzz-replay/$(t).log)" >&2; exit 1; } &&) true
 
 $(BUILD)/gaz_bench: bench/gaz_bench.c $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)

@@ -167,8 +167,9 @@ static int decode_arcs(topo_reader *rd, const cJSON *topology, char **err)
 static void append_arc(topo_reader *rd, long long index, size_t ring_start)
 {
     size_t arc = index < 0 ? (size_t)~index : (size_t)index;
-    const double *src = rd->arc_xy + 2 * rd->arc_start[arc];
     size_t n = rd->arc_len[arc];
+    if (!n) return; /* an empty arc ("[]") adds no point */
+    const double *src = rd->arc_xy + 2 * rd->arc_start[arc];
     double *dst;
 
     /* The previous arc's last point is this arc's first. */

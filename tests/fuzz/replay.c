@@ -3,35 +3,20 @@
  * named on the command line, without libFuzzer: `make test` replays the seed
  * corpora and the kept crashers (tests/fuzz/regress/) this way under the
  * gcc ASan+UBSan build, so a fixed crash stays fixed even where clang is
- * not installed.  Quiet on success; the target's own messages to stderr are
- * dropped, while sanitizer reports still go to the real stderr, preceded by
- * the name of the file being replayed.
+ * not installed.  Each file's name goes to stderr before it runs, so that a
+ * sanitizer report follows the name of the input that caused it (the
+ * Makefile keeps stderr in a log and shows it only on failure).  Exits 1
+ * when a file cannot be read.
  */
 #include "fuzz.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "util/strbuf.h"
 
-/* From the sanitizer runtime (sanitizer/common_interface_defs.h), weak so
- * that the driver also links without sanitizers. */
-void __sanitizer_set_report_fd(void *fd) __attribute__((weak));
-void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
 int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
-
-static const char *current;
-static FILE *report;
-
-static void on_death(void)
-{
-    if (current) fprintf(report, "fuzz replay: the report above is for %s\n", current);
-    else fprintf(report, "fuzz replay: the report above came at exit (a leak in one of the files given)\n");
-    fflush(report);
-}
 
 static int read_all(const char *path, strbuf *out)
 {
@@ -47,36 +32,24 @@ static int read_all(const char *path, strbuf *out)
 
 int main(int argc, char **argv)
 {
-    int saved = dup(2);
-    report = saved >= 0 ? fdopen(saved, "w") : stderr;
-    if (!report) report = stderr;
-    if (__sanitizer_set_report_fd && saved >= 0) __sanitizer_set_report_fd((void *)(long)saved);
-    if (__sanitizer_set_death_callback) __sanitizer_set_death_callback(on_death);
-    int null = open("/dev/null", O_WRONLY);
-    if (null >= 0) {
-        dup2(null, 2);
-        close(null);
-    }
     if (LLVMFuzzerInitialize) LLVMFuzzerInitialize(&argc, &argv);
-
     int status = 0;
     for (int i = 1; i < argc; i++) {
         strbuf data = STRBUF_INIT;
         if (read_all(argv[i], &data) < 0) {
-            fprintf(report, "fuzz replay: %s: cannot read\n", argv[i]);
+            fprintf(stderr, "fuzz replay: %s: cannot read\n", argv[i]);
             status = 1;
         } else {
-            current = argv[i];
+            fprintf(stderr, "fuzz replay: %s\n", argv[i]);
             /* an exact-size copy, so that reading past the end shows */
             uint8_t *copy = malloc(data.len ? data.len : 1);
             if (!copy) abort();
             memcpy(copy, data.buf, data.len);
             LLVMFuzzerTestOneInput(copy, data.len);
             free(copy);
-            current = NULL;
         }
         sb_release(&data);
     }
-    fflush(report);
+    fprintf(stderr, "fuzz replay: %d files, no finding\n", argc - 1);
     return status;
 }
