@@ -172,11 +172,12 @@ int cli_parse_zoom(const char *s, int *zmin, int *zmax)
     char *end;
     errno = 0;
     long a = strtol(s, &end, 10), b = a;
-    int ok = end != s && *s != '-' && *s != '+' && errno == 0;
+    /* digits only: strtol would also take leading blanks and a sign (" -3") */
+    int ok = end != s && isdigit((unsigned char)*s) && errno == 0;
     if (ok && *end == '-') {
         const char *t = end + 1;
         b = strtol(t, &end, 10);
-        ok = end != t && *t != '-' && *t != '+' && errno == 0;
+        ok = end != t && isdigit((unsigned char)*t) && errno == 0;
     }
     if (!ok || *end) {
         cli_error("tiles", "--zoom \"%s\" is not MIN-MAX or one zoom level (whole numbers, 0..%d)", s,
@@ -201,10 +202,10 @@ int cli_parse_size(const char *s, int *w, int *h)
     char *end;
     errno = 0;
     long a = strtol(s, &end, 10);
-    if (end == s || *s == '-' || *s == '+' || errno || (*end != 'x' && *end != 'X')) goto bad;
+    if (end == s || !isdigit((unsigned char)*s) || errno || (*end != 'x' && *end != 'X')) goto bad;
     const char *t = end + 1;
     long b = strtol(t, &end, 10);
-    if (end == t || *t == '-' || *t == '+' || errno || *end) goto bad;
+    if (end == t || !isdigit((unsigned char)*t) || errno || *end) goto bad;
     if (a < 64 || b < 64 || a > RENDER_MAX_SIDE || b > RENDER_MAX_SIDE) {
         cli_error("map", "--size \"%s\": each side must be 64..%d pixels", s, RENDER_MAX_SIDE);
         return -1;
