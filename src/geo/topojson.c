@@ -198,8 +198,9 @@ static void append_arc(topo_reader *rd, long long index, size_t ring_start)
  * for such a ring, else 0. */
 static double fix_antimeridian(topo_reader *rd, size_t ring_start)
 {
-    double *xy = rd->ring_xy + ring_start;
     size_t n = (rd->ring_xy_len - ring_start) / 2;
+    if (n < 2) return 0.0; /* nothing to cross (and ring_xy may still be NULL) */
+    double *xy = rd->ring_xy + ring_start;
     double shift = 0.0;
     int crosses = 0;
 

@@ -255,7 +255,7 @@ static int best_mention(const char *text, const gp_mentions *ms, size_t start, s
         if (!m->resolved || m->end > end) continue;
         if (m->start >= 9 && !strncasecmp(text + m->start - 9, "based in ", 9)) continue;
         /* "Damascus-controlled forces", "US-backed units": an adjective */
-        if (text[m->end] == '-') continue;
+        if (m->end < end && text[m->end] == '-') continue; /* end may be the end of the text */
         const char *f = m->place.feature;
         if (!strncmp(f, "A.PCL", 5) || (*country && strcmp(m->place.country, country))) continue;
         int rank = f[0] == 'P' || f[0] == 'S' || !strcmp(f, "L.MILB") ? 0 : !strcmp(f, "A.ADM1") ? 2
