@@ -405,7 +405,7 @@ static int build_geometry(topo_reader *rd, const cJSON *geometry, size_t index, 
 
     ALLOC_GROW(rd->rings, rd->n_rings, rd->rings_alloc);
     for (size_t i = 0; i < rd->n_rings; i++) {
-        rd->rings[i].xy = rd->ring_xy + rd->ring_off[i];
+        rd->rings[i].xy = rd->ring_xy ? rd->ring_xy + rd->ring_off[i] : NULL; /* NULL: rings of empty arcs only */
         rd->rings[i].n_points = rd->ring_npts[i];
     }
     rc = geo_shape_from_rings(rd->ctx, rd->rings, rd->ring_counts, rd->n_polygons, out, &sub_err);
