@@ -176,7 +176,8 @@ FUZZ_CFLAGS   = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -g 
                 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -Isrc $(PKG_CFLAGS)
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o) $(FUZZ_BUILD)/src/cli/common.o $(FUZZ_BUILD)/tests/fuzz/fuzz.o
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
-FUZZ_ENV     := ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 EVENTMAP_HOME=$(CURDIR)
+FUZZ_ENV     := ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=print_suppressions=0 \
+                UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 EVENTMAP_HOME=$(CURDIR)
 FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay/%)
 
 .PHONY: fuzz fuzz-replay clean-fuzz
@@ -227,7 +228,7 @@ fuzz-replay: $(FUZZ_BINS)
 	    log=$(FUZZ_BUILD)/replay_$$t.log; \
 	    $(FUZZ_ENV) $(FUZZ_BUILD)/fuzz_$$t -runs=0 -close_fd_mask=3 tests/fuzz/corpus/$$t $$regress >$$log 2>&1 || \
 	        { tail -n 40 $$log; echo "fuzz-replay: $$t FAILED (whole log: $$log)" >&2; exit 1; }; \
-	    echo "fuzz-replay: $$t: $$(ls tests/fuzz/corpus/$$t $$regress | wc -l) inputs passed"; \
+	    echo "fuzz-replay: $$t: $$(find tests/fuzz/corpus/$$t $$regress -type f | wc -l) inputs passed"; \
 	done
 
 # The replay drivers for `make test` (gcc, under SANITIZE=address,undefined).
