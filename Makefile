@@ -132,6 +132,9 @@ test: all $(TEST_BIN) $(TOOLS_OK) $(BROWSER_OK)
 test-san: $(PROG) $(TEST_BIN) $(TOOLS_OK)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	    EVENTMAP_HOME=$(CURDIR) EVENTMAP_BIN=./$(PROG) EVENTMAP_GAZETTEER=$(GAZ_IDX) ./$(TEST_BIN)
+	@$(foreach t,$(FUZZ_TARGETS),$(FUZZ_ENV) $(BUILD)/fuzz-replay/$(t) $(wildcard tests/fuzz/corpus/$(t)/* \
+	    tests/fuzz/regress/$(t)/*) 2>$(BUILD)/fuzz-replay/$(t).log || { cat $(BUILD)/fuzz-replay/$(t).log; \
+	    echo "fuzz replay: $(t) FAILED (log: $(BUILD)/fuzz-replay/$(t).log)" >&2; exit 1; } &&) true
 
 $(BUILD)/gaz_bench: bench/gaz_bench.c $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
@@ -166,3 +169,96 @@ endif
 # ---- valgrind (end) --------------------------------------------------------
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+
+# ---------------------------------------------------------------- fuzzing
+# libFuzzer targets, one per reader of outside input (tests/fuzz/fuzz_*.c),
+# built with clang in build-fuzz/ under ASan+UBSan (and LeakSanitizer).
+#
+#   make fuzz          each target for FUZZ_SECONDS (default 60) on a copy of
+#                      its seed corpus (tests/fuzz/corpus/T/ -> build-fuzz/corpus/T/);
+#                      fails on any crash, sanitizer report, leak, timeout or
+#                      out-of-memory, and says where the input that did it is
+#                      (build-fuzz/crashes/T/); keep it in tests/fuzz/regress/T/
+#   make fuzz-replay   each target once over its corpus and its kept crashers
+#
+# `make test` replays the same files without clang: tests/fuzz/replay.c is a
+# main() around each target, built by gcc in build-san/fuzz-replay/.
+FUZZ_CC      := clang-14
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD   := build-fuzz
+FUZZ_OK      := $(CACHE)/fuzz.ok
+FUZZ_TARGETS := $(sort $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_CFLAGS   = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -g -O1 -fno-omit-frame-pointer \
+                -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -Isrc $(PKG_CFLAGS)
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o) $(FUZZ_BUILD)/src/cli/common.o $(FUZZ_BUILD)/tests/fuzz/fuzz.o
+FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
+FUZZ_ENV     := ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=print_suppressions=0 \
+                UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 EVENTMAP_HOME=$(CURDIR)
+FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay/%)
+
+.PHONY: fuzz fuzz-replay clean-fuzz
+.SECONDARY: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/tests/fuzz/fuzz_%.o) $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz/fuzz_%.o) \
+            $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/fuzz.o
+
+# clang-14 and its sanitizer and libFuzzer runtimes (Debian's libclang-rt-14-dev).
+$(FUZZ_OK): scripts/setup.sh | $(DEPS_OK)
+	@sh scripts/setup.sh fuzz
+	@touch $@
+
+$(FUZZ_BUILD)/%.o: %.c | $(DEPS_OK) $(FUZZ_OK)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+
+$(FUZZ_BUILD)/libeventmap.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_BUILD)/libeventmap.a
+	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)
+
+fuzz: $(FUZZ_BINS)
+	@fail=0; for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/crashes/$$t; \
+	    cp -R tests/fuzz/corpus/$$t/. $(FUZZ_BUILD)/corpus/$$t/; \
+	    dict=; [ -f tests/fuzz/$$t.dict ] && dict=-dict=tests/fuzz/$$t.dict; \
+	    regress=; [ -d tests/fuzz/regress/$$t ] && regress=tests/fuzz/regress/$$t; \
+	    log=$(FUZZ_BUILD)/fuzz_$$t.log; \
+	    if $(FUZZ_ENV) $(FUZZ_BUILD)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	            -close_fd_mask=3 -print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/crashes/$$t/ $$dict \
+	            $(FUZZ_BUILD)/corpus/$$t $$regress >$$log 2>&1; then \
+	        done=$$(grep -E '^#[0-9]+[[:space:]]+DONE' $$log | tail -n 1); \
+	        speed=$$(sed -n 's/^stat::average_exec_per_sec: *//p' $$log); \
+	        echo "fuzz: $$t: $(FUZZ_SECONDS) s, $$speed runs/s, $$(echo "$$done" | grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+')"; \
+	    else \
+	        fail=1; \
+	        tail -n 40 $$log; \
+	        crash=$$(ls -t $(FUZZ_BUILD)/crashes/$$t/ 2>/dev/null | head -n 1); \
+	        echo "fuzz: $$t FAILED (whole log: $$log); the input: $(FUZZ_BUILD)/crashes/$$t/$$crash;" \
+	             "fix it and keep the input in tests/fuzz/regress/$$t/" >&2; \
+	    fi; \
+	done; exit $$fail
+
+fuzz-replay: $(FUZZ_BINS)
+	@for t in $(FUZZ_TARGETS); do \
+	    regress=; [ -d tests/fuzz/regress/$$t ] && regress=tests/fuzz/regress/$$t; \
+	    log=$(FUZZ_BUILD)/replay_$$t.log; \
+	    $(FUZZ_ENV) $(FUZZ_BUILD)/fuzz_$$t -runs=0 -close_fd_mask=3 tests/fuzz/corpus/$$t $$regress >$$log 2>&1 || \
+	        { tail -n 40 $$log; echo "fuzz-replay: $$t FAILED (whole log: $$log)" >&2; exit 1; }; \
+	    echo "fuzz-replay: $$t: $$(find tests/fuzz/corpus/$$t $$regress -type f | wc -l) inputs passed"; \
+	done
+
+# The replay drivers for `make test` (gcc, under SANITIZE=address,undefined).
+$(BUILD)/fuzz-replay/%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/fuzz.o \
+                        $(BUILD)/src/cli/common.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+test-san: $(FUZZ_REPLAY)
+
+clean: clean-fuzz
+clean-fuzz:
+	rm -rf $(FUZZ_BUILD)
+
+-include $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/tests/fuzz/fuzz_%.d) \
+         $(wildcard $(BUILD)/tests/fuzz/*.d)
+# ------------------------------------------------------------ end fuzzing

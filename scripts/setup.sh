@@ -16,6 +16,9 @@
 #                              needs: Debian's chromium, and playwright-core
 #                              installed with 'npm ci' as pinned by
 #                              tests/browser/package-lock.json into .cache/browser/
+#   sh scripts/setup.sh fuzz   what `make fuzz` builds with: Debian's clang-14
+#                              and libclang-rt-14-dev (libFuzzer and the
+#                              sanitizer runtimes, LeakSanitizer among them)
 #
 # Each step checks first and does nothing, silently, when all is already there.
 # Paths are relative to the repository root (this script's ../).
@@ -272,14 +275,22 @@ browser() {
     trap - EXIT INT TERM
 }
 
+# ---------------------------------------------------------------- fuzz
+
+FUZZ_PACKAGES="clang-14 libclang-rt-14-dev"
+
+# shellcheck disable=SC2086
+fuzz() { apt_install $FUZZ_PACKAGES; }
+
 case "${1:-}" in
 deps) deps ;;
 data) data ;;
 peers) peers ;;
 tools) tools ;;
 browser) browser ;;
+fuzz) fuzz ;;
 *)
-    echo "usage: sh scripts/setup.sh deps|data|peers|tools|browser" >&2
+    echo "usage: sh scripts/setup.sh deps|data|peers|tools|browser|fuzz" >&2
     exit 2
     ;;
 esac

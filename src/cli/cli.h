@@ -33,6 +33,10 @@ int cli_parse_bbox(const char *cmd, const char *s, int point_ok, geo_bbox *out);
 /* "SY" or "sy,iq" to "SY,IQ" in out, "none" to ""; at most 10 codes.
  * Prints the usage error and returns -1 otherwise. */
 int cli_parse_focus(const char *cmd, const char *opt, const char *s, char out[32]);
+/* tiles --zoom "MIN-MAX" or "Z" (0..RENDER_MAX_ZOOM, MIN <= MAX). */
+int cli_parse_zoom(const char *s, int *zmin, int *zmax);
+/* map --size "WIDTHxHEIGHT": each side 64..RENDER_MAX_SIDE, at most 100 megapixels. */
+int cli_parse_size(const char *s, int *w, int *h);
 
 /* Path of a file that ships with or is built next to the program:
  * $EVENTMAP_HOME, or else the directory of the running executable, joined

@@ -8,11 +8,13 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "render/render.h"
 #include "util/strbuf.h"
 #include "util/banned.h"
 
@@ -164,4 +166,59 @@ int cli_parse_bbox(const char *cmd, const char *s, int point_ok, geo_bbox *out)
     }
     *out = (geo_bbox){ v[0], v[1], v[2], v[3] };
     return 0;
+}
+
+int cli_parse_zoom(const char *s, int *zmin, int *zmax)
+{
+    char *end;
+    errno = 0;
+    long a = strtol(s, &end, 10), b = a;
+    /* digits only: strtol would also take leading blanks and a sign (" -3") */
+    int ok = end != s && isdigit((unsigned char)*s) && errno == 0;
+    if (ok && *end == '-') {
+        const char *t = end + 1;
+        b = strtol(t, &end, 10);
+        ok = end != t && isdigit((unsigned char)*t) && errno == 0;
+    }
+    if (!ok || *end) {
+        cli_error("tiles", "--zoom \"%s\" is not MIN-MAX or one zoom level (whole numbers, 0..%d)", s,
+                  RENDER_MAX_ZOOM);
+        return -1;
+    }
+    if (a > RENDER_MAX_ZOOM || b > RENDER_MAX_ZOOM) {
+        cli_error("tiles", "--zoom \"%s\": zoom levels go from 0 to %d", s, RENDER_MAX_ZOOM);
+        return -1;
+    }
+    if (a > b) {
+        cli_error("tiles", "--zoom \"%s\": MIN %ld is greater than MAX %ld", s, a, b);
+        return -1;
+    }
+    *zmin = (int)a;
+    *zmax = (int)b;
+    return 0;
+}
+
+int cli_parse_size(const char *s, int *w, int *h)
+{
+    char *end;
+    errno = 0;
+    long a = strtol(s, &end, 10);
+    if (end == s || !isdigit((unsigned char)*s) || errno || (*end != 'x' && *end != 'X')) goto bad;
+    const char *t = end + 1;
+    long b = strtol(t, &end, 10);
+    if (end == t || !isdigit((unsigned char)*t) || errno || *end) goto bad;
+    if (a < 64 || b < 64 || a > RENDER_MAX_SIDE || b > RENDER_MAX_SIDE) {
+        cli_error("map", "--size \"%s\": each side must be 64..%d pixels", s, RENDER_MAX_SIDE);
+        return -1;
+    }
+    if ((uint64_t)a * (uint64_t)b > 100000000ull) {
+        cli_error("map", "--size \"%s\": at most 100 megapixels", s);
+        return -1;
+    }
+    *w = (int)a;
+    *h = (int)b;
+    return 0;
+bad:
+    cli_error("map", "--size \"%s\" is not WIDTHxHEIGHT (e.g. 1600x1200)", s);
+    return -1;
 }

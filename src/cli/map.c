@@ -47,31 +47,6 @@ static const char map_usage[] =
 
 enum { OPT_BBOX = 2000, OPT_SIZE, OPT_TITLE, OPT_LABELS };
 
-static int parse_size(const char *s, int *w, int *h)
-{
-    char *end;
-    errno = 0;
-    long a = strtol(s, &end, 10);
-    if (end == s || *s == '-' || *s == '+' || errno || (*end != 'x' && *end != 'X')) goto bad;
-    const char *t = end + 1;
-    long b = strtol(t, &end, 10);
-    if (end == t || *t == '-' || *t == '+' || errno || *end) goto bad;
-    if (a < 64 || b < 64 || a > RENDER_MAX_SIDE || b > RENDER_MAX_SIDE) {
-        cli_error("map", "--size \"%s\": each side must be 64..%d pixels", s, RENDER_MAX_SIDE);
-        return -1;
-    }
-    if ((uint64_t)a * (uint64_t)b > 100000000ull) {
-        cli_error("map", "--size \"%s\": at most 100 megapixels", s);
-        return -1;
-    }
-    *w = (int)a;
-    *h = (int)b;
-    return 0;
-bad:
-    cli_error("map", "--size \"%s\" is not WIDTHxHEIGHT (e.g. 1600x1200)", s);
-    return -1;
-}
-
 /* The directory part of path exists and is writable, or say why not. */
 static int check_output_dir(const char *path)
 {
@@ -177,7 +152,7 @@ int cmd_map(int argc, char **argv)
             has_bbox = 1;
             break;
         case OPT_SIZE:
-            if (parse_size(optarg, &width, &height) < 0) return EXIT_USAGE;
+            if (cli_parse_size(optarg, &width, &height) < 0) return EXIT_USAGE;
             break;
         case OPT_TITLE: title = optarg; break;
         case OPT_LABELS:

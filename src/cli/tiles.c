@@ -90,37 +90,6 @@ typedef struct {
     char *err;                 /* the first error */
 } pyramid;
 
-/* ------------------------------------------------------------ options */
-
-static int parse_zoom(const char *s, int *zmin, int *zmax)
-{
-    char *end;
-    errno = 0;
-    long a = strtol(s, &end, 10), b = a;
-    int ok = end != s && *s != '-' && *s != '+' && errno == 0;
-    if (ok && *end == '-') {
-        const char *t = end + 1;
-        b = strtol(t, &end, 10);
-        ok = end != t && *t != '-' && *t != '+' && errno == 0;
-    }
-    if (!ok || *end) {
-        cli_error("tiles", "--zoom \"%s\" is not MIN-MAX or one zoom level (whole numbers, 0..%d)", s,
-                  RENDER_MAX_ZOOM);
-        return -1;
-    }
-    if (a > RENDER_MAX_ZOOM || b > RENDER_MAX_ZOOM) {
-        cli_error("tiles", "--zoom \"%s\": zoom levels go from 0 to %d", s, RENDER_MAX_ZOOM);
-        return -1;
-    }
-    if (a > b) {
-        cli_error("tiles", "--zoom \"%s\": MIN %ld is greater than MAX %ld", s, a, b);
-        return -1;
-    }
-    *zmin = (int)a;
-    *zmax = (int)b;
-    return 0;
-}
-
 /* ------------------------------------------------------------- events */
 
 typedef struct {
@@ -373,7 +342,7 @@ int cmd_tiles(int argc, char **argv)
         case OPT_MBTILES: mbtiles_path = optarg; break;
         case OPT_RESUME: resume = 1; break;
         case OPT_ZOOM:
-            if (parse_zoom(optarg, &zmin, &zmax) < 0) return EXIT_USAGE;
+            if (cli_parse_zoom(optarg, &zmin, &zmax) < 0) return EXIT_USAGE;
             break;
         case OPT_BBOX:
             if (cli_parse_bbox("tiles", optarg, 1, &bbox) < 0) return EXIT_USAGE;

@@ -180,8 +180,9 @@ static int decode_arcs(topo_reader *rd, const cJSON *topology, char **err)
 static void append_arc(topo_reader *rd, long long index, size_t ring_start)
 {
     size_t arc = index < 0 ? (size_t)~index : (size_t)index;
-    const double *src = rd->arc_xy + 2 * rd->arc_start[arc];
     size_t n = rd->arc_len[arc];
+    if (!n) return; /* an empty arc ("[]") adds no point */
+    const double *src = rd->arc_xy + 2 * rd->arc_start[arc];
     double *dst;
 
     /* The previous arc's last point is this arc's first. */
@@ -210,8 +211,9 @@ static void append_arc(topo_reader *rd, long long index, size_t ring_start)
  * for such a ring, else 0. */
 static double fix_antimeridian(topo_reader *rd, size_t ring_start)
 {
-    double *xy = rd->ring_xy + ring_start;
     size_t n = (rd->ring_xy_len - ring_start) / 2;
+    if (n < 2) return 0.0; /* nothing to cross (and ring_xy may still be NULL) */
+    double *xy = rd->ring_xy + ring_start;
     double shift = 0.0;
     int crosses = 0;
 
@@ -416,7 +418,7 @@ static int build_geometry(topo_reader *rd, const cJSON *geometry, size_t index, 
 
     ALLOC_GROW(rd->rings, rd->n_rings, rd->rings_alloc);
     for (size_t i = 0; i < rd->n_rings; i++) {
-        rd->rings[i].xy = rd->ring_xy + rd->ring_off[i];
+        rd->rings[i].xy = rd->ring_xy ? rd->ring_xy + rd->ring_off[i] : NULL; /* NULL: rings of empty arcs only */
         rd->rings[i].n_points = rd->ring_npts[i];
     }
     rc = geo_shape_from_rings(rd->ctx, rd->rings, rd->ring_counts, rd->n_polygons, out, &sub_err);

@@ -105,6 +105,17 @@ static long find_word(const char *s, size_t len, const char *word, int nocase, i
     return -1;
 }
 
+/* The number the digits at s[i..len) spell (capped at 1000000, so that a
+ * long run cannot overflow); 0 when there are none.  Unlike atoi, never
+ * reads past len: the text need not be NUL-terminated. */
+static int digits_at(const char *s, size_t i, size_t len)
+{
+    int n = 0;
+    for (; i < len && isdigit((unsigned char)s[i]); i++)
+        if (n < 1000000) n = n * 10 + (s[i] - '0');
+    return n;
+}
+
 /* Days since 1970-01-01 of y-m-d, and the weekday (0 Sunday) of a day. */
 static int32_t days_of(int y, int m, int d)
 {
@@ -151,12 +162,12 @@ static int sentence_date(const char *s, size_t len, int32_t published, int pub_y
         int y = m + 1 > pub_month ? pub_year - 1 : pub_year;
         /* "15 March" or "March 15": the day; else the month */
         int d = 0;
-        const char *p = s + at + strlen(months[m]);
-        if (*p == ' ' && isdigit((unsigned char)p[1])) d = atoi(p + 1);
+        size_t after = (size_t)at + strlen(months[m]);
+        if (after + 1 < len && s[after] == ' ' && isdigit((unsigned char)s[after + 1])) d = digits_at(s, after + 1, len);
         else if (at >= 3 && isdigit((unsigned char)s[at - 2])) {
             long k = at - 2;
             while (k > 0 && isdigit((unsigned char)s[k - 1])) k--;
-            d = atoi(s + k);
+            d = digits_at(s, (size_t)k, len);
         }
         if (d >= 1 && d <= 31) {
             *day = days_of(y, m + 1, d);
@@ -190,7 +201,7 @@ static int sentence_deaths(const char *s, size_t len, int dies)
         int n = -1;
         size_t end = i;
         if (isdigit((unsigned char)s[i])) {
-            n = atoi(s + i);
+            n = digits_at(s, i, len);
             while (end < len && isdigit((unsigned char)s[end])) end++;
         } else {
             for (int k = 1; k <= 12 && n < 0; k++)
@@ -244,7 +255,7 @@ static int best_mention(const char *text, const gp_mentions *ms, size_t start, s
         if (!m->resolved || m->end > end) continue;
         if (m->start >= 9 && !strncasecmp(text + m->start - 9, "based in ", 9)) continue;
         /* "Damascus-controlled forces", "US-backed units": an adjective */
-        if (text[m->end] == '-') continue;
+        if (m->end < end && text[m->end] == '-') continue; /* end may be the end of the text */
         const char *f = m->place.feature;
         if (!strncmp(f, "A.PCL", 5) || (*country && strcmp(m->place.country, country))) continue;
         int rank = f[0] == 'P' || f[0] == 'S' || !strcmp(f, "L.MILB") ? 0 : !strcmp(f, "A.ADM1") ? 2

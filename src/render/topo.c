@@ -117,7 +117,7 @@ static int scan_number(scan *sc, double *out)
     }
     char *e;
     *out = strtod(sc->p, &e);
-    if (e == sc->p || e > sc->end) return -1;
+    if (e == sc->p || e > sc->end || !isfinite(*out)) return -1;
     sc->p = e;
     return 0;
 }
@@ -197,7 +197,9 @@ static int read_arcs(topo_reader *r, char *start, char *end, const double transf
             if (transform) {
                 x += px;
                 y += py;
-                add_point(r, x * transform[0] + transform[2], y * transform[1] + transform[3]);
+                double lon = x * transform[0] + transform[2], lat = y * transform[1] + transform[3];
+                if (!isfinite(lon) || !isfinite(lat)) goto bad;
+                add_point(r, lon, lat);
             } else {
                 add_point(r, px, py);
             }
@@ -360,6 +362,8 @@ static int stitch_ring(topo_reader *r, const cJSON *ring, int32_t country, char 
     const cJSON *a;
     cJSON_ArrayForEach(a, ring) {
         if (!cJSON_IsNumber(a)) return em_error(err, EM_EINPUT, "%s: an arc index is not a number", r->path);
+        if (!(a->valuedouble >= -(double)r->n_arcs && a->valuedouble < (double)r->n_arcs))
+            return em_error(err, EM_EINPUT, "%s: arc index %g out of range", r->path, a->valuedouble);
         long idx = (long)a->valuedouble;
         int reversed = idx < 0;
         size_t arc = reversed ? (size_t)~idx : (size_t)idx;
