@@ -2,8 +2,10 @@
 #
 #   make          build ./eventmap and the default gazetteer index
 #   make demo     build, fetch data, run the example, say where the outputs are
-#   make test     the viewer in headless Chromium, then the unit and command-line
-#                 tests (Check) plain and under ASan+UBSan, ending with its summary
+#   make test     the viewer in headless Chromium, the pipeline under valgrind,
+#                 the fuzz corpora replayed, then the unit and command-line tests
+#                 (Check) plain and under ASan+UBSan, ending with its summary
+#   make fuzz     every libFuzzer target for FUZZ_SECONDS (clang; CI: 20 s each)
 #   make bench    gazetteer build, cold load and resolve throughput; export,
 #                 import and near queries against ogr2ogr and PostGIS; the
 #                 overview map and a tile pyramid against Mapnik (peers when
@@ -116,25 +118,29 @@ test-browser: all $(BROWSER_OK)
 demo: all
 	@sh scripts/demo.sh
 
-# The suite runs twice: the normal build, then the same tests under
-# AddressSanitizer and UndefinedBehaviorSanitizer in build-san/.
-# The browser test first, so that the run ends with Check's summary line.
+# The browser test, the pipeline under valgrind, then the suite twice: the
+# normal build, then the same tests under AddressSanitizer and
+# UndefinedBehaviorSanitizer in build-san/ (after the fuzz targets' corpora
+# and kept crashers are replayed there), so that the run ends with Check's
+# summary line.
 test: all $(TEST_BIN) $(TOOLS_OK) $(BROWSER_OK)
 	@$(MAKE) --no-print-directory test-browser
+	@$(MAKE) --no-print-directory valgrind
 	@echo "== unit and command-line tests"
 	@EVENTMAP_BIN=./$(PROG) EVENTMAP_GAZETTEER=$(GAZ_IDX) ./$(TEST_BIN)
-	@echo "== the same tests under AddressSanitizer and UndefinedBehaviorSanitizer"
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined test-san
-	@$(MAKE) --no-print-directory valgrind
 
-# Run by `make test` with SANITIZE set: the sanitized program and tests on
-# the index the normal build made.
+# Run by `make test` with SANITIZE set: the fuzz targets over their corpora
+# and kept crashers, then the sanitized program and tests on the index the
+# normal build made.
 test-san: $(PROG) $(TEST_BIN) $(TOOLS_OK)
-	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	    EVENTMAP_HOME=$(CURDIR) EVENTMAP_BIN=./$(PROG) EVENTMAP_GAZETTEER=$(GAZ_IDX) ./$(TEST_BIN)
+	@echo "== the fuzz targets' corpora and kept crashers under AddressSanitizer and UndefinedBehaviorSanitizer"
 	@$(foreach t,$(FUZZ_TARGETS),$(FUZZ_ENV) $(BUILD)/fuzz-replay/$(t) $(wildcard tests/fuzz/corpus/$(t)/* \
 	    tests/fuzz/regress/$(t)/*) 2>$(BUILD)/fuzz-replay/$(t).log || { cat $(BUILD)/fuzz-replay/$(t).log; \
 	    echo "fuzz replay: $(t) FAILED (log: $(BUILD)/fuzz-replay/$(t).log)" >&2; exit 1; } &&) true
+	@echo "== the tests under AddressSanitizer and UndefinedBehaviorSanitizer"
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	    EVENTMAP_HOME=$(CURDIR) EVENTMAP_BIN=./$(PROG) EVENTMAP_GAZETTEER=$(GAZ_IDX) ./$(TEST_BIN)
 
 $(BUILD)/gaz_bench: bench/gaz_bench.c $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
