@@ -14,6 +14,8 @@
 
 #include "util/banned.h"
 
+#define GAZ_OPEN_SAMPLES 4
+
 static int section_ok(const gaz_header *h, uint64_t off, uint64_t count, uint64_t size)
 {
     if (off % 8 || off > h->file_size) return 0;
@@ -83,22 +85,24 @@ int gaz_open(const char *path, gaz **out, char **err)
     g->deldir = (const uint32_t *)((const char *)map + h->off_deldir);
     g->pool = (const char *)map + h->off_pool;
     map = MAP_FAILED;
-    /* A sample of each section's records, evenly spread: gross damage (a
-     * section overwritten, an index from a broken copy) is refused here;
-     * the checked accessors catch the rest as lookups meet it. */
-    for (uint64_t k = 0; k < 64; k++) {
-        gaz_place_at(g, k * (h->n_places - 1) / 63);
+    /* Four records of each section, its ends and two between: gross damage
+     * (a section overwritten, an index from a broken copy) is refused here;
+     * the checked accessors catch the rest as lookups meet it.  Few, because
+     * each may cost a disk read when the index is not in the page cache. */
+    for (uint64_t k = 0; k < GAZ_OPEN_SAMPLES; k++) {
+        uint64_t last = GAZ_OPEN_SAMPLES - 1;
+        gaz_place_at(g, k * (h->n_places - 1) / last);
         if (h->n_names) {
-            uint64_t i = k * (h->n_names - 1) / 63;
+            uint64_t i = k * (h->n_names - 1) / last;
             gaz_name_at(g, i);
             gaz_name_at(g, (uint32_t)g->plain[i]);
         }
         if (h->n_keys) {
-            uint64_t i = k * (h->n_keys - 1) / 63;
+            uint64_t i = k * (h->n_keys - 1) / last;
             gaz_key_at(g, i);
             gaz_key_at(g, (uint32_t)g->translit[i]);
         }
-        if (h->n_dels) gaz_key_at(g, (uint32_t)g->dels[k * (h->n_dels - 1) / 63]);
+        if (h->n_dels) gaz_key_at(g, (uint32_t)g->dels[k * (h->n_dels - 1) / last]);
     }
     if (gaz_check(g, err) < 0) {
         rc = EM_EINPUT;
