@@ -89,3 +89,20 @@ char *fuzz_strndup(const uint8_t *data, size_t size)
     s[size] = '\0';
     return s;
 }
+
+int fuzz_on_event(void *ctx, const ev_event *e, const char *file, size_t line, char **err)
+{
+    size_t *sum = ctx;
+    const char *s[] = { e->id, e->event_date, e->event_type, e->sub_event_type, e->actor1, e->actor2,
+                        e->country, e->admin1, e->location, e->source, e->notes, e->gazetteer_id,
+                        e->match };
+    for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++) *sum += strlen(s[i]);
+    *sum += strlen(file) + line + (size_t)e->fatalities + (size_t)e->day;
+    return 0;
+}
+
+void fuzz_on_bad(void *ctx, const char *message)
+{
+    size_t *sum = ctx;
+    *sum += strlen(message);
+}

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "events/event.h"
 #include "gazetteer/gazetteer.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -24,6 +25,12 @@ const char *fuzz_file(const void *data, size_t size);
  * $EVENTMAP_HOME when set, else the current directory), into a temporary
  * file that is unlinked once mapped.  Aborts when the build fails. */
 const gaz *fuzz_small_gazetteer(void);
+
+/* ev_read's callbacks for the event readers' targets: they read every
+ * string of the event or message (so that a dangling pointer shows) into
+ * the size_t sum ctx points to. */
+int fuzz_on_event(void *ctx, const ev_event *e, const char *file, size_t line, char **err);
+void fuzz_on_bad(void *ctx, const char *message);
 
 /* A NUL-terminated copy of data; caller frees with free(). */
 char *fuzz_strndup(const uint8_t *data, size_t size);

@@ -11,23 +11,6 @@
 
 #include "events/event.h"
 
-static int on_event(void *ctx, const ev_event *e, const char *file, size_t line, char **err)
-{
-    size_t *sum = ctx;
-    const char *s[] = { e->id, e->event_date, e->event_type, e->sub_event_type, e->actor1, e->actor2,
-                        e->country, e->admin1, e->location, e->source, e->notes, e->gazetteer_id,
-                        e->match };
-    for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++) *sum += strlen(s[i]);
-    *sum += strlen(file) + line + (size_t)e->fatalities + (size_t)e->day;
-    return 0;
-}
-
-static void on_bad(void *ctx, const char *message)
-{
-    size_t *sum = ctx;
-    *sum += strlen(message);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     fuzz_small_gazetteer();
@@ -45,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t sum = 0;
     char *err = NULL;
     ev_read_stats stats;
-    ev_read(fuzz_file(data + 1, size - 1), &opts, on_event, on_bad, &sum, &stats, &err);
+    ev_read(fuzz_file(data + 1, size - 1), &opts, fuzz_on_event, fuzz_on_bad, &sum, &stats, &err);
     free(err);
     return 0;
 }
