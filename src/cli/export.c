@@ -19,6 +19,7 @@
 #include "cli/source.h"
 #include "render/tiles.h"
 #include "util/strbuf.h"
+#include "util/tmpfiles.h"
 #include "util/banned.h"
 
 /* Copy what was written to tmp out to dst.  0, or -1 with errno set. */
@@ -173,7 +174,7 @@ int cmd_export(int argc, char **argv)
             cli_error("export", "%s: cannot write: %s", output, strerror(errno));
             status = EXIT_FAIL;
         }
-        if (status == EXIT_OK) tiles_remove_stale_tmp_of(output); /* what killed runs left */
+        if (status == EXIT_OK) tmp_remove_stale_of(output); /* what killed runs left */
         if (status != EXIT_OK) unlink(tmp.buf);
     } else if (fflush(stdout) != 0 || ferror(stdout)) {
         status = EXIT_FAIL;

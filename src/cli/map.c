@@ -25,6 +25,7 @@
 #include "render/tiles.h"
 #include "util/error.h"
 #include "util/strbuf.h"
+#include "util/tmpfiles.h"
 #include "util/banned.h"
 
 static const char map_usage[] =
@@ -279,7 +280,7 @@ int cmd_map(int argc, char **argv)
         status = EXIT_FAIL;
         goto done;
     }
-    tiles_remove_stale_tmp_of(output); /* what killed runs left */
+    tmp_remove_stale_of(output); /* what killed runs left */
     fprintf(stderr, "eventmap map: %zu events (%zu in view, drawn as %s), %zu labels, %dx%d to %s\n", n,
             info.n_in_view, info.density ? "density" : "markers", info.n_labels, width, height, output);
     size_t unlocated = render_events_unlocated(ev);

@@ -34,6 +34,7 @@
 #include "render/tiles.h"
 #include "util/error.h"
 #include "util/strbuf.h"
+#include "util/tmpfiles.h"
 #include "util/banned.h"
 
 static const char tiles_usage[] =
@@ -436,10 +437,10 @@ int cmd_tiles(int argc, char **argv)
             goto done;
         }
         /* what a killed run left under temporary names */
-        tiles_remove_stale_tmp(dir, NULL);
+        tmp_remove_stale(dir, NULL);
         sb_reset(&path);
         sb_addf(&path, "%s/images", dir);
-        tiles_remove_stale_tmp(path.buf, NULL);
+        tmp_remove_stale(path.buf, NULL);
         sb_addf(&gj_path, "%s/events.geojson", dir);
         sb_addf(&gj_tmp, "%s.tmp.%ld", gj_path.buf, (long)getpid());
         gj_file = fopen(gj_tmp.buf, "wb");
@@ -525,7 +526,7 @@ int cmd_tiles(int argc, char **argv)
                     cli_error("tiles", "%s", err);
                     status = EXIT_FAIL;
                 } else {
-                    tiles_remove_stale_tmp(path.buf, NULL); /* tiles of a killed run */
+                    tmp_remove_stale(path.buf, NULL); /* tiles of a killed run */
                 }
             }
         if (status) goto done;

@@ -128,12 +128,5 @@ int tiles_mkdirs(const char *path, tiles_dirlist *created, char **err);
 void tiles_rmdirs(tiles_dirlist *list);
 /* Free the list's strings without removing anything. */
 void tiles_dirlist_release(tiles_dirlist *list);
-/* Remove the temporary files "NAME.tmp.PID" in dir (those whose name
- * starts with prefix, when prefix is not NULL) that a writer killed before
- * its rename left behind: only those whose process no longer runs.
- * Returns how many were removed; errors (an unreadable dir) remove nothing. */
-size_t tiles_remove_stale_tmp(const char *dir, const char *prefix);
-/* The same for the temporary files of path ("PATH.tmp.PID" beside it). */
-size_t tiles_remove_stale_tmp_of(const char *path);
 
 #endif

@@ -20,6 +20,7 @@
 
 #include "util/error.h"
 #include "util/strbuf.h"
+#include "util/tmpfiles.h"
 #include "util/banned.h"
 
 /* "MPBX": the application_id MBTiles 1.3 suggests. */
@@ -96,7 +97,7 @@ int tiles_mbtiles_open(const char *path, int resume, tiles_mbtiles **out, char *
     sb_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
     m->tmp_path = sb_detach(&tmp, NULL);
     unlink(m->tmp_path);
-    tiles_remove_stale_tmp_of(path); /* the temporary files of runs that were killed */
+    tmp_remove_stale_of(path); /* the temporary files of runs that were killed */
 
     int rc = 0;
     struct stat st;

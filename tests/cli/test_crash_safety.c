@@ -25,6 +25,7 @@
 #include "store/store.h"
 #include "test_helpers.h"
 #include "util/strbuf.h"
+#include "util/tmpfiles.h"
 
 static const char *bin(void)
 {
@@ -257,7 +258,7 @@ static size_t count_prefixed(const char *dir, const char *prefix)
     return n;
 }
 
-START_TEST(tiles_remove_stale_tmp_should_remove_only_the_files_of_dead_writers)
+START_TEST(tmp_remove_stale_should_remove_only_the_files_of_dead_writers)
 {
     strbuf dir = STRBUF_INIT, path = STRBUF_INIT;
     sb_addf(&dir, "%s/stale", test_tmpdir());
@@ -279,14 +280,14 @@ START_TEST(tiles_remove_stale_tmp_should_remove_only_the_files_of_dead_writers)
     sb_addf(&path, "%s/g.mbtiles.tmp.%ld", dir.buf, dead);
     write_text(path.buf, "x");
 
-    ck_assert_uint_eq(tiles_remove_stale_tmp(dir.buf, "f.png.tmp."), 1);
+    ck_assert_uint_eq(tmp_remove_stale(dir.buf, "f.png.tmp."), 1);
     ck_assert_uint_eq(count_prefixed(dir.buf, "f.png"), 0);
     ck_assert_uint_eq(count_prefixed(dir.buf, "g.mbtiles"), 1);
-    ck_assert_uint_eq(tiles_remove_stale_tmp(dir.buf, NULL), 1);
+    ck_assert_uint_eq(tmp_remove_stale(dir.buf, NULL), 1);
     ck_assert_uint_eq(count_prefixed(dir.buf, "g.mbtiles"), 0);
     for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) ck_assert_uint_eq(count_prefixed(dir.buf, kept[i]), 1);
     ck_assert_uint_eq(count_prefixed(dir.buf, "e.png.tmp."), 1);
-    ck_assert_uint_eq(tiles_remove_stale_tmp("/nonexistent/eventmap", NULL), 0);
+    ck_assert_uint_eq(tmp_remove_stale("/nonexistent/eventmap", NULL), 0);
     sb_release(&dir);
     sb_release(&path);
 }
@@ -658,7 +659,7 @@ Suite *crash_safety_suite(void)
     tcase_set_timeout(t, 240);
     tcase_add_test(t, kill_9_during_an_import_should_leave_the_store_as_it_was);
     tcase_add_test(t, kill_9_during_a_map_should_leave_no_half_written_png);
-    tcase_add_test(t, tiles_remove_stale_tmp_should_remove_only_the_files_of_dead_writers);
+    tcase_add_test(t, tmp_remove_stale_should_remove_only_the_files_of_dead_writers);
     tcase_add_test(t, kill_9_during_tiles_should_leave_only_whole_files_and_resume_should_finish);
     tcase_add_test(t, kill_9_during_tiles_mbtiles_should_leave_the_file_as_it_was);
     suite_add_tcase(s, t);
