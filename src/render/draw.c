@@ -230,11 +230,22 @@ typedef struct {
     uint16_t type;
 } marker;
 
+/* Larger markers first (drawn under the smaller), then by place, so that
+ * markers at one spot of one size come together, then by type. */
 static int by_radius_desc(const void *a, const void *b)
 {
     const marker *p = a, *q = b;
     if (p->r != q->r) return p->r < q->r ? 1 : -1;
+    if (p->y != q->y) return p->y < q->y ? -1 : 1;
+    if (p->x != q->x) return p->x < q->x ? -1 : 1;
     return (p->type > q->type) - (p->type < q->type);
+}
+
+/* Whether two markers would cover each other exactly: the same size, and
+ * centres within a tenth of a pixel. */
+static int same_spot(const marker *a, const marker *b)
+{
+    return a->r == b->r && fabsf(a->x - b->x) < 0.1f && fabsf(a->y - b->y) < 0.1f;
 }
 
 /* An event in view, for the labels: which point, where. */
@@ -282,6 +293,38 @@ static void draw_marker(cairo_t *cr, const marker *m, const uint8_t c[3], double
     cairo_arc(cr, m->x, m->y, m->r + fmax(0.5, 0.6 * ui) + 0.5, 0, 2 * M_PI);
     cairo_set_line_width(cr, 0.7);
     cairo_set_source_rgba(cr, c[0] / 500.0, c[1] / 500.0, c[2] / 500.0, 0.6);
+    cairo_stroke(cr);
+}
+
+/* Markers of several event types at one spot (three events of two kinds in
+ * one village): one disc cut into wedges, each type's share of the events
+ * there, clockwise from the top in type order, so that no kind of event
+ * hides under another.  types[] is sorted; counts[i] events of types[i]. */
+static void draw_pie(cairo_t *cr, const marker *m, const uint16_t *types, const size_t *counts, size_t n,
+                     const uint8_t (*colours)[3], double ui)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) total += counts[i];
+    double a0 = -M_PI / 2;
+    for (size_t i = 0; i < n; i++) {
+        double a1 = a0 + 2 * M_PI * (double)counts[i] / (double)total;
+        const uint8_t *c = colours[types[i]];
+        cairo_new_path(cr);
+        cairo_move_to(cr, m->x, m->y);
+        cairo_arc(cr, m->x, m->y, m->r, a0, a1);
+        cairo_close_path(cr);
+        cairo_set_source_rgba(cr, c[0] / 255.0, c[1] / 255.0, c[2] / 255.0, 0.92);
+        cairo_fill(cr);
+        a0 = a1;
+    }
+    cairo_new_path(cr);
+    cairo_arc(cr, m->x, m->y, m->r, 0, 2 * M_PI);
+    cairo_set_line_width(cr, fmax(1.0, 1.2 * ui));
+    cairo_set_source_rgba(cr, 1, 1, 1, 0.95);
+    cairo_stroke(cr);
+    cairo_arc(cr, m->x, m->y, m->r + fmax(0.5, 0.6 * ui) + 0.5, 0, 2 * M_PI);
+    cairo_set_line_width(cr, 0.7);
+    cairo_set_source_rgba(cr, 0.2, 0.2, 0.2, 0.6);
     cairo_stroke(cr);
 }
 
@@ -398,9 +441,24 @@ static int draw_events(draw_ctx *d, const render_events *ev, const render_style 
     }
     if (ed->n_markers) qsort(ed->markers, ed->n_markers, sizeof(*ed->markers), by_radius_desc);
     double halo = marker_halo(d->ui);
-    for (size_t i = 0; i < ed->n_markers; i++) {
+    uint16_t *types = NULL;
+    size_t *counts = NULL, alloc_types = 0, alloc_counts = 0;
+    for (size_t i = 0, next; i < ed->n_markers; i = next) {
         const marker *m = &ed->markers[i];
-        draw_marker(d->cr, m, ev->colours[m->type], d->ui);
+        /* the markers at this spot, and their types (sorted: see by_radius_desc) */
+        size_t n_types = 0;
+        for (next = i; next < ed->n_markers && same_spot(&ed->markers[next], m); next++) {
+            if (n_types && types[n_types - 1] == ed->markers[next].type) {
+                counts[n_types - 1]++;
+                continue;
+            }
+            ALLOC_GROW(types, n_types + 1, alloc_types);
+            ALLOC_GROW(counts, n_types + 1, alloc_counts);
+            types[n_types] = ed->markers[next].type;
+            counts[n_types++] = 1;
+        }
+        if (n_types > 1) draw_pie(d->cr, m, types, counts, n_types, (const uint8_t(*)[3])ev->colours, d->ui);
+        else draw_marker(d->cr, m, ev->colours[m->type], d->ui);
         render_box box = { m->x - m->r - halo, m->y - m->r - halo, m->x + m->r + halo, m->y + m->r + halo };
         collide_add(&d->ci, &box);
         if (d->info) {
@@ -408,6 +466,8 @@ static int draw_events(draw_ctx *d, const render_events *ev, const render_style 
             d->info->markers[d->info->n_markers++] = box;
         }
     }
+    free(types);
+    free(counts);
     return 0;
 }
 

@@ -409,6 +409,52 @@ START_TEST(render_draw_should_put_each_marker_in_its_type_colour_where_its_event
 }
 END_TEST
 
+/* Three events of two types in one village (the seed report's al-Dumair):
+ * one marker cut into wedges, a third in one colour above the centre and
+ * two thirds in the other below it, so that neither kind hides. */
+START_TEST(render_draw_should_split_a_marker_shared_by_several_types)
+{
+    static const double where[3][2] = { { 36.69, 33.64 }, { 36.69, 33.64 }, { 36.69, 33.64 } };
+    const char *types[3] = { "Violence against civilians", "Strategic developments", "Strategic developments" };
+    int fatalities[3] = { 100, 100, 100 }; /* a large marker, for room to look */
+    render_events *ev = events_of(where, types, NULL, fatalities, 3);
+    render_view *v = NULL;
+    ck_assert_int_eq(render_view_overview(&SYRIA, 320, 240, 10, &v, NULL), 0);
+    render_image img;
+    ck_assert_int_eq(render_image_init(&img, 320, 240, NULL), 0);
+    render_style st;
+    render_style_overview(&st);
+    st.labels = RENDER_LABELS_NONE;
+    st.legend = st.scale_bar = 0;
+    st.attribution = NULL;
+    render_info info;
+    char *err = NULL;
+    render_basemap *b = basemap();
+    ck_assert_msg(render_draw(b, ev, v, &st, &img, &info, &err) == 0, "%s", err);
+    render_basemap_free(b);
+    ck_assert_uint_eq(info.n_in_view, 3);
+    ck_assert_uint_eq(info.n_markers, 1);
+    double x, y;
+    ck_assert_int_eq(render_view_project(v, where[0][0], where[0][1], &x, &y), 0);
+    double r = (info.markers[0].x1 - info.markers[0].x0) / 2 - 3; /* inside the halo */
+    ck_assert(r > 4);
+    uint8_t first[3], second[3];
+    render_type_colour(ev, 0, first);
+    render_type_colour(ev, 1, second);
+    /* clockwise from the top: type 0 over 0..120 degrees, type 1 the rest */
+    const uint8_t *p = pixel(&img, (int)(x + 0.6 * r * sin(M_PI / 3)), (int)(y - 0.6 * r * cos(M_PI / 3)));
+    ck_assert_msg(colour_near(p, first, 24), "the first wedge: %d,%d,%d", p[0], p[1], p[2]);
+    p = pixel(&img, (int)x, (int)(y + 0.6 * r));
+    ck_assert_msg(colour_near(p, second, 24), "the second wedge: %d,%d,%d", p[0], p[1], p[2]);
+    p = pixel(&img, (int)(x - 0.6 * r * sin(M_PI / 3)), (int)(y - 0.6 * r * cos(M_PI / 3)));
+    ck_assert_msg(colour_near(p, second, 24), "the second wedge, upper left: %d,%d,%d", p[0], p[1], p[2]);
+    render_info_release(&info);
+    render_image_release(&img);
+    render_view_free(v);
+    render_events_free(ev);
+}
+END_TEST
+
 START_TEST(render_draw_should_bin_many_events_as_density)
 {
     enum { N = 40000 };
@@ -827,6 +873,7 @@ Suite *render_suite(void)
     tc = tcase_create("drawing");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, render_draw_should_put_each_marker_in_its_type_colour_where_its_event_is);
+    tcase_add_test(tc, render_draw_should_split_a_marker_shared_by_several_types);
     tcase_add_test(tc, render_draw_should_bin_many_events_as_density);
     tcase_add_test(tc, render_draw_should_fill_land_and_sea_on_a_world_map);
     tcase_add_test(tc, render_draw_should_place_labels_that_never_overlap);
