@@ -4,6 +4,7 @@
 # the same run (when installed: sh scripts/setup.sh peers).
 #
 #   a. CSV -> GeoJSON      eventmap export          vs ogr2ogr -f GeoJSON (GDAL)
+#  a2. GeoJSON -> CSV      eventmap export --in     vs ogr2ogr -f CSV, with peak memory
 #   b. load with an index  eventmap import          vs PostgreSQL 15 + PostGIS:
 #                                                      \copy, geography, GiST
 #   c. 25 km radius query  store_scan + distance    vs ST_DWithin(geography),
@@ -213,7 +214,6 @@ else
     em_s="eventmap export failed"
     note="$note (eventmap: $(why))"
 fi
-rm_em_geojson
 peer='' peer_s=$NOT_INSTALLED
 if [ -n "$HAVE_OGR" ]; then
     if ns=$(best_ns "$PEER_RUNS" rm_peer_geojson ogr2ogr -f GeoJSON "$PEER_GEOJSON" "$CSV" \
@@ -229,6 +229,45 @@ if [ -n "$HAVE_OGR" ]; then
     rm_peer_geojson
 fi
 row "CSV -> GeoJSON" "$em_s" "$peer_s" "$(ratio "$em" "$peer")" "<= 3 s (DESIGN: ogr2ogr 16 s)"
+[ -z "$note" ] || echo "  $note"
+
+# ------------------------------------------------------------ a2. GeoJSON -> CSV
+
+# The GeoJSON eventmap just wrote, read back: eventmap reads it a feature
+# at a time (src/events/jsonscan.c), so its peak memory (/usr/bin/time %M,
+# when installed) is shown beside the time.
+TIME=/usr/bin/time
+EM_CSV=$WORK/eventmap.csv
+PEER_CSV=$WORK/ogr2ogr.csv
+rm_em_csv() { rm -f "$EM_CSV"; }
+rm_peer_csv() { rm -f "$PEER_CSV"; }
+with_rss() { if [ -x "$TIME" ]; then "$TIME" -f %M -o "$WORK/rss" "$@"; else "$@"; fi; }
+rss_mb() { tail -n 1 "$WORK/rss" 2>/dev/null | awk '/^[0-9]+$/ { printf ", %.0f MB", $1 / 1000 }'; }
+
+em='' em_s='(no GeoJSON from the export)' peer='' peer_s=$NOT_INSTALLED note=
+if [ -f "$EM_GEOJSON" ]; then
+    if ns=$(best_ns "$RUNS" rm_em_csv with_rss "$BIN" export --in "$EM_GEOJSON" --format csv -o "$EM_CSV"); then
+        em=$ns
+        em_s="$(secs "$ns")$(rss_mb)"
+    else
+        em_s="eventmap export failed"
+        note="$note (eventmap: $(why))"
+    fi
+    rm_em_csv
+    if [ -n "$HAVE_OGR" ]; then
+        rm -f "$WORK/rss"
+        if ns=$(best_ns "$PEER_RUNS" rm_peer_csv with_rss ogr2ogr -f CSV "$PEER_CSV" "$EM_GEOJSON" -lco GEOMETRY=AS_XY); then
+            peer=$ns
+            peer_s="$(secs "$ns")$(rss_mb) ogr2ogr"
+        else
+            peer_s="ogr2ogr failed"
+            note="$note (ogr2ogr: $(why))"
+        fi
+        rm_peer_csv
+    fi
+fi
+rm_em_geojson
+row "GeoJSON -> CSV" "$em_s" "$peer_s" "$(ratio "$em" "$peer")" "(none set)"
 [ -z "$note" ] || echo "  $note"
 
 # ------------------------------------------------------------ b. import
