@@ -179,6 +179,36 @@ try {
         }
     }
 
+    // events that share a spot (al-Dumair's three in the seed report): the
+    // popup of the marker on top lists every one of them
+    const spots = new Map();
+    for (const ft of features) {
+        const key = ft.geometry ? ft.geometry.coordinates.join(',') : '';
+        if (key) spots.set(key, (spots.get(key) || []).concat([ft]));
+    }
+    const shared = [...spots.values()].find((fs) => fs.length > 1);
+    if (shared && nMarkers >= 1) {
+        const [lon, lat] = shared[0].geometry.coordinates;
+        const at = await page.evaluate(([la, lo]) => {
+            const m = window.eventmapMap;
+            m.closePopup();
+            const p = m.latLngToContainerPoint([la, lo]);
+            const r = m.getContainer().getBoundingClientRect();
+            return { x: r.left + p.x, y: r.top + p.y };
+        }, [lat, lon]);
+        await page.locator('.leaflet-popup').waitFor({ state: 'detached', timeout: 5000 }).catch(() => {});
+        await page.mouse.click(at.x, at.y);
+        const popup = page.locator('.leaflet-popup-content');
+        const shown = await popup.waitFor({ timeout: 5000 }).then(() => true, () => false);
+        check(shown, 'a click on a shared spot opens a popup');
+        if (shown) {
+            const text = await popup.innerText();
+            const missing = shared.filter((ft) => !text.includes(String(ft.properties.id))).map((ft) => ft.properties.id);
+            check(missing.length === 0 && text.includes(`${shared.length} events here`),
+                  `the popup of a spot lists its ${shared.length} events`, `missing ${missing}: ${text.slice(0, 200)}`);
+        }
+    }
+
     const attribution = await page.locator('.leaflet-control-attribution').innerText().catch(() => '');
     check(/GeoNames/.test(attribution) && /Natural Earth/.test(attribution),
           'the attribution names GeoNames and Natural Earth', attribution);
