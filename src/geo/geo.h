@@ -139,6 +139,13 @@ typedef struct {
  * Past it: "x.json: TopoJSON larger than 512 MiB (the limit)". */
 #define GEO_TOPO_MAX_FILE (512u << 20)
 
+struct strbuf;
+/* Append the whole TopoJSON file at path to out, refusing one past
+ * GEO_TOPO_MAX_FILE (before reading it, when its size is known).  EM_OK;
+ * EM_EIO ("cannot open", "cannot read") or EM_EINPUT (the limit) naming
+ * the file. */
+int topo_read_text(const char *path, struct strbuf *out, char **err);
+
 /* Read the TopoJSON Topology at path (as in the world-atlas npm package) and
  * build one feature for every Polygon or MultiPolygon in its object
  * object_name ("countries", "land"): quantized, delta-encoded arcs are

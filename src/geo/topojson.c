@@ -62,7 +62,7 @@ static void reader_release(topo_reader *rd)
 }
 
 /* The whole file at path into sb. */
-static int read_file(const char *path, strbuf *sb, char **err)
+int topo_read_text(const char *path, strbuf *sb, char **err)
 {
     char chunk[65536];
     size_t n;
@@ -449,7 +449,7 @@ int topo_read(geo_ctx *ctx, const char *path, const char *object_name, topo_feat
     rd.object_name = object_name;
     rd.ctx = ctx;
 
-    rc = read_file(path, &text, err);
+    rc = topo_read_text(path, &text, err);
     if (rc) goto cleanup;
     root = cJSON_ParseWithLengthOpts(text.buf, text.len, &parse_end, 0);
     if (!root) {

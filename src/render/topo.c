@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "render/render_int.h"
 #include "util/error.h"
@@ -484,26 +483,7 @@ int topo_scale_read(const char *path, topo_scale *s, char **err)
     r.path = path;
     r.s = s;
     strbuf text = STRBUF_INIT;
-    FILE *f = fopen(path, "rb");
-    if (!f) return em_error(err, EM_EIO, "%s: cannot open: %s", path, strerror(errno));
-    char chunk[65536];
-    size_t got;
-    struct stat st;
-    int too_big = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > GEO_TOPO_MAX_FILE;
-    while (!too_big && (got = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        sb_add(&text, chunk, got);
-        too_big = text.len > GEO_TOPO_MAX_FILE;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (too_big) {
-        rc = em_error(err, EM_EINPUT, "%s: TopoJSON larger than 512 MiB (the limit)", path);
-        goto cleanup;
-    }
-    if (bad) {
-        rc = em_error(err, EM_EIO, "%s: cannot read: %s", path, strerror(errno));
-        goto cleanup;
-    }
+    if ((rc = topo_read_text(path, &text, err)) < 0) goto cleanup;
     double transform[4];
     int quantized;
     char *arcs_at = find_arcs(text.buf, text.len);

@@ -349,6 +349,23 @@ END_TEST
 
 /* ------------------------------------------------------------- drawing */
 
+/* Draw ev's markers alone (no labels, legend, scale bar or attribution) on
+ * a 320x240 overview of Syria; the caller frees *v, *img and *info. */
+static void draw_markers_only(const render_events *ev, render_view **v, render_image *img, render_info *info)
+{
+    ck_assert_int_eq(render_view_overview(&SYRIA, 320, 240, 10, v, NULL), 0);
+    ck_assert_int_eq(render_image_init(img, 320, 240, NULL), 0);
+    render_style st;
+    render_style_overview(&st);
+    st.labels = RENDER_LABELS_NONE;
+    st.legend = st.scale_bar = 0;
+    st.attribution = NULL;
+    char *err = NULL;
+    render_basemap *b = basemap();
+    ck_assert_msg(render_draw(b, ev, *v, &st, img, info, &err) == 0, "%s", err);
+    render_basemap_free(b);
+}
+
 START_TEST(render_draw_should_put_each_marker_in_its_type_colour_where_its_event_is)
 {
     static const double where[3][2] = { { 36.6, 33.6 }, { 40.7, 36.5 }, { 38.5, 33.3 } };
@@ -356,19 +373,9 @@ START_TEST(render_draw_should_put_each_marker_in_its_type_colour_where_its_event
     int fatalities[3] = { 0, 25, 3 };
     render_events *ev = events_of(where, types, NULL, fatalities, 3);
     render_view *v = NULL;
-    ck_assert_int_eq(render_view_overview(&SYRIA, 320, 240, 10, &v, NULL), 0);
     render_image img;
-    ck_assert_int_eq(render_image_init(&img, 320, 240, NULL), 0);
-    render_style st;
-    render_style_overview(&st);
-    st.labels = RENDER_LABELS_NONE;
-    st.legend = st.scale_bar = 0;
-    st.attribution = NULL;
     render_info info;
-    char *err = NULL;
-    render_basemap *b = basemap();
-    ck_assert_msg(render_draw(b, ev, v, &st, &img, &info, &err) == 0, "%s", err);
-    render_basemap_free(b);
+    draw_markers_only(ev, &v, &img, &info);
     ck_assert_int_eq(info.density, 0);
     ck_assert_uint_eq(info.n_in_view, 3);
     ck_assert_uint_eq(info.n_markers, 3);
@@ -419,19 +426,9 @@ START_TEST(render_draw_should_split_a_marker_shared_by_several_types)
     int fatalities[3] = { 100, 100, 100 }; /* a large marker, for room to look */
     render_events *ev = events_of(where, types, NULL, fatalities, 3);
     render_view *v = NULL;
-    ck_assert_int_eq(render_view_overview(&SYRIA, 320, 240, 10, &v, NULL), 0);
     render_image img;
-    ck_assert_int_eq(render_image_init(&img, 320, 240, NULL), 0);
-    render_style st;
-    render_style_overview(&st);
-    st.labels = RENDER_LABELS_NONE;
-    st.legend = st.scale_bar = 0;
-    st.attribution = NULL;
     render_info info;
-    char *err = NULL;
-    render_basemap *b = basemap();
-    ck_assert_msg(render_draw(b, ev, v, &st, &img, &info, &err) == 0, "%s", err);
-    render_basemap_free(b);
+    draw_markers_only(ev, &v, &img, &info);
     ck_assert_uint_eq(info.n_in_view, 3);
     ck_assert_uint_eq(info.n_markers, 1);
     double x, y;
