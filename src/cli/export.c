@@ -19,7 +19,7 @@
 #include "cli/source.h"
 #include "render/tiles.h"
 #include "util/strbuf.h"
-#include "util/tmpfiles.h"
+#include "util/tempfile.h"
 #include "util/banned.h"
 
 /* Copy what was written to tmp out to dst.  0, or -1 with errno set. */
@@ -75,8 +75,9 @@ int cmd_export(int argc, char **argv)
     cli_source src;
     cli_source_init(&src);
     const char *format = "geojson", *output = NULL;
-    int c, status = EXIT_OK, special = 0;
-    strbuf tmp = STRBUF_INIT;
+    int c, status = EXIT_OK, special = 0, spooled = 0;
+    tempfile file = TEMPFILE_INIT;
+    char *err = NULL;
     FILE *out = stdout;
 
     opterr = 0;
@@ -115,16 +116,14 @@ int cmd_export(int argc, char **argv)
         }
         special = 1;
     } else if (output) {
-        sb_addf(&tmp, "%s.tmp.%ld", output, (long)getpid());
-        out = fopen(tmp.buf, "wb");
-        if (!out) {
-            cli_error("export", "%s: cannot create: %s", output, strerror(errno));
+        if (tempfile_create(&file, output, "export:before-rename", 0, &err) < 0) {
+            cli_error("export", "%s", err);
             status = EXIT_FAIL;
             out = NULL;
             goto done;
         }
+        out = tempfile_fp(&file);
     }
-    int spooled = 0;
     if (!output && src.in) {
         out = tmpfile();
         if (!out) {
@@ -158,24 +157,14 @@ int cmd_export(int argc, char **argv)
         if (ferror(out) | (fclose(out) != 0)) status = EXIT_FAIL;
         out = NULL;
     } else if (output) {
-        int bad = ferror(out) != 0;
-        if (fclose(out) != 0) {
-            bad = 1;
-            if (!write_errno) write_errno = errno;
-        }
-        out = NULL;
-        if (bad) status = EXIT_FAIL;
-        if (status != EXIT_OK && !reported) {
+        out = NULL; /* the tempfile's */
+        if (status == EXIT_OK && tempfile_commit(&file, &err) < 0) {
             /* a write that failed when the last of the buffer went out */
-            cli_error("export", "%s: cannot write: %s", output, strerror(write_errno ? write_errno : EIO));
-            reported = 1;
-        }
-        if (status == EXIT_OK && rename(tmp.buf, output) != 0) {
-            cli_error("export", "%s: cannot write: %s", output, strerror(errno));
+            cli_error("export", "%s", err);
             status = EXIT_FAIL;
+        } else if (status != EXIT_OK && !reported) {
+            cli_error("export", "%s: cannot write: %s", output, strerror(write_errno ? write_errno : EIO));
         }
-        if (status == EXIT_OK) tmp_remove_stale_of(output); /* what killed runs left */
-        if (status != EXIT_OK) unlink(tmp.buf);
     } else if (fflush(stdout) != 0 || ferror(stdout)) {
         status = EXIT_FAIL;
     }
@@ -189,11 +178,9 @@ int cmd_export(int argc, char **argv)
                     left_out == 1 ? "" : "s");
     }
 done:
-    if (out && out != stdout) {
-        fclose(out);
-        if (!special) unlink(tmp.buf);
-    }
-    sb_release(&tmp);
+    if (out && (special || spooled)) fclose(out);
+    tempfile_abort(&file); /* after a failure: nothing under output */
+    free(err);
     cli_source_free(&src);
     return status;
 }

@@ -15,6 +15,7 @@
 #include "cli/source.h"
 #include "util/error.h"
 #include "util/strbuf.h"
+#include "util/crash.h"
 #include "util/banned.h"
 
 static const char import_usage[] =
@@ -55,6 +56,7 @@ static int on_event(void *vctx, const ev_event *e, const char *file, size_t line
                     e->location, *e->admin1 ? ", " : "", e->admin1, *e->country ? ", " : "", e->country);
         c->n_unlocated_listed++;
     }
+    crash_point("import:after-rows");
     return 0;
 }
 
@@ -174,6 +176,7 @@ int cmd_import(int argc, char **argv)
         total.unlocated += st.unlocated;
         total.rejected += st.rejected;
     }
+    if (rc == 0) crash_point("import:before-commit");
     if (rc == 0) rc = store_commit(ctx.st, &err);
     size_t n_events = 0, n_unlocated = 0;
     if (rc == 0) rc = store_count(ctx.st, &n_events, &n_unlocated, &err);

@@ -3,9 +3,11 @@
  * runs it.  Nothing else happens here.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "util/crash.h"
 #include "util/banned.h"
 
 static const struct {
@@ -43,6 +45,12 @@ int main(int argc, char **argv)
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(stdout);
         return EXIT_OK;
+    }
+    char *err = NULL;
+    if (crash_check_env(&err) < 0) {
+        fprintf(stderr, "eventmap: %s\n", err);
+        free(err);
+        return EXIT_USAGE;
     }
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         if (!strcmp(argv[1], commands[i].name)) return commands[i].fn(argc - 1, argv + 1);

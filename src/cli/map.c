@@ -25,7 +25,7 @@
 #include "render/tiles.h"
 #include "util/error.h"
 #include "util/strbuf.h"
-#include "util/tmpfiles.h"
+#include "util/tempfile.h"
 #include "util/banned.h"
 
 static const char map_usage[] =
@@ -275,12 +275,17 @@ int cmd_map(int argc, char **argv)
         status = EXIT_FAIL;
         goto done;
     }
-    if (render_png_write(output, &img, NULL, &err) < 0) {
+    /* whole or not at all under its name; what killed runs left goes */
+    tempfile png = TEMPFILE_INIT;
+    int rc = tempfile_create(&png, output, "map:before-rename", 0, &err);
+    if (rc == 0) rc = render_png_write(tempfile_fp(&png), output, &img, NULL, &err);
+    if (rc == 0) rc = tempfile_commit(&png, &err);
+    tempfile_abort(&png);
+    if (rc < 0) {
         cli_error("map", "%s", err ? err : "cannot write the map");
         status = EXIT_FAIL;
         goto done;
     }
-    tmp_remove_stale_of(output); /* what killed runs left */
     fprintf(stderr, "eventmap map: %zu events (%zu in view, drawn as %s), %zu labels, %dx%d to %s\n", n,
             info.n_in_view, info.density ? "density" : "markers", info.n_labels, width, height, output);
     size_t unlocated = render_events_unlocated(ev);

@@ -34,7 +34,8 @@
 #include "render/tiles.h"
 #include "util/error.h"
 #include "util/strbuf.h"
-#include "util/tmpfiles.h"
+#include "util/crash.h"
+#include "util/tempfile.h"
 #include "util/banned.h"
 
 static const char tiles_usage[] =
@@ -160,22 +161,20 @@ static int render_one(pyramid *p, uint64_t i, render_image *img, strbuf *path, c
     render_view_free(view);
     if (rc < 0) return rc;
 
+    /* a tile is one of thousands: no fsync each, the tree is synced once
+     * before the viewer's files publish it */
     render_png_opts opts = { RENDER_PNG_LEVEL, 1 };
-    if (p->dir) {
-        rc = render_png_write(path->buf, img, &opts, err);
-        if (rc == 0) {
-            struct stat sbuf;
-            if (stat(path->buf, &sbuf) == 0) atomic_fetch_add(&p->png_bytes, (uint64_t)sbuf.st_size);
-        }
-    } else {
-        uint8_t *png = NULL;
-        size_t len = 0;
-        rc = render_png_encode(img, &opts, &png, &len, err);
-        if (rc == 0) rc = tiles_mbtiles_put(p->mbt, s->zoom, x, y, png, len, err);
-        if (rc == 0) atomic_fetch_add(&p->png_bytes, len);
-        free(png);
+    uint8_t *png = NULL;
+    size_t len = 0;
+    rc = render_png_encode(img, &opts, &png, &len, err);
+    if (rc == 0 && p->dir) rc = tempfile_write(path->buf, png, len, "tiles:tile-before-rename", TEMPFILE_BATCH, err);
+    else if (rc == 0) rc = tiles_mbtiles_put(p->mbt, s->zoom, x, y, png, len, err);
+    free(png);
+    if (rc == 0) {
+        atomic_fetch_add(&p->png_bytes, len);
+        atomic_fetch_add(&p->n_rendered, 1);
+        crash_point("tiles:after-tiles");
     }
-    if (rc == 0) atomic_fetch_add(&p->n_rendered, 1);
     return rc;
 }
 
@@ -385,9 +384,9 @@ int cmd_tiles(int argc, char **argv)
     render_events *ev = NULL;
     tiles_mbtiles *mbt = NULL;
     tiles_dirlist created = { NULL, 0, 0 };
-    strbuf path = STRBUF_INIT, gj_tmp = STRBUF_INIT, gj_path = STRBUF_INIT, name = STRBUF_INIT,
-           description = STRBUF_INIT;
-    FILE *gj_file = NULL;
+    strbuf path = STRBUF_INIT, gj_path = STRBUF_INIT, name = STRBUF_INIT, description = STRBUF_INIT;
+    tempfile gj_out = TEMPFILE_INIT; /* events.geojson */
+    FILE *gj_file = NULL;            /* its stream while the events are read */
     zoom_span *spans = NULL;
     const char **type_names = NULL;
     uint8_t (*type_rgb)[3] = NULL;
@@ -437,18 +436,17 @@ int cmd_tiles(int argc, char **argv)
             goto done;
         }
         /* what a killed run left under temporary names */
-        tmp_remove_stale(dir, NULL);
+        tempfile_remove_stale(dir, NULL);
         sb_reset(&path);
         sb_addf(&path, "%s/images", dir);
-        tmp_remove_stale(path.buf, NULL);
+        tempfile_remove_stale(path.buf, NULL);
         sb_addf(&gj_path, "%s/events.geojson", dir);
-        sb_addf(&gj_tmp, "%s.tmp.%ld", gj_path.buf, (long)getpid());
-        gj_file = fopen(gj_tmp.buf, "wb");
-        if (!gj_file) {
-            cli_error("tiles", "%s: cannot write: %s", gj_path.buf, strerror(errno));
+        if (tempfile_create(&gj_out, gj_path.buf, "tiles:geojson-before-rename", 0, &err) < 0) {
+            cli_error("tiles", "%s", err);
             status = EXIT_FAIL;
             goto done;
         }
+        gj_file = tempfile_fp(&gj_out);
     } else {
         struct stat st;
         if (stat(mbtiles_path, &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -479,14 +477,14 @@ int cmd_tiles(int argc, char **argv)
     status = cli_source_each(&src, "tiles", use_box ? &load_box : NULL, use_box ? 1 : 0, on_event, &lc);
     long unlocated = tiles_geojson_finish(lc.gj);
     if (gj_file) {
+        /* written whole now, renamed with the viewer's files at the end */
         int bad = unlocated < 0 || ferror(gj_file), why = bad ? errno : 0;
-        if (fclose(gj_file) != 0 && !bad) {
-            bad = 1;
-            why = errno;
-        }
         gj_file = NULL;
         if (bad && status == EXIT_OK) {
             cli_error("tiles", "%s: cannot write: %s", gj_path.buf, strerror(why ? why : EIO));
+            status = EXIT_FAIL;
+        } else if (status == EXIT_OK && tempfile_close(&gj_out, &err) < 0) {
+            cli_error("tiles", "%s", err);
             status = EXIT_FAIL;
         }
     }
@@ -526,7 +524,7 @@ int cmd_tiles(int argc, char **argv)
                     cli_error("tiles", "%s", err);
                     status = EXIT_FAIL;
                 } else {
-                    tmp_remove_stale(path.buf, NULL); /* tiles of a killed run */
+                    tempfile_remove_stale(path.buf, NULL); /* tiles of a killed run */
                 }
             }
         if (status) goto done;
@@ -562,12 +560,12 @@ int cmd_tiles(int argc, char **argv)
         type_names, (const uint8_t(*)[3])type_rgb, n_types,
     };
     if (dir) {
-        if (rename(gj_tmp.buf, gj_path.buf) != 0) {
-            cli_error("tiles", "%s: cannot write: %s", gj_path.buf, strerror(errno));
+        /* the tiles on the disk, then the files that point to them */
+        if (tempfile_sync_tree(dir, &err) < 0 || tempfile_commit(&gj_out, &err) < 0) {
+            cli_error("tiles", "%s", err);
             status = EXIT_FAIL;
             goto done;
         }
-        sb_reset(&gj_tmp);
         tiles_dirlist_release(&created); /* the tiles are there to stay */
         if (tiles_write_viewer(dir, &meta, leaflet_dir, &err) < 0) {
             cli_error("tiles", "%s", err);
@@ -598,8 +596,7 @@ int cmd_tiles(int argc, char **argv)
                 n_unlocated == 1 ? "" : "s");
 
 done:
-    if (gj_file) fclose(gj_file);
-    if (gj_tmp.len) unlink(gj_tmp.buf);
+    tempfile_abort(&gj_out); /* after a failure: no events.geojson */
     tiles_mbtiles_abort(mbt);
     if (status != EXIT_OK && dir && atomic_load(&p.n_rendered))
         fprintf(stderr, "eventmap tiles: the %llu tiles written are complete; rerun with --resume to go on\n",
@@ -616,7 +613,6 @@ done:
     free(data_dir);
     free(leaflet_dir);
     sb_release(&path);
-    sb_release(&gj_tmp);
     sb_release(&gj_path);
     sb_release(&name);
     sb_release(&description);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/tempfile.h"
 #include "util/banned.h"
 
 typedef struct {
@@ -624,8 +625,7 @@ static int write_index(builder *b, const char *output, gaz_build_stats *stats, c
     uint64_t *plain = NULL, *translit = NULL, *dels = NULL;
     uint32_t *deldir = NULL;
     size_t n_names = 0, n_keys = 0, n_dels = 0, alloc_keys = 0, alloc_dels = 0;
-    FILE *f = NULL;
-    strbuf tmp = STRBUF_INIT;
+    tempfile out = TEMPFILE_INIT;
 
     /* names sorted by key; exact duplicates (same key, place, folded form) dropped */
     if (b->n_names) qsort(b->names, b->n_names, sizeof(bname), cmp_bname);
@@ -717,12 +717,9 @@ static int write_index(builder *b, const char *output, gaz_build_stats *stats, c
     hdr.pool_size = b->pool.len;
     hdr.file_size = off + b->pool.len;
 
-    sb_addf(&tmp, "%s.tmp.%ld", output, (long)getpid());
-    f = fopen(tmp.buf, "wb");
-    if (!f) {
-        rc = em_error(err, EM_EIO, "%s: cannot create: %s", tmp.buf, strerror(errno));
-        goto cleanup;
-    }
+    rc = tempfile_create(&out, output, "gazetteer:before-rename", 0, err);
+    if (rc < 0) goto cleanup;
+    FILE *f = tempfile_fp(&out);
     uint64_t at = 0;
     int wr = write_all(f, &hdr, sizeof(hdr));
     at += sizeof(hdr);
@@ -746,20 +743,12 @@ static int write_index(builder *b, const char *output, gaz_build_stats *stats, c
     }
     wr |= write_all(f, deldir, n_dir * sizeof(uint32_t));
     wr |= write_all(f, b->pool.buf, b->pool.len);
-    if (wr || fflush(f) != 0 || ferror(f)) {
+    if (wr) {
         rc = em_error(err, EM_EIO, "%s: cannot write: %s", output, strerror(errno));
         goto cleanup;
     }
-    if (fclose(f) != 0) {
-        f = NULL;
-        rc = em_error(err, EM_EIO, "%s: cannot write: %s", output, strerror(errno));
-        goto cleanup;
-    }
-    f = NULL;
-    if (rename(tmp.buf, output) != 0) {
-        rc = em_error(err, EM_EIO, "%s: cannot rename to %s: %s", tmp.buf, output, strerror(errno));
-        goto cleanup;
-    }
+    rc = tempfile_commit(&out, err);
+    if (rc < 0) goto cleanup;
     if (stats) {
         stats->n_places = b->n_places;
         stats->n_names = n_names;
@@ -768,9 +757,7 @@ static int write_index(builder *b, const char *output, gaz_build_stats *stats, c
         stats->bytes = (size_t)hdr.file_size;
     }
 cleanup:
-    if (f) fclose(f);
-    if (rc < 0 && tmp.len) unlink(tmp.buf);
-    sb_release(&tmp);
+    tempfile_abort(&out); /* after a failure: nothing under output */
     free(names);
     free(keys);
     free(plain);

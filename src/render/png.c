@@ -247,25 +247,12 @@ int render_png_encode(const render_image *img, const render_png_opts *opts, uint
     return 0;
 }
 
-int render_png_write(const char *path, const render_image *img, const render_png_opts *opts, char **err)
+int render_png_write(FILE *out, const char *name, const render_image *img, const render_png_opts *opts, char **err)
 {
-    strbuf tmp = STRBUF_INIT;
-    sb_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp.buf, "wb");
-    if (!f) {
-        int rc = em_error(err, EM_EIO, "%s: cannot create: %s", path, strerror(errno));
-        sb_release(&tmp);
-        return rc;
-    }
-    png_sink sink = { f, NULL, 0 };
-    int rc = encode(img, opts, &sink, path, err);
-    if (fflush(f) != 0 || ferror(f)) {
-        if (!rc) rc = em_error(err, EM_EIO, "%s: cannot write: %s", path, strerror(errno));
-    }
-    if (fclose(f) != 0 && !rc) rc = em_error(err, EM_EIO, "%s: cannot write: %s", path, strerror(errno));
-    if (!rc && rename(tmp.buf, path) != 0) rc = em_error(err, EM_EIO, "%s: cannot write: %s", path, strerror(errno));
-    if (rc) unlink(tmp.buf);
-    sb_release(&tmp);
+    png_sink sink = { out, NULL, 0 };
+    int rc = encode(img, opts, &sink, name, err);
+    if (!rc && (fflush(out) != 0 || ferror(out)))
+        rc = em_error(err, EM_EIO, "%s: cannot write: %s", name, strerror(errno));
     return rc;
 }
 

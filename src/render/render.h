@@ -32,6 +32,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "events/event.h"
 #include "geo/geo.h"
@@ -306,10 +307,10 @@ typedef struct {
 #define RENDER_PNG_LEVEL 6
 
 /* Encode img as PNG (8-bit RGBA, or RGB when fully opaque, or palette) to
- * path: written to "PATH.tmp.PID" then renamed, so path is either the whole
- * image or untouched.  opts may be NULL.  EM_EIO with "PATH: ..." on
- * failure. */
-int render_png_write(const char *path, const render_image *img, const render_png_opts *opts, char **err);
+ * out (flushed; a file is written whole through util/tempfile.h).  opts
+ * may be NULL.  EM_EIO with "NAME: cannot write: ..." on failure (name is
+ * what the message calls out). */
+int render_png_write(FILE *out, const char *name, const render_image *img, const render_png_opts *opts, char **err);
 /* The same into memory (for MBTiles): *out malloc'd, caller frees with
  * free(). */
 int render_png_encode(const render_image *img, const render_png_opts *opts, uint8_t **out, size_t *len,

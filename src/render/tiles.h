@@ -109,11 +109,6 @@ long tiles_geojson_finish(tiles_geojson *w);
 
 /* ---------------------------------------------------------------- files */
 
-/* Write len bytes to path through "PATH.tmp.PID" and a rename.  Returns 0
- * or EM_EIO with "PATH: cannot write: ...". */
-int tiles_write_file(const char *path, const void *data, size_t len, char **err);
-/* Copy the file src to dst (through a temporary name).  Returns 0 or EM_EIO. */
-int tiles_copy_file(const char *src, const char *dst, char **err);
 /* mkdir -p; returns 0 or EM_EIO with "PATH: cannot create: ...".  When
  * created is not NULL, the directories it made are appended to it (each a
  * string the caller frees), outermost first, so that a failed run can remove

@@ -20,7 +20,7 @@
 
 #include "util/error.h"
 #include "util/strbuf.h"
-#include "util/tmpfiles.h"
+#include "util/tempfile.h"
 #include "util/banned.h"
 
 /* "MPBX": the application_id MBTiles 1.3 suggests. */
@@ -28,7 +28,7 @@
 
 struct tiles_mbtiles {
     char *path;          /* where the file goes */
-    char *tmp_path;      /* where it is written */
+    tempfile out;        /* where it is written: out.tmp_path */
     sqlite3 *db;
     sqlite3_stmt *put, *has;
     pthread_mutex_t lock; /* serialises tiles_mbtiles_put */
@@ -61,7 +61,6 @@ static void free_m(tiles_mbtiles *m)
 {
     pthread_mutex_destroy(&m->lock);
     free(m->path);
-    free(m->tmp_path);
     free(m);
 }
 
@@ -69,7 +68,7 @@ void tiles_mbtiles_abort(tiles_mbtiles *m)
 {
     if (!m) return;
     close_db(m);
-    unlink(m->tmp_path);
+    tempfile_abort(&m->out);
     free_m(m);
 }
 
@@ -93,21 +92,33 @@ int tiles_mbtiles_open(const char *path, int resume, tiles_mbtiles **out, char *
     tiles_mbtiles *m = xcalloc(1, sizeof(*m));
     pthread_mutex_init(&m->lock, NULL);
     m->path = xstrdup(path);
-    strbuf tmp = STRBUF_INIT;
-    sb_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
-    m->tmp_path = sb_detach(&tmp, NULL);
-    unlink(m->tmp_path);
-    tmp_remove_stale_of(path); /* the temporary files of runs that were killed */
+    m->out = (tempfile)TEMPFILE_INIT;
 
-    int rc = 0;
+    /* the temporary file (what killed runs left goes), a copy of the old
+     * file when resuming, closed for SQLite to open by name */
+    int rc = tempfile_create(&m->out, path, "tiles:mbtiles-before-rename", 0, err);
+    if (rc < 0) goto fail;
     struct stat st;
     int from_old = resume && stat(path, &st) == 0 && S_ISREG(st.st_mode);
     if (from_old) {
-        rc = tiles_copy_file(path, m->tmp_path, err);
+        FILE *in = fopen(path, "rb");
+        if (!in) {
+            rc = em_error(err, EM_EIO, "%s: cannot open: %s", path, strerror(errno));
+            goto fail;
+        }
+        char chunk[65536];
+        size_t n;
+        while (!rc && (n = fread(chunk, 1, sizeof(chunk), in)) > 0)
+            if (fwrite(chunk, 1, n, tempfile_fp(&m->out)) != n)
+                rc = em_error(err, EM_EIO, "%s: cannot write: %s", path, strerror(errno));
+        if (!rc && ferror(in)) rc = em_error(err, EM_EIO, "%s: cannot read: %s", path, strerror(errno));
+        fclose(in);
         if (rc < 0) goto fail;
     }
+    rc = tempfile_close(&m->out, err);
+    if (rc < 0) goto fail;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    if (sqlite3_open_v2(m->tmp_path, &m->db, flags, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(m->out.tmp_path, &m->db, flags, NULL) != SQLITE_OK) {
         int sys_errno = m->db ? sqlite3_system_errno(m->db) : 0;
         rc = em_error(err, EM_EIO, "%s: cannot create: %s", path,
                       sys_errno ? strerror(sys_errno) : m->db ? sqlite3_errmsg(m->db) : "out of memory");
@@ -254,17 +265,8 @@ int tiles_mbtiles_finish(tiles_mbtiles *m, const tiles_meta *meta, char **err)
     }
     m->db = NULL;
     /* one fsync for the whole file, then the rename makes it visible */
-    FILE *f = fopen(m->tmp_path, "rb+");
-    if (!f || fsync(fileno(f)) != 0) {
-        rc = em_error(err, EM_EIO, "%s: cannot write: %s", m->path, strerror(errno));
-        if (f) fclose(f);
-        goto fail;
-    }
-    fclose(f);
-    if (rename(m->tmp_path, m->path) != 0) {
-        rc = em_error(err, EM_EIO, "%s: cannot write: %s", m->path, strerror(errno));
-        goto fail;
-    }
+    rc = tempfile_commit(&m->out, err);
+    if (rc < 0) goto fail;
     close_db(m);
     free_m(m);
     return 0;

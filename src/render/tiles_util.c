@@ -1,8 +1,7 @@
 /*
  * tiles_util.c - the plain parts of tiles.h: the zoom that fits a view
- * (spherical Web Mercator, as render.h's tile math), and the atomic file
- * helpers the pyramid writer uses (temporary name, then rename; mkdir -p
- * that remembers what it made).
+ * (spherical Web Mercator, as render.h's tile math), and the mkdir -p
+ * that remembers what it made (files go through util/tempfile.h).
  */
 #include "render/tiles.h"
 
@@ -50,48 +49,6 @@ int tiles_fit_zoom(const geo_bbox *bounds, int minzoom, int maxzoom, int width_p
 }
 
 /* ---------------------------------------------------------------- files */
-
-int tiles_write_file(const char *path, const void *data, size_t len, char **err)
-{
-    strbuf tmp = STRBUF_INIT;
-    sb_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
-    int rc = 0;
-    FILE *f = fopen(tmp.buf, "wb");
-    if (!f) {
-        rc = em_error(err, EM_EIO, "%s: cannot write: %s", path, strerror(errno));
-        goto cleanup;
-    }
-    int bad = len && fwrite(data, 1, len, f) != len;
-    int saved = errno;
-    if (fclose(f) != 0 && !bad) {
-        bad = 1;
-        saved = errno;
-    }
-    if (bad || rename(tmp.buf, path) != 0) {
-        if (!bad) saved = errno;
-        unlink(tmp.buf);
-        rc = em_error(err, EM_EIO, "%s: cannot write: %s", path, strerror(saved));
-    }
-cleanup:
-    sb_release(&tmp);
-    return rc;
-}
-
-int tiles_copy_file(const char *src, const char *dst, char **err)
-{
-    FILE *in = fopen(src, "rb");
-    if (!in) return em_error(err, EM_EIO, "%s: cannot open: %s", src, strerror(errno));
-    strbuf body = STRBUF_INIT;
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), in)) > 0) sb_add(&body, chunk, n);
-    int rc = 0;
-    if (ferror(in)) rc = em_error(err, EM_EIO, "%s: cannot read: %s", src, strerror(errno));
-    fclose(in);
-    if (!rc) rc = tiles_write_file(dst, body.buf, body.len, err);
-    sb_release(&body);
-    return rc;
-}
 
 int tiles_mkdirs(const char *path, tiles_dirlist *created, char **err)
 {

@@ -22,6 +22,7 @@
 
 #include "util/error.h"
 #include "util/strbuf.h"
+#include "util/tempfile.h"
 #include "util/banned.h"
 
 /* events.geojson up to this size goes into index.html too. */
@@ -311,7 +312,7 @@ static int copy_leaflet(const char *dir, const char *leaflet_dir, char **err)
         sb_reset(&dst);
         sb_addf(&src, "%s/%s", leaflet_dir, files[i]);
         sb_addf(&dst, "%s/%s", dir, files[i]);
-        rc = tiles_copy_file(src.buf, dst.buf, err);
+        rc = tempfile_copy(src.buf, dst.buf, "tiles:viewer-before-rename", 0, err);
     }
     if (rc) goto cleanup;
     sb_reset(&src);
@@ -333,7 +334,7 @@ static int copy_leaflet(const char *dir, const char *leaflet_dir, char **err)
         sb_setlen(&dst, dst_len);
         sb_addf(&src, "/%s", de->d_name);
         sb_addf(&dst, "/%s", de->d_name);
-        rc = tiles_copy_file(src.buf, dst.buf, err);
+        rc = tempfile_copy(src.buf, dst.buf, "tiles:viewer-before-rename", 0, err);
     }
     closedir(d);
 cleanup:
@@ -352,7 +353,7 @@ int tiles_write_viewer(const char *dir, const tiles_meta *meta, const char *leaf
     sb_addf(&path, "%s/tilejson.json", dir);
     sb_adds(&page, json);
     sb_addch(&page, '\n');
-    rc = tiles_write_file(path.buf, page.buf, page.len, err);
+    rc = tempfile_write(path.buf, page.buf, page.len, "tiles:viewer-before-rename", 0, err);
     sb_reset(&page);
     free(json);
     json = NULL;
@@ -390,7 +391,7 @@ int tiles_write_viewer(const char *dir, const tiles_meta *meta, const char *leaf
     sb_adds(&page, page_script);
     sb_reset(&path);
     sb_addf(&path, "%s/index.html", dir);
-    rc = tiles_write_file(path.buf, page.buf, page.len, err);
+    rc = tempfile_write(path.buf, page.buf, page.len, "tiles:viewer-before-rename", 0, err);
 
 cleanup:
     free(json);

@@ -30,6 +30,7 @@
  * failing.
  */
 #include "store/store.h"
+#include "store/store_int.h"
 
 #include <errno.h>
 #include <math.h>
@@ -42,6 +43,7 @@
 
 #include "util/error.h"
 #include "util/strbuf.h"
+#include "util/crash.h"
 #include "util/banned.h"
 
 /* "EvMp": PRAGMA application_id of an eventmap store. */
@@ -549,7 +551,7 @@ int store_open(const char *path, int mode, store **out, char **err)
     sb_init(&s->ids.pool, 0);
     /* NOMUTEX: a store is used by one thread at a time (store.h). */
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (created ? SQLITE_OPEN_CREATE : 0);
-    rc = sqlite3_open_v2(path, &s->db, flags, NULL);
+    rc = sqlite3_open_v2(path, &s->db, flags, store_crash_vfs());
     if (rc != SQLITE_OK) {
         int sys_errno = s->db ? sqlite3_system_errno(s->db) : 0;
         const char *why = sys_errno ? strerror(sys_errno) : s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
@@ -862,6 +864,7 @@ static int rtree_build(store *s, rtree_cell *cells, size_t n, char **err)
     }
     if (depth == 0)
         for (size_t j = 0; j < n; j++) leaf_of[n_leaf_of++] = (sort_pair){ (uint64_t)cells[j].id, 1 };
+    crash_point("import:rtree-rebuild"); /* the lower levels written, not the root */
     if ((rc = write_node(&w, 1, depth, cells, n, err)) < 0) goto cleanup;
     rc = write_rowids(s, leaf_of, n_leaf_of, err);
 
@@ -1020,7 +1023,10 @@ int store_commit(store *s, char **err)
     int rc = 0;
     if (s->write_failed) rc = em_error(err, EM_EIO, "%s: an earlier write failed; nothing was stored", s->path);
     if (rc == 0 && s->n_pending) rc = rtree_flush(s, err);
-    if (rc == 0 && s->indexes_dropped) rc = exec(s, index_sql, "cannot write the indexes", err);
+    if (rc == 0 && s->indexes_dropped) {
+        rc = exec(s, index_sql, "cannot write the indexes", err);
+        if (rc == 0) crash_point("import:index-rebuild");
+    }
     if (rc == 0) rc = exec(s, "COMMIT", "cannot commit", err);
     if (rc < 0) {
         store_rollback(s);

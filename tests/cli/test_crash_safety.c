@@ -1,10 +1,15 @@
 /*
- * test_crash_safety.c - `kill -9` in the middle of an import leaves the
- * store exactly as it was before the import; killing `map` or `tiles`
- * leaves no half-written file under a final name, and a rerun removes what
+ * test_crash_safety.c - a kill at any named crash point (util/crash.h,
+ * EVENTMAP_CRASH_AT) of an import leaves the store exactly as it was before
+ * the import, down to SQLite's own page writes and syncs; a kill of `map`,
+ * `export`, `gazetteer build` or `tiles` leaves no half-written file under
+ * a final name (an old file stays byte for byte), and a rerun removes what
  * the killed run left under temporary names; a full disk (a small tmpfs)
  * gives a clear error, exit 1, no file under the final name and no
- * temporaries, and leaves a store as it was.
+ * temporaries, and leaves a store as it was.  Each kill is at a point the
+ * program names, never after a sleep, so the tests mean the same on any
+ * machine; `make test` also runs them pinned to one core at the lowest
+ * priority.
  */
 #define _GNU_SOURCE /* strcasestr */
 #include <check.h>
@@ -25,7 +30,7 @@
 #include "store/store.h"
 #include "test_helpers.h"
 #include "util/strbuf.h"
-#include "util/tmpfiles.h"
+#include "util/tempfile.h"
 
 static const char *bin(void)
 {
@@ -33,27 +38,71 @@ static const char *bin(void)
     return b && *b ? b : "./eventmap";
 }
 
-/* Start eventmap with args (NULL-terminated), output to /dev/null; kill -9
- * it after ms milliseconds.  Returns 1 when it was killed, 0 when it had
- * already ended. */
-static int run_and_kill(const char *const *args, long ms)
+/* ------------------------------------------------------- crash points */
+
+/* How a run under EVENTMAP_CRASH_AT ended. */
+typedef struct {
+    int died;        /* killed by SIGKILL */
+    int exit_code;   /* when it exited instead: its status; -1 when it died */
+    char *err;       /* what it wrote to standard error */
+} crash_run;
+
+/* Run eventmap with args (NULL-terminated, args[0] the program) and
+ * EVENTMAP_CRASH_AT=point, its output to /dev/null. */
+static crash_run run_to_point(const char *point, const char *const *args)
 {
+    static int seq;
+    strbuf err_path = STRBUF_INIT;
+    sb_addf(&err_path, "%s/crash-run%d.err", test_tmpdir(), ++seq);
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
-        FILE *null = freopen("/dev/null", "w", stdout);
-        (void)null;
-        null = freopen("/dev/null", "w", stderr);
+        setenv("EVENTMAP_CRASH_AT", point, 1);
+        if (!freopen("/dev/null", "r", stdin) || !freopen("/dev/null", "w", stdout) ||
+            !freopen(err_path.buf, "w", stderr))
+            _exit(126);
         execv(bin(), (char *const *)args);
         _exit(127);
     }
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-    nanosleep(&ts, NULL);
     int status;
-    if (waitpid(pid, &status, WNOHANG) == pid) return 0;
-    kill(pid, SIGKILL);
-    waitpid(pid, &status, 0);
-    return 1;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    crash_run r;
+    r.died = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.err = test_read_file(err_path.buf, NULL);
+    if (!r.err) r.err = xstrdup("");
+    sb_release(&err_path);
+    return r;
+}
+
+/* The line a run killed at point writes last ("NAME" means "NAME:1"). */
+static char *death_line(const char *point)
+{
+    strbuf line = STRBUF_INIT;
+    const char *colon = strrchr(point, ':');
+    int counted = colon && colon[1] >= '0' && colon[1] <= '9';
+    sb_addf(&line, "eventmap: EVENTMAP_CRASH_AT: killed at %s%s\n", point, counted ? "" : ":1");
+    return sb_detach(&line, NULL);
+}
+
+/* Whether r is a death at point: SIGKILL, and its last words name the
+ * point (so not a death elsewhere, and not a run that ended). */
+static int died_at(const crash_run *r, const char *point)
+{
+    char *line = death_line(point);
+    size_t n = strlen(r->err), k = strlen(line);
+    int at = r->died && n >= k && !strcmp(r->err + n - k, line);
+    free(line);
+    return at;
+}
+
+/* Run to point; fail the test unless it died there. */
+static void kill_at(const char *point, const char *const *args)
+{
+    crash_run r = run_to_point(point, args);
+    ck_assert_msg(died_at(&r, point), "EVENTMAP_CRASH_AT=%s: %s (exit %d); stderr:\n%s", point,
+                  r.died ? "killed, but not at that point" : "not killed", r.exit_code, r.err);
+    free(r.err);
 }
 
 static void write_text(const char *path, const char *text);
@@ -69,70 +118,267 @@ static void counts(const char *db, size_t *total, size_t *unlocated)
     store_close(s);
 }
 
-START_TEST(kill_9_during_an_import_should_leave_the_store_as_it_was)
+/* PRAGMA integrity_check of an SQLite file (a store, an MBTiles file), and
+ * the R*Tree's own check when it has one. */
+static void check_integrity(const char *path)
 {
-    /* a store with the seed events, then a big import killed at several points */
-    strbuf db = STRBUF_INIT, csv = STRBUF_INIT;
-    sb_addf(&db, "%s/crash.db", test_tmpdir());
-    run_result r = run_cmd(NULL, "@ import examples/seed-events.csv --db %s", db.buf);
-    ck_assert_int_eq(r.status, 0);
-    run_result_free(&r);
-    size_t total0, unloc0;
-    counts(db.buf, &total0, &unloc0);
-    ck_assert_uint_eq(total0, 9);
-
-    sb_adds(&csv, "id,event_date,event_type,location,latitude,longitude\n");
-    for (int i = 0; i < 300000; i++)
-        sb_addf(&csv, "k%d,2024-%02d-%02d,Battles,place %d,%.4f,%.4f\n", i, 1 + i % 12, 1 + i % 28, i,
-                32 + (i % 5000) * 0.001, 35 + (i / 5000) * 0.01);
-    char *path = test_write_file("big-import.csv", csv.buf);
-    const char *args[] = { bin(), "import", path, "--db", db.buf, NULL };
-    int killed = 0;
-    for (long ms = 50; ms <= 1600; ms *= 2) {
-        killed += run_and_kill(args, ms);
-        size_t total, unloc;
-        counts(db.buf, &total, &unloc);
-        ck_assert_msg(total == total0 && unloc == unloc0, "killed after %ld ms: %zu events, was %zu", ms, total,
-                      total0);
+    sqlite3 *db = NULL;
+    /* read-write: a killed writer's journal is rolled back on the way in */
+    ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    static const char *const checks[] = {
+        "PRAGMA integrity_check",
+        "SELECT CASE WHEN (SELECT count(*) FROM sqlite_master WHERE name = 'events_rtree') = 0 THEN 'ok' "
+        "ELSE rtreecheck('events_rtree') END",
+    };
+    for (size_t i = 0; i < 2; i++) {
+        sqlite3_stmt *st = NULL;
+        ck_assert_int_eq(sqlite3_prepare_v2(db, checks[i], -1, &st, NULL), SQLITE_OK);
+        ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+        ck_assert_msg(!strcmp((const char *)sqlite3_column_text(st, 0), "ok"), "%s: %s: %s", path, checks[i],
+                      (const char *)sqlite3_column_text(st, 0));
+        sqlite3_finalize(st);
     }
-    ck_assert_msg(killed > 0, "the import always finished before the kill");
-    free(path);
-    sb_release(&db);
+    sqlite3_close(db);
+}
+
+/* A store holding the seed's 9 events at path. */
+static void seed_store(const char *path)
+{
+    unlink(path);
+    run_result r = run_cmd(NULL, "@ import examples/seed-events.csv --db %s", path);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_result_free(&r);
+}
+
+/* An import file of n located rows with ids PREFIX0.., under test_tmpdir(). */
+static char *rows_file(const char *name, const char *prefix, int n)
+{
+    strbuf csv = STRBUF_INIT;
+    sb_adds(&csv, "id,event_date,event_type,location,latitude,longitude\n");
+    for (int i = 0; i < n; i++)
+        sb_addf(&csv, "%s%d,2024-%02d-%02d,Battles,place number %d,%.4f,%.4f\n", prefix, i, 1 + i % 12,
+                1 + i % 28, i, 32 + (i % 5000) * 0.001, 35 + (i / 5000) * 0.01);
+    char *path = test_write_file(name, csv.buf);
     sb_release(&csv);
+    return path;
+}
+
+/* The store at db holds total events, and is whole. */
+static void store_should_hold(const char *db, size_t want, const char *after)
+{
+    check_integrity(db);
+    size_t total = 0, unlocated = 0;
+    counts(db, &total, &unlocated);
+    ck_assert_msg(total == want, "after %s: %zu events, %zu expected", after, total, want);
+}
+
+#define IMPORT_ROWS 20000 /* enough for the bulk R*Tree rebuild */
+
+START_TEST(an_import_killed_at_any_point_should_leave_the_store_as_it_was)
+{
+    strbuf db = STRBUF_INIT;
+    sb_addf(&db, "%s/crash.db", test_tmpdir());
+    char *csv = rows_file("crash-import.csv", "k", IMPORT_ROWS);
+    const char *args[] = { bin(), "import", csv, "--db", db.buf, NULL };
+    static const char *const points[] = {
+        "import:after-rows:1", "import:after-rows:1000", "import:after-rows:20000", "import:before-commit",
+        "import:rtree-rebuild",
+    };
+    seed_store(db.buf);
+    for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++) {
+        kill_at(points[i], args);
+        store_should_hold(db.buf, 9, points[i]);
+    }
+
+    /* inside SQLite's commit: before the N-th page write to the store file
+     * and before the N-th sync, N = 1, 2, 4, ... until the import gets
+     * through; every kill leaves the 9 events, the run through has all */
+    static const char *const layers[] = { "import:store-write", "import:store-sync" };
+    for (size_t l = 0; l < 2; l++) {
+        int n_killed = 0, finished = 0;
+        for (unsigned long n = 1; !finished; n *= 2) {
+            strbuf point = STRBUF_INIT;
+            sb_addf(&point, "%s:%lu", layers[l], n);
+            crash_run r = run_to_point(point.buf, args);
+            if (r.died) {
+                ck_assert_msg(died_at(&r, point.buf), "%s: killed elsewhere: %s", point.buf, r.err);
+                store_should_hold(db.buf, 9, point.buf);
+                n_killed++;
+            } else {
+                ck_assert_msg(r.exit_code == 0, "%s: exit %d: %s", point.buf, r.exit_code, r.err);
+                store_should_hold(db.buf, 9 + IMPORT_ROWS, point.buf);
+                finished = 1;
+            }
+            free(r.err);
+            sb_release(&point);
+        }
+        ck_assert_msg(n_killed >= 2, "%s: only %d kills before the import got through", layers[l], n_killed);
+        seed_store(db.buf);
+    }
+    free(csv);
+    sb_release(&db);
 }
 END_TEST
 
-START_TEST(kill_9_during_a_map_should_leave_no_half_written_png)
+START_TEST(an_import_into_a_new_store_killed_in_its_commit_should_leave_an_empty_store)
 {
-    strbuf png = STRBUF_INIT;
-    sb_addf(&png, "%s/killed.png", test_tmpdir());
-    const char *args[] = { bin(), "map", "--in", "examples/seed-events.csv", "-o", png.buf, "--size", "8000x6000", NULL };
-    int killed = 0;
-    for (long ms = 20; ms <= 640; ms *= 2) {
-        unlink(png.buf);
-        if (!run_and_kill(args, ms)) break;
-        killed++;
-        struct stat st;
-        ck_assert_msg(stat(png.buf, &st) != 0, "killed after %ld ms, %s exists", ms, png.buf);
+    /* an empty store sets its indexes aside and makes them at the commit;
+     * a store is made (its tables, committed) before the import starts */
+    char *csv = rows_file("crash-new.csv", "n", IMPORT_ROWS);
+    static const char *const points[] = { "import:index-rebuild", "import:rtree-rebuild", "import:before-commit" };
+    for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++) {
+        strbuf db = STRBUF_INIT;
+        sb_addf(&db, "%s/new-%zu.db", test_tmpdir(), i);
+        const char *args[] = { bin(), "import", csv, "--db", db.buf, NULL };
+        kill_at(points[i], args);
+        store_should_hold(db.buf, 0, points[i]);
+        /* and the store takes the import again */
+        run_result r = run_cmd(NULL, "@ import %s --db %s", csv, db.buf);
+        ck_assert_msg(r.status == 0, "%s", r.err);
+        run_result_free(&r);
+        store_should_hold(db.buf, IMPORT_ROWS, "a second import");
+        sb_release(&db);
     }
-    ck_assert_msg(killed > 0, "the map always finished before the kill");
 
-    /* a run to the end: a whole PNG, and the temporary files of the killed
-     * runs (one planted, of a process that has ended) are gone */
-    strbuf stale = STRBUF_INIT;
-    sb_addf(&stale, "%s.tmp.%ld", png.buf, (long)dead_pid());
-    write_text(stale.buf, "\x89PNG cut short");
-    run_result r = run_cmd(NULL, "@ map --in examples/seed-events.csv -o %s --size 400x300", png.buf);
+    /* killed while the store itself is being made: the next import makes it */
+    strbuf db = STRBUF_INIT;
+    sb_addf(&db, "%s/new-unmade.db", test_tmpdir());
+    const char *args[] = { bin(), "import", csv, "--db", db.buf, NULL };
+    kill_at("import:store-sync:1", args);
+    run_result r = run_cmd(NULL, "@ import %s --db %s", csv, db.buf);
     ck_assert_msg(r.status == 0, "%s", r.err);
     run_result_free(&r);
+    store_should_hold(db.buf, IMPORT_ROWS, "an import after a store half made");
+    sb_release(&db);
+    free(csv);
+}
+END_TEST
+
+START_TEST(crash_points_should_be_named_right_and_counted)
+{
+    /* a point never reached: the run ends, and the test can tell */
+    char *csv = rows_file("crash-count.csv", "c", 10);
+    strbuf db = STRBUF_INIT;
+    sb_addf(&db, "%s/count.db", test_tmpdir());
+    const char *args[] = { bin(), "import", csv, "--db", db.buf, NULL };
+    crash_run r = run_to_point("import:after-rows:11", args);
+    ck_assert_msg(!r.died && r.exit_code == 0, "exit %d: %s", r.exit_code, r.err);
+    ck_assert(!died_at(&r, "import:after-rows:11"));
+    free(r.err);
+    store_should_hold(db.buf, 10, "a run that passed no crash point");
+    /* the 10th row of a second import of the same rows */
+    kill_at("import:after-rows:10", args);
+    store_should_hold(db.buf, 10, "import:after-rows:10");
+
+    /* a name that is no point, or a count that is no count: exit 2 */
+    static const char *const bad[] = { "import:after-row", "import:after-rows:0", "import:after-rows:x",
+                                       "import:after-rows:-1", ":3", "map:before-rename:1:2" };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        r = run_to_point(bad[i], args);
+        ck_assert_msg(r.exit_code == 2, "%s: exit %d", bad[i], r.exit_code);
+        ck_assert_msg(strstr(r.err, "EVENTMAP_CRASH_AT") && strstr(r.err, "import:after-rows"), "%s", r.err);
+        free(r.err);
+    }
+    store_should_hold(db.buf, 10, "refused crash points");
+    free(csv);
+    sb_release(&db);
+}
+END_TEST
+
+/* The bytes of path (caller frees); fails the test when unreadable. */
+static char *bytes_of(const char *path, size_t *len)
+{
+    char *b = test_read_file(path, len);
+    ck_assert_msg(b != NULL, "%s: cannot read", path);
+    return b;
+}
+
+/* Kill "args" at point and check that output is byte for byte as before
+ * (or still absent), that one temporary of the dead run is beside it, and
+ * that a run to the end (rerun) replaces it and removes the temporary. */
+static void output_killed_before_rename(const char *point, const char *const *args, const char *output,
+                                        const char *rerun)
+{
+    size_t len0 = 0;
+    char *before = access(output, F_OK) == 0 ? bytes_of(output, &len0) : NULL;
+    kill_at(point, args);
+    if (before) {
+        size_t len1 = 0;
+        char *after = bytes_of(output, &len1);
+        ck_assert_msg(len0 == len1 && !memcmp(before, after, len0), "%s: %s changed", point, output);
+        free(after);
+    } else {
+        ck_assert_msg(access(output, F_OK) != 0, "%s: %s exists", point, output);
+    }
+    const char *slash = strrchr(output, '/');
+    strbuf dir = STRBUF_INIT, prefix = STRBUF_INIT;
+    sb_add(&dir, output, (size_t)(slash - output));
+    sb_addf(&prefix, "%s.tmp.", slash + 1);
+    ck_assert_msg(count_prefixed(dir.buf, prefix.buf) == 1, "%s: no temporary of the killed run", point);
+    run_result r = run_cmd(NULL, "%s", rerun);
+    ck_assert_msg(r.status == 0, "%s: %s", rerun, r.err);
+    run_result_free(&r);
+    ck_assert_uint_eq(count_prefixed(dir.buf, prefix.buf), 0);
+    free(before);
+    sb_release(&dir);
+    sb_release(&prefix);
+}
+
+START_TEST(a_map_killed_before_its_rename_should_leave_the_old_png)
+{
+    strbuf png = STRBUF_INIT, rerun = STRBUF_INIT;
+    sb_addf(&png, "%s/killed.png", test_tmpdir());
+    sb_addf(&rerun, "@ map --in examples/seed-events.csv -o %s --size 400x300", png.buf);
+    const char *args[] = { bin(), "map", "--in", "examples/seed-events.csv", "-o", png.buf, "--size", "640x480",
+                           NULL };
+    output_killed_before_rename("map:before-rename", args, png.buf, rerun.buf); /* none before */
+    output_killed_before_rename("map:before-rename", args, png.buf, rerun.buf); /* the 400x300 one */
     render_image img;
     char *err = NULL;
     ck_assert_msg(render_png_read(png.buf, &img, &err) == 0, "%s", err);
     ck_assert_int_eq(img.width, 400);
     render_image_release(&img);
-    ck_assert_uint_eq(count_prefixed(test_tmpdir(), "killed.png.tmp."), 0);
-    sb_release(&stale);
     sb_release(&png);
+    sb_release(&rerun);
+}
+END_TEST
+
+START_TEST(an_export_killed_before_its_rename_should_leave_the_old_file)
+{
+    strbuf out = STRBUF_INIT, rerun = STRBUF_INIT;
+    sb_addf(&out, "%s/killed.geojson", test_tmpdir());
+    sb_addf(&rerun, "@ export --in examples/seed-events.csv -o %s", out.buf);
+    const char *args[] = { bin(), "export", "--in", "examples/seed-events.csv", "--format", "csv", "-o", out.buf,
+                           NULL };
+    output_killed_before_rename("export:before-rename", args, out.buf, rerun.buf);
+    output_killed_before_rename("export:before-rename", args, out.buf, rerun.buf);
+    char *text = bytes_of(out.buf, NULL);
+    cJSON *root = cJSON_Parse(text);
+    ck_assert_msg(root != NULL, "not whole GeoJSON");
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(root, "features")), 9);
+    cJSON_Delete(root);
+    free(text);
+    sb_release(&out);
+    sb_release(&rerun);
+}
+END_TEST
+
+START_TEST(a_gazetteer_build_killed_before_its_rename_should_leave_the_old_index)
+{
+    strbuf idx = STRBUF_INIT, rerun = STRBUF_INIT;
+    sb_addf(&idx, "%s/killed.idx", test_tmpdir());
+    sb_addf(&rerun, "@ gazetteer build --no-countries --curated tests/data/gaz-small --geonames "
+                    "tests/data/gaz-small/geonames.txt -o %s", idx.buf);
+    const char *args[] = { bin(), "gazetteer", "build", "--no-countries", "--curated", "tests/data/gaz-small",
+                           "--geonames", "tests/data/gaz-small/geonames.txt", "--focus", "none", "-o", idx.buf,
+                           NULL };
+    output_killed_before_rename("gazetteer:before-rename", args, idx.buf, rerun.buf);
+    output_killed_before_rename("gazetteer:before-rename", args, idx.buf, rerun.buf);
+    run_result r = run_cmd(NULL, "@ resolve --gazetteer %s Damascus", idx.buf);
+    ck_assert_msg(r.status == 0 && strstr(r.out, "Damascus"), "%s%s", r.out, r.err);
+    run_result_free(&r);
+    sb_release(&idx);
+    sb_release(&rerun);
 }
 END_TEST
 
@@ -258,7 +504,7 @@ static size_t count_prefixed(const char *dir, const char *prefix)
     return n;
 }
 
-START_TEST(tmp_remove_stale_should_remove_only_the_files_of_dead_writers)
+START_TEST(tempfile_remove_stale_should_remove_only_the_files_of_dead_writers)
 {
     strbuf dir = STRBUF_INIT, path = STRBUF_INIT;
     sb_addf(&dir, "%s/stale", test_tmpdir());
@@ -280,41 +526,57 @@ START_TEST(tmp_remove_stale_should_remove_only_the_files_of_dead_writers)
     sb_addf(&path, "%s/g.mbtiles.tmp.%ld", dir.buf, dead);
     write_text(path.buf, "x");
 
-    ck_assert_uint_eq(tmp_remove_stale(dir.buf, "f.png.tmp."), 1);
+    ck_assert_uint_eq(tempfile_remove_stale(dir.buf, "f.png.tmp."), 1);
     ck_assert_uint_eq(count_prefixed(dir.buf, "f.png"), 0);
     ck_assert_uint_eq(count_prefixed(dir.buf, "g.mbtiles"), 1);
-    ck_assert_uint_eq(tmp_remove_stale(dir.buf, NULL), 1);
+    ck_assert_uint_eq(tempfile_remove_stale(dir.buf, NULL), 1);
     ck_assert_uint_eq(count_prefixed(dir.buf, "g.mbtiles"), 0);
     for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) ck_assert_uint_eq(count_prefixed(dir.buf, kept[i]), 1);
     ck_assert_uint_eq(count_prefixed(dir.buf, "e.png.tmp."), 1);
-    ck_assert_uint_eq(tmp_remove_stale("/nonexistent/eventmap", NULL), 0);
+    ck_assert_uint_eq(tempfile_remove_stale("/nonexistent/eventmap", NULL), 0);
     sb_release(&dir);
     sb_release(&path);
 }
 END_TEST
 
-/* The tiles runs below: the seed events, zoom 0-11 (about a thousand tiles,
- * a second or more on one thread). */
-#define KILL_ZOOM "0-11"
+/* The tiles runs below: the seed events, zoom 0-8 (39 tiles). */
+#define KILL_ZOOM "0-8"
 
-START_TEST(kill_9_during_tiles_should_leave_only_whole_files_and_resume_should_finish)
+/* A tile tree killed at point: only whole files under final names, pngs
+ * tiles of them, and none of the files that publish the tileset. */
+static void tree_killed_at(const char *point, const char *dir, size_t pngs, int has_geojson)
+{
+    const char *args[] = { bin(), "tiles", "--in", "examples/seed-events.csv", "-o", dir, "--zoom", KILL_ZOOM,
+                           "--jobs", "1", "--resume", NULL };
+    kill_at(point, args);
+    tree_stats ts = { 0, 0, 0, 0 };
+    check_tree(dir, &ts);
+    ck_assert_msg(ts.n_png == pngs, "%s: %zu tiles, %zu expected", point, ts.n_png, pngs);
+    ck_assert_msg(!ts.has_index, "%s: index.html is there", point);
+    strbuf path = STRBUF_INIT;
+    sb_addf(&path, "%s/events.geojson", dir);
+    ck_assert_msg((access(path.buf, F_OK) == 0) == has_geojson, "%s: events.geojson %s", point,
+                  has_geojson ? "missing" : "there");
+    sb_release(&path);
+}
+
+START_TEST(tiles_killed_at_any_point_should_leave_only_whole_files_and_resume_should_finish)
 {
     strbuf dir = STRBUF_INIT, stale = STRBUF_INIT, live = STRBUF_INIT;
     sb_addf(&dir, "%s/killed-tiles", test_tmpdir());
-    const char *args[] = { bin(), "tiles", "--in", "examples/seed-events.csv", "-o", dir.buf, "--zoom", KILL_ZOOM,
-                           "--jobs", "1", "--resume", NULL };
-    int killed = 0;
-    size_t seen_png = 0;
-    for (long ms = 100; ms <= 1600; ms *= 2) {
-        if (!run_and_kill(args, ms)) break;
-        killed++;
-        tree_stats ts = { 0, 0, 0, 0 };
-        check_tree(dir.buf, &ts);
-        ck_assert_msg(!ts.has_index, "killed after %ld ms, and index.html is there", ms);
-        if (ts.n_png > seen_png) seen_png = ts.n_png;
-    }
-    ck_assert_msg(killed > 0, "tiles always finished before the kill");
-    ck_assert_msg(seen_png > 0, "no run was killed after its first tile");
+    /* the whole pyramid's size, from a run to the end elsewhere */
+    run_result r = run_cmd(NULL, "@ tiles --in examples/seed-events.csv -o %s-whole --zoom %s", dir.buf, KILL_ZOOM);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    unsigned long long all = number_before(r.err, "tiles, zoom");
+    ck_assert_uint_gt(all, 20);
+    run_result_free(&r);
+
+    tree_killed_at("tiles:after-tiles:5", dir.buf, 5, 0);
+    tree_killed_at("tiles:tile-before-rename:3", dir.buf, 7, 0); /* resumed: 5 kept, 2 more, 1 cut */
+    tree_killed_at("tiles:after-tiles:1", dir.buf, 8, 0);        /* 7 kept + 1 */
+    tree_killed_at("tiles:geojson-before-rename", dir.buf, (size_t)all, 0);
+    tree_killed_at("tiles:viewer-before-rename:1", dir.buf, (size_t)all, 1);
+    tree_killed_at("tiles:viewer-before-rename:3", dir.buf, (size_t)all, 1);
 
     /* what a killed writer leaves: a cut-short tile under a temporary name
      * (its process gone), and one of a writer still running (this one) */
@@ -323,16 +585,15 @@ START_TEST(kill_9_during_tiles_should_leave_only_whole_files_and_resume_should_f
     write_text(stale.buf, "\x89PNG cut short");
     write_text(live.buf, "\x89PNG being written");
 
-    run_result r = run_cmd(NULL, "@ tiles --in examples/seed-events.csv -o %s --zoom %s --resume", dir.buf, KILL_ZOOM);
+    r = run_cmd(NULL, "@ tiles --in examples/seed-events.csv -o %s --zoom %s --resume", dir.buf, KILL_ZOOM);
     ck_assert_msg(r.status == 0, "%s", r.err);
-    unsigned long long rendered = number_before(r.err, "tiles, zoom");
     unsigned long long kept = number_before(r.err, "tiles already there kept");
-    ck_assert_msg(kept > 0, "the rerun kept no tile: %s", r.err);
+    ck_assert_msg(kept == all, "the rerun kept %llu tiles of %llu: %s", kept, all, r.err);
     tree_stats ts = { 0, 0, 0, 0 };
     check_tree(dir.buf, &ts);
     ck_assert(ts.has_index);
     ck_assert_uint_eq(ts.n_json, 2);
-    ck_assert_uint_eq(ts.n_png, rendered + kept);
+    ck_assert_uint_eq(ts.n_png, all);
     ck_assert_msg(access(stale.buf, F_OK) != 0, "%s (of a killed run) is still there", stale.buf);
     ck_assert_uint_eq(ts.n_tmp, 1); /* only the live writer's */
     run_result_free(&r);
@@ -342,27 +603,27 @@ START_TEST(kill_9_during_tiles_should_leave_only_whole_files_and_resume_should_f
 }
 END_TEST
 
-START_TEST(kill_9_during_tiles_mbtiles_should_leave_the_file_as_it_was)
+START_TEST(tiles_into_mbtiles_killed_at_any_point_should_leave_the_file_as_it_was)
 {
     strbuf dir = STRBUF_INIT, mbt = STRBUF_INIT, stale = STRBUF_INIT;
     sb_addf(&dir, "%s/killed-mbtiles", test_tmpdir());
     ck_assert_int_eq(mkdir(dir.buf, 0777), 0);
     sb_addf(&mbt, "%s/seed.mbtiles", dir.buf);
-    run_result r = run_cmd(NULL, "@ tiles --in examples/seed-events.csv --mbtiles %s --zoom 0-4", mbt.buf);
+    run_result r = run_cmd(NULL, "@ tiles --in examples/seed-events.csv --mbtiles %s --zoom 0-2", mbt.buf);
     ck_assert_msg(r.status == 0, "%s", r.err);
     run_result_free(&r);
     long long n0 = mbtiles_tiles(mbt.buf);
     ck_assert_int_gt(n0, 0);
 
     const char *args[] = { bin(), "tiles", "--in", "examples/seed-events.csv", "--mbtiles", mbt.buf, "--zoom",
-                           KILL_ZOOM, "--jobs", "1", "--resume", NULL };
-    int killed = 0;
-    for (long ms = 100; ms <= 1600; ms *= 2) {
-        if (!run_and_kill(args, ms)) break;
-        killed++;
-        ck_assert_msg(mbtiles_tiles(mbt.buf) == n0, "killed after %ld ms, %s changed", ms, mbt.buf);
+                           KILL_ZOOM, "--jobs", "2", "--resume", NULL };
+    static const char *const points[] = { "tiles:after-tiles:1", "tiles:after-tiles:5",
+                                          "tiles:mbtiles-before-rename" };
+    for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++) {
+        kill_at(points[i], args);
+        ck_assert_msg(mbtiles_tiles(mbt.buf) == n0, "%s: %s changed", points[i], mbt.buf);
+        ck_assert_uint_eq(count_prefixed(dir.buf, "seed.mbtiles.tmp."), 1);
     }
-    ck_assert_msg(killed > 0, "tiles always finished before the kill");
 
     /* a temporary file of a killed run goes; the file is finished */
     sb_addf(&stale, "%s.tmp.%ld", mbt.buf, (long)dead_pid());
@@ -372,7 +633,7 @@ START_TEST(kill_9_during_tiles_mbtiles_should_leave_the_file_as_it_was)
     unsigned long long rendered = number_before(r.err, "tiles, zoom");
     unsigned long long kept = number_before(r.err, "tiles already there kept");
     ck_assert_int_gt(rendered, 0);
-    ck_assert_int_ge(kept, n0);
+    ck_assert_int_eq(kept, n0);
     ck_assert_int_eq(mbtiles_tiles(mbt.buf), (long long)(rendered + kept));
     ck_assert_uint_eq(count_prefixed(dir.buf, "seed.mbtiles.tmp."), 0);
     run_result_free(&r);
@@ -656,15 +917,19 @@ Suite *crash_safety_suite(void)
 {
     Suite *s = suite_create("crash-safety");
     TCase *t = tcase_create("kill");
-    tcase_set_timeout(t, 240);
-    tcase_add_test(t, kill_9_during_an_import_should_leave_the_store_as_it_was);
-    tcase_add_test(t, kill_9_during_a_map_should_leave_no_half_written_png);
-    tcase_add_test(t, tmp_remove_stale_should_remove_only_the_files_of_dead_writers);
-    tcase_add_test(t, kill_9_during_tiles_should_leave_only_whole_files_and_resume_should_finish);
-    tcase_add_test(t, kill_9_during_tiles_mbtiles_should_leave_the_file_as_it_was);
+    tcase_set_timeout(t, 600); /* a slow machine, one core: never a condition of the test */
+    tcase_add_test(t, crash_points_should_be_named_right_and_counted);
+    tcase_add_test(t, an_import_killed_at_any_point_should_leave_the_store_as_it_was);
+    tcase_add_test(t, an_import_into_a_new_store_killed_in_its_commit_should_leave_an_empty_store);
+    tcase_add_test(t, a_map_killed_before_its_rename_should_leave_the_old_png);
+    tcase_add_test(t, an_export_killed_before_its_rename_should_leave_the_old_file);
+    tcase_add_test(t, a_gazetteer_build_killed_before_its_rename_should_leave_the_old_index);
+    tcase_add_test(t, tempfile_remove_stale_should_remove_only_the_files_of_dead_writers);
+    tcase_add_test(t, tiles_killed_at_any_point_should_leave_only_whole_files_and_resume_should_finish);
+    tcase_add_test(t, tiles_into_mbtiles_killed_at_any_point_should_leave_the_file_as_it_was);
     suite_add_tcase(s, t);
     TCase *full = tcase_create("full-disk");
-    tcase_set_timeout(full, 240);
+    tcase_set_timeout(full, 600);
     tcase_add_test(full, import_on_a_full_disk_should_say_so_and_leave_the_store_as_it_was);
     tcase_add_test(full, outputs_on_a_full_disk_should_say_so_and_leave_no_file);
     suite_add_tcase(s, full);

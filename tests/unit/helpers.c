@@ -16,6 +16,22 @@
 #include "util/banned.h"
 
 static char tmpdir_path[256];
+static strbuf not_run = STRBUF_INIT;
+
+void test_not_run(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sb_adds(&not_run, "NOT RUN: ");
+    sb_vaddf(&not_run, fmt, ap);
+    sb_addch(&not_run, '\n');
+    va_end(ap);
+}
+
+const char *test_not_run_notes(void)
+{
+    return not_run.buf;
+}
 
 static void remove_tmpdir(void)
 {

@@ -26,6 +26,7 @@
 #include "test_helpers.h"
 #include "util/error.h"
 #include "util/strbuf.h"
+#include "util/tempfile.h"
 
 /* ------------------------------------------------------------- helpers */
 
@@ -84,6 +85,17 @@ static const geo_bbox SYRIA = { 35.5, 32.2, 42.5, 37.4 };
 
 /* ----------------------------------------------------------------- PNG */
 
+/* img as a PNG file at path, whole or not at all (as map writes it). */
+static int write_png(const char *path, const render_image *img, const render_png_opts *opts, char **err)
+{
+    tempfile t = TEMPFILE_INIT;
+    int rc = tempfile_create(&t, path, NULL, 0, err);
+    if (rc == 0) rc = render_png_write(tempfile_fp(&t), path, img, opts, err);
+    if (rc == 0) rc = tempfile_commit(&t, err);
+    tempfile_abort(&t);
+    return rc;
+}
+
 START_TEST(render_png_write_should_round_trip_through_libpng)
 {
     render_image img, back;
@@ -99,7 +111,7 @@ START_TEST(render_png_write_should_round_trip_through_libpng)
         }
     strbuf path = STRBUF_INIT;
     sb_addf(&path, "%s/round.png", test_tmpdir());
-    ck_assert_msg(render_png_write(path.buf, &img, NULL, &err) == 0, "%s", err);
+    ck_assert_msg(write_png(path.buf, &img, NULL, &err) == 0, "%s", err);
     ck_assert_msg(render_png_read(path.buf, &back, &err) == 0, "%s", err);
     ck_assert_int_eq(back.width, 37);
     ck_assert_int_eq(back.height, 23);
@@ -140,7 +152,7 @@ START_TEST(render_png_write_should_use_a_palette_for_few_colours)
     render_png_opts opts = { 9, 1 };
     strbuf path = STRBUF_INIT;
     sb_addf(&path, "%s/palette.png", test_tmpdir());
-    ck_assert_int_eq(render_png_write(path.buf, &img, &opts, &err), 0);
+    ck_assert_int_eq(write_png(path.buf, &img, &opts, &err), 0);
     size_t len = 0;
     char *bytes = test_read_file(path.buf, &len);
     ck_assert(len > 26);
@@ -161,7 +173,7 @@ START_TEST(render_png_write_should_leave_nothing_when_it_cannot_write)
     ck_assert_int_eq(render_image_init(&img, 8, 8, &err), 0);
     strbuf path = STRBUF_INIT;
     sb_addf(&path, "%s/no/such/dir/x.png", test_tmpdir());
-    ck_assert_int_eq(render_png_write(path.buf, &img, NULL, &err), EM_EIO);
+    ck_assert_int_eq(write_png(path.buf, &img, NULL, &err), EM_EIO);
     ck_assert_ptr_nonnull(strstr(err, "x.png"));
     free(err);
     err = NULL;
@@ -724,7 +736,7 @@ START_TEST(overview_of_the_seed_report_should_label_its_places)
     ck_assert(n_country >= 2);
     strbuf path = STRBUF_INIT;
     sb_addf(&path, "%s/seed.png", test_tmpdir());
-    ck_assert_int_eq(render_png_write(path.buf, &img, NULL, &err), 0);
+    ck_assert_int_eq(write_png(path.buf, &img, NULL, &err), 0);
     render_image back;
     ck_assert_int_eq(render_png_read(path.buf, &back, &err), 0);
     ck_assert(back.width == 1600 && back.height == 1200);

@@ -22,6 +22,7 @@
 #include "test_helpers.h"
 #include "util/error.h"
 #include "util/strbuf.h"
+#include "util/tempfile.h"
 
 /* ------------------------------------------------- reference formulas */
 
@@ -395,7 +396,7 @@ START_TEST(tiles_mkdirs_should_make_and_remove_only_what_it_made)
     /* a file in c keeps c (and so b and a) */
     strbuf f = STRBUF_INIT;
     sb_addf(&f, "%s/x.png", deep);
-    ck_assert_int_eq(tiles_write_file(f.buf, "x", 1, &err), 0);
+    ck_assert_int_eq(tempfile_write(f.buf, "x", 1, NULL, 0, &err), 0);
     tiles_rmdirs(&made);
     ck_assert_int_eq(access(f.buf, F_OK), 0);
     unlink(f.buf);
@@ -405,7 +406,7 @@ START_TEST(tiles_mkdirs_should_make_and_remove_only_what_it_made)
     /* a file in the way */
     strbuf under = STRBUF_INIT;
     sb_addf(&under, "%s/sub", f.buf);
-    ck_assert_int_eq(tiles_write_file(f.buf, "x", 1, &err), 0);
+    ck_assert_int_eq(tempfile_write(f.buf, "x", 1, NULL, 0, &err), 0);
     ck_assert_int_eq(tiles_mkdirs(under.buf, &made, &err), EM_EIO);
     ck_assert_msg(strstr(err, "cannot create") != NULL, "%s", err);
     free(err);
