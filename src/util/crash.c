@@ -39,6 +39,10 @@ static char target[64];           /* the point asked for; "" when none */
 static unsigned long target_n;    /* die on this pass of it (1 = the first) */
 static int target_bad;            /* the variable is set but unusable */
 static atomic_ulong passes;       /* passes of the target so far */
+static int crash_signal = SIGKILL; /* EVENTMAP_CRASH_SIGNAL */
+static const struct { const char *name; int sig; } signals[] = {
+    { "KILL", SIGKILL }, { "INT", SIGINT }, { "TERM", SIGTERM }, { "HUP", SIGHUP },
+};
 
 static int is_known(const char *name, size_t len)
 {
@@ -52,6 +56,16 @@ static void read_env(void)
 {
     const char *spec = getenv("EVENTMAP_CRASH_AT");
     if (!spec || !*spec) return;
+    const char *sig = getenv("EVENTMAP_CRASH_SIGNAL");
+    if (sig && *sig) {
+        size_t i = 0, n = sizeof(signals) / sizeof(signals[0]);
+        while (i < n && strcmp(sig, signals[i].name) != 0) i++;
+        if (i == n) {
+            target_bad = 1;
+            return;
+        }
+        crash_signal = signals[i].sig;
+    }
     size_t len = strlen(spec);
     unsigned long n = 1;
     const char *colon = strrchr(spec, ':');
@@ -81,8 +95,11 @@ int crash_check_env(char **err)
     strbuf names = STRBUF_INIT;
     for (size_t i = 0; i < sizeof(known_points) / sizeof(known_points[0]); i++)
         sb_addf(&names, "%s%s", i ? ", " : "", known_points[i]);
-    int rc = em_error(err, EM_EUSAGE, "EVENTMAP_CRASH_AT \"%s\" is not POINT or POINT:N (N from 1); the points: %s",
-                      getenv("EVENTMAP_CRASH_AT"), names.buf);
+    const char *sig = getenv("EVENTMAP_CRASH_SIGNAL");
+    int rc = em_error(err, EM_EUSAGE,
+                      "EVENTMAP_CRASH_AT \"%s\" (EVENTMAP_CRASH_SIGNAL \"%s\") is not POINT or POINT:N (N from 1) "
+                      "with a signal of KILL, INT, TERM or HUP; the points: %s",
+                      getenv("EVENTMAP_CRASH_AT"), sig ? sig : "", names.buf);
     sb_release(&names);
     return rc;
 }
@@ -97,7 +114,10 @@ void crash_point(const char *name)
     sb_addf(&msg, "eventmap: EVENTMAP_CRASH_AT: killed at %s:%lu\n", target, target_n);
     ssize_t ignored = write(STDERR_FILENO, msg.buf, msg.len);
     (void)ignored;
-    for (;;) kill(getpid(), SIGKILL);
+    /* to this thread, so that its handler (if any) runs before raise
+     * returns; SIGKILL and an unhandled signal end the whole process */
+    raise(crash_signal);
+    for (;;) kill(getpid(), SIGKILL); /* a handler that returned */
 }
 
 int crash_armed(const char *prefix)

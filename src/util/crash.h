@@ -7,7 +7,10 @@
  * whatever the machine's speed, and can tell a death at that point from one
  * elsewhere or from a run that ended, as SQLite's crash tests fail the N-th
  * sync and git's tests use GIT_TEST_* variables.  Without the variable a
- * point costs one load and one branch.
+ * point costs one load and one branch.  EVENTMAP_CRASH_SIGNAL=INT, TERM or
+ * HUP sends that signal instead of SIGKILL (what a user's Ctrl-C or a
+ * system shutdown does), so that a test can check what the program's own
+ * handlers clean up (util/tempfile.h).
  *
  * The points (every name is in crash.c's table; a test names them):
  *   import:after-rows          after each row is put into the store

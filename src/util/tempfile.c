@@ -8,7 +8,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,6 +20,64 @@
 #include "util/error.h"
 #include "util/strbuf.h"
 #include "util/banned.h"
+
+/* ------------------------------------------- removal on a fatal signal */
+
+/* The temporaries being written now, so that SIGINT, SIGTERM, SIGHUP or
+ * SIGPIPE removes them before the program dies (as git's tempfile.c does);
+ * a slot holds a tmp_path while its tempfile is active.  More writers at
+ * once than slots (never: one per tile thread) are left to the stale sweep,
+ * as is what SIGKILL leaves. */
+#define N_SLOTS 64
+static _Atomic(char *) slots[N_SLOTS];
+static pthread_once_t handlers_once = PTHREAD_ONCE_INIT;
+
+static void on_fatal_signal(int sig)
+{
+    int saved = errno;
+    for (size_t i = 0; i < N_SLOTS; i++) {
+        char *tmp = atomic_load(&slots[i]);
+        if (tmp) unlink(tmp);
+    }
+    errno = saved;
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void install_handlers(void)
+{
+    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+        struct sigaction old;
+        /* a signal the caller ignores stays ignored */
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+        struct sigaction sa;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = on_fatal_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
+
+static void slot_take(char *tmp_path)
+{
+    pthread_once(&handlers_once, install_handlers);
+    for (size_t i = 0; i < N_SLOTS; i++) {
+        char *none = NULL;
+        if (atomic_compare_exchange_strong(&slots[i], &none, tmp_path)) return;
+    }
+}
+
+/* Before tmp_path is freed or renamed away: the handler no longer sees it. */
+static void slot_give_back(const char *tmp_path)
+{
+    for (size_t i = 0; i < N_SLOTS; i++) {
+        char *mine = (char *)tmp_path;
+        if (atomic_compare_exchange_strong(&slots[i], &mine, NULL)) return;
+    }
+}
+
+/* ---------------------------------------------------------------- files */
 
 /* The directory part of path ("." when it has none); caller frees. */
 static char *dir_of(const char *path)
@@ -42,6 +102,7 @@ static int sync_dir(const char *dir)
 
 static void deactivate(tempfile *t)
 {
+    if (t->tmp_path) slot_give_back(t->tmp_path);
     free(t->path);
     free(t->tmp_path);
     t->path = t->tmp_path = NULL;
@@ -75,6 +136,7 @@ int tempfile_create(tempfile *t, const char *path, const char *point, unsigned f
     }
     t->path = xstrdup(path);
     t->tmp_path = sb_detach(&tmp, NULL);
+    slot_take(t->tmp_path);
     t->fp = fp;
     t->point = point;
     t->flags = flags;
@@ -117,6 +179,9 @@ int tempfile_commit(tempfile *t, char **err)
         if (fd >= 0) close(fd);
     }
     if (!why && t->point) crash_point(t->point);
+    /* once renamed, the handler must not remove what now has the final name
+     * (a later temporary of the same name is another writer's) */
+    slot_give_back(t->tmp_path);
     if (!why && rename(t->tmp_path, t->path) != 0) why = errno;
     if (why) {
         int rc = em_error(err, EM_EIO, "%s: cannot write: %s", t->path, strerror(why));

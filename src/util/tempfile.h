@@ -5,7 +5,10 @@
  * the directory synced; on failure the temporary is removed and the target
  * left as it was.  A run killed before its rename leaves its temporary
  * behind; the next writer of the same name removes it (the stale sweep),
- * and tempfile_remove_stale clears a whole directory of them.  Git's
+ * and tempfile_remove_stale clears a whole directory of them.  On SIGINT,
+ * SIGTERM, SIGHUP or SIGPIPE the active temporaries are removed before the
+ * program dies of the signal (handlers installed at the first
+ * tempfile_create, except for signals the program ignores).  Git's
  * tempfile.h and lockfile.h are the model.
  *
  *     tempfile t = TEMPFILE_INIT;

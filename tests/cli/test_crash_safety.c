@@ -42,14 +42,15 @@ static const char *bin(void)
 
 /* How a run under EVENTMAP_CRASH_AT ended. */
 typedef struct {
-    int died;        /* killed by SIGKILL */
+    int died;        /* killed by the signal asked for (SIGKILL by default) */
     int exit_code;   /* when it exited instead: its status; -1 when it died */
     char *err;       /* what it wrote to standard error */
 } crash_run;
 
 /* Run eventmap with args (NULL-terminated, args[0] the program) and
- * EVENTMAP_CRASH_AT=point, its output to /dev/null. */
-static crash_run run_to_point(const char *point, const char *const *args)
+ * EVENTMAP_CRASH_AT=point, EVENTMAP_CRASH_SIGNAL=signal_name (NULL: KILL,
+ * the signal number sig), its output to /dev/null. */
+static crash_run run_to_point_by(const char *point, const char *signal_name, int sig, const char *const *args)
 {
     static int seq;
     strbuf err_path = STRBUF_INIT;
@@ -58,6 +59,8 @@ static crash_run run_to_point(const char *point, const char *const *args)
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
         setenv("EVENTMAP_CRASH_AT", point, 1);
+        if (signal_name) setenv("EVENTMAP_CRASH_SIGNAL", signal_name, 1);
+        else unsetenv("EVENTMAP_CRASH_SIGNAL");
         if (!freopen("/dev/null", "r", stdin) || !freopen("/dev/null", "w", stdout) ||
             !freopen(err_path.buf, "w", stderr))
             _exit(126);
@@ -67,12 +70,17 @@ static crash_run run_to_point(const char *point, const char *const *args)
     int status;
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
     crash_run r;
-    r.died = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+    r.died = WIFSIGNALED(status) && WTERMSIG(status) == sig;
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     r.err = test_read_file(err_path.buf, NULL);
     if (!r.err) r.err = xstrdup("");
     sb_release(&err_path);
     return r;
+}
+
+static crash_run run_to_point(const char *point, const char *const *args)
+{
+    return run_to_point_by(point, NULL, SIGKILL, args);
 }
 
 /* The line a run killed at point writes last ("NAME" means "NAME:1"). */
@@ -85,8 +93,8 @@ static char *death_line(const char *point)
     return sb_detach(&line, NULL);
 }
 
-/* Whether r is a death at point: SIGKILL, and its last words name the
- * point (so not a death elsewhere, and not a run that ended). */
+/* Whether r is a death at point: by the signal, and its last words name
+ * the point (so not a death elsewhere, and not a run that ended). */
 static int died_at(const crash_run *r, const char *point)
 {
     char *line = death_line(point);
@@ -273,6 +281,9 @@ START_TEST(crash_points_should_be_named_right_and_counted)
     /* a name that is no point, or a count that is no count: exit 2 */
     static const char *const bad[] = { "import:after-row", "import:after-rows:0", "import:after-rows:x",
                                        "import:after-rows:-1", ":3", "map:before-rename:1:2" };
+    r = run_to_point_by("import:after-rows:1", "STOP", SIGKILL, args); /* no such crash signal */
+    ck_assert_msg(r.exit_code == 2 && strstr(r.err, "EVENTMAP_CRASH_SIGNAL \"STOP\""), "%s", r.err);
+    free(r.err);
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         r = run_to_point(bad[i], args);
         ck_assert_msg(r.exit_code == 2, "%s: exit %d", bad[i], r.exit_code);
@@ -643,6 +654,62 @@ START_TEST(tiles_into_mbtiles_killed_at_any_point_should_leave_the_file_as_it_wa
 }
 END_TEST
 
+/* Files under dir (recursively) whose name has ".tmp.". */
+static size_t count_temporaries(const char *dir)
+{
+    run_result r = run_cmd(NULL, "find '%s' -name '*.tmp.*' | wc -l", dir);
+    ck_assert_int_eq(r.status, 0);
+    size_t n = (size_t)strtoul(r.out, NULL, 10);
+    run_result_free(&r);
+    return n;
+}
+
+START_TEST(a_run_interrupted_by_a_signal_should_remove_its_temporaries)
+{
+    /* Ctrl-C, a shutdown, a closed terminal: the program's handlers remove
+     * what it was writing, then it dies of the signal */
+    strbuf dir = STRBUF_INIT, png = STRBUF_INIT, gj = STRBUF_INIT, tiles = STRBUF_INIT, mbt = STRBUF_INIT;
+    sb_addf(&dir, "%s/interrupted", test_tmpdir());
+    ck_assert_int_eq(mkdir(dir.buf, 0777), 0);
+    sb_addf(&png, "%s/map.png", dir.buf);
+    sb_addf(&gj, "%s/events.geojson", dir.buf);
+    sb_addf(&tiles, "%s/tiles", dir.buf);
+    sb_addf(&mbt, "%s/t.mbtiles", dir.buf);
+    static const struct { const char *point, *signal_name; int sig; } runs[] = {
+        { "map:before-rename", "INT", SIGINT },
+        { "export:before-rename", "TERM", SIGTERM },
+        { "tiles:tile-before-rename:3", "HUP", SIGHUP },
+        { "tiles:after-tiles:4", "INT", SIGINT },
+    };
+    const char *map_args[] = { bin(), "map", "--in", "examples/seed-events.csv", "-o", png.buf, NULL };
+    const char *export_args[] = { bin(), "export", "--in", "examples/seed-events.csv", "-o", gj.buf, NULL };
+    const char *tiles_args[] = { bin(), "tiles", "--in", "examples/seed-events.csv", "-o", tiles.buf, "--zoom",
+                                 KILL_ZOOM, "--jobs", "1", NULL };
+    const char *mbtiles_args[] = { bin(), "tiles", "--in", "examples/seed-events.csv", "--mbtiles", mbt.buf,
+                                   "--zoom", KILL_ZOOM, "--jobs", "2", NULL };
+    const char *const *args[] = { map_args, export_args, tiles_args, mbtiles_args };
+    for (size_t i = 0; i < 4; i++) {
+        crash_run r = run_to_point_by(runs[i].point, runs[i].signal_name, runs[i].sig, args[i]);
+        ck_assert_msg(died_at(&r, runs[i].point), "%s (SIG%s): exit %d; stderr:\n%s", runs[i].point,
+                      runs[i].signal_name, r.exit_code, r.err);
+        free(r.err);
+        ck_assert_msg(count_temporaries(dir.buf) == 0, "%s (SIG%s): temporaries left", runs[i].point,
+                      runs[i].signal_name);
+    }
+    ck_assert_int_ne(access(png.buf, F_OK), 0);
+    ck_assert_int_ne(access(gj.buf, F_OK), 0);
+    ck_assert_int_ne(access(mbt.buf, F_OK), 0);
+    tree_stats ts = { 0, 0, 0, 0 };
+    check_tree(tiles.buf, &ts);
+    ck_assert_uint_eq(ts.n_png, 2); /* the two before the third; whole */
+    sb_release(&dir);
+    sb_release(&png);
+    sb_release(&gj);
+    sb_release(&tiles);
+    sb_release(&mbt);
+}
+END_TEST
+
 /* -------------------------------------------------------- a full disk */
 
 /* Run the shell script body with $M a fresh tmpfs of size_kib KiB, $OUT a
@@ -927,6 +994,7 @@ Suite *crash_safety_suite(void)
     tcase_add_test(t, tempfile_remove_stale_should_remove_only_the_files_of_dead_writers);
     tcase_add_test(t, tiles_killed_at_any_point_should_leave_only_whole_files_and_resume_should_finish);
     tcase_add_test(t, tiles_into_mbtiles_killed_at_any_point_should_leave_the_file_as_it_was);
+    tcase_add_test(t, a_run_interrupted_by_a_signal_should_remove_its_temporaries);
     suite_add_tcase(s, t);
     TCase *full = tcase_create("full-disk");
     tcase_set_timeout(full, 600);
