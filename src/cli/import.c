@@ -26,8 +26,10 @@ static const char import_usage[] =
     "UCDP GED (id, date_start, where_prec, ...), any CSV with a date and either\n"
     "coordinates or a place (lat/latitude/y, lon/lng/longitude/x, location/place),\n"
     "or a GeoJSON FeatureCollection of Points.  Rows without coordinates are\n"
-    "geocoded from their location (with admin1 and country as context); rows that\n"
-    "cannot be resolved are kept as unlocated and listed.  Importing a file again\n"
+    "geocoded from their location inside the country the row names, ranked by its\n"
+    "admin1; a place the gazetteer lacks, or matches only weakly, goes to the row's\n"
+    "admin1, else its country (geo_precision 3, match admin1 or country), listed;\n"
+    "rows that cannot be resolved are kept as unlocated and listed.  Importing a file again\n"
     "updates its events in place (key: the source's event id, or a hash of the row).\n\n"
     "  --db PATH          the store (default: output/events.db, created when missing)\n"
     "  --format F         acled, ucdp, csv or geojson instead of guessing\n"
@@ -40,6 +42,8 @@ typedef struct {
     size_t n_new, n_updated, n_unchanged;
     strbuf unlocated;          /* the list printed at the end */
     size_t n_unlocated_listed;
+    strbuf fallback;           /* the rows placed at their admin1 or country */
+    size_t n_admin1, n_country;
 } import_ctx;
 
 static int on_event(void *vctx, const ev_event *e, const char *file, size_t line, char **err)
@@ -55,6 +59,14 @@ static int on_event(void *vctx, const ev_event *e, const char *file, size_t line
             sb_addf(&c->unlocated, "%s:%zu: unlocated: \"%s\"%s%s%s%s not found in the gazetteer\n", file, line,
                     e->location, *e->admin1 ? ", " : "", e->admin1, *e->country ? ", " : "", e->country);
         c->n_unlocated_listed++;
+    } else if (!strcmp(e->match, "admin1") || !strcmp(e->match, "country")) {
+        int admin1 = e->match[0] == 'a';
+        if (c->n_admin1 + c->n_country < 1000)
+            sb_addf(&c->fallback, "%s:%zu: placed at its %s: \"%s\"%s%s%s%s not found in the gazetteer, or only "
+                    "weakly\n", file, line, admin1 ? "admin1" : "country", e->location, *e->admin1 ? ", " : "",
+                    e->admin1, *e->country ? ", " : "", e->country);
+        if (admin1) c->n_admin1++;
+        else c->n_country++;
     }
     crash_point("import:after-rows");
     return 0;
@@ -165,6 +177,7 @@ int cmd_import(int argc, char **argv)
     import_ctx ctx;
     memset(&ctx, 0, sizeof(ctx));
     sb_init(&ctx.unlocated, 0);
+    sb_init(&ctx.fallback, 0);
     ev_read_stats total, st;
     memset(&total, 0, sizeof(total));
     int rc = store_open(db, STORE_CREATE, &ctx.st, &err);
@@ -190,16 +203,23 @@ int cmd_import(int argc, char **argv)
         fprintf(stderr, "eventmap import: nothing imported; %s %s\n", db, existed ? "is as it was" : "was not created");
         status = rc == EM_EUSAGE ? EXIT_USAGE : EXIT_FAIL;
     } else {
+        fputs(ctx.fallback.buf, stderr);
+        if (ctx.n_admin1 + ctx.n_country > 1000)
+            fprintf(stderr, "... and %zu more placed at their admin1 or country\n", ctx.n_admin1 + ctx.n_country - 1000);
         fputs(ctx.unlocated.buf, stderr);
         if (ctx.n_unlocated_listed > 1000)
             fprintf(stderr, "... and %zu more unlocated\n", ctx.n_unlocated_listed - 1000);
         printf("read %zu, new %zu, updated %zu, unchanged %zu, geocoded %zu, unlocated %zu, rejected %zu\n",
                total.read, ctx.n_new, ctx.n_updated, ctx.n_unchanged, total.geocoded, total.unlocated,
                total.rejected);
+        if (ctx.n_admin1 + ctx.n_country)
+            printf("geocoded %zu at a place, %zu at their admin1, %zu at their country\n",
+                   total.geocoded - ctx.n_admin1 - ctx.n_country, ctx.n_admin1, ctx.n_country);
         printf("store %s: %zu events, %zu of them unlocated\n", db, n_events, n_unlocated);
     }
     store_close(ctx.st);
     sb_release(&ctx.unlocated);
+    sb_release(&ctx.fallback);
     free(err);
     gaz_close(g);
     free(maps);

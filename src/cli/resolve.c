@@ -148,6 +148,7 @@ int cmd_resolve(int argc, char **argv)
             country[0] = (char)toupper((unsigned char)optarg[0]);
             country[1] = (char)toupper((unsigned char)optarg[1]);
             q.country = country;
+            q.within = country; /* inside that country or not at all */
             break;
         case 'n':
             if (cli_parse_latlon("resolve", "--near", optarg, &q.near) < 0) return EXIT_USAGE;

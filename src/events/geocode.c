@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "gazetteer/gazetteer.h"
 #include "util/strbuf.h"
@@ -28,6 +29,11 @@ struct ev_geocoder {
     cache_entry *slots;
     size_t cap, count;
     strbuf key, query;
+    strbuf last_country;     /* the country text of the last row, and where it */
+    char last_area[64];      /* lies (gaz_country_area): rows repeat it */
+    gaz_result last_place;   /* that country as a place, when last_has_place */
+    int last_has_place;
+    int last_known;          /* 1 when last_cc names a country */
 };
 
 ev_geocoder *ev_geocoder_new(const gaz *g)
@@ -38,6 +44,8 @@ ev_geocoder *ev_geocoder_new(const gaz *g)
     gc->slots = xcalloc(gc->cap, sizeof(cache_entry));
     sb_init(&gc->key, 0);
     sb_init(&gc->query, 0);
+    sb_init(&gc->last_country, 0);
+    gc->last_known = -1;
     return gc;
 }
 
@@ -52,6 +60,7 @@ void ev_geocoder_free(ev_geocoder *gc)
     free(gc->slots);
     sb_release(&gc->key);
     sb_release(&gc->query);
+    sb_release(&gc->last_country);
     free(gc);
 }
 
@@ -80,18 +89,18 @@ static void grow(ev_geocoder *gc)
     gc->cap = cap;
 }
 
-/* The ISO alpha-2 code of a country written as a name ("Syria") or a code. */
-static int country_code(const gaz *g, const char *country, char out[3])
+/* Where the row's country column says the event lies ("SD,SS";
+ * gaz_country_area), or NULL when it names no country. */
+static const char *country_area(ev_geocoder *gc, const char *country)
 {
-    out[0] = '\0';
-    if (!*country) return 0;
-    gaz_result r;
-    if (gaz_resolve(g, country, NULL, &r, 1, NULL) == 1 && !strncmp(r.feature, "A.PCL", 5) && r.score >= 0.8 &&
-        strlen(r.country) == 2) {
-        memcpy(out, r.country, 3);
-        return 1;
+    if (gc->last_known < 0 || strcmp(gc->last_country.buf, country) != 0) {
+        sb_reset(&gc->last_country);
+        sb_adds(&gc->last_country, country);
+        gc->last_known = gaz_country_area(gc->g, country, gc->last_area);
+        char cc[3] = { gc->last_area[0], gc->last_area[1], 0 };
+        gc->last_has_place = gc->last_known && gaz_country_place(gc->g, cc, &gc->last_place);
     }
-    return 0;
+    return gc->last_known ? gc->last_area : NULL;
 }
 
 static int precision_of(const gaz_result *r)
@@ -104,33 +113,98 @@ static int precision_of(const gaz_result *r)
     return EV_GEO_EXACT;
 }
 
+/* Below this match quality a place name's answer is a guess: the row goes
+ * to the area it names instead (ACLED's convention for an unknown place). */
+#define MIN_PLACE_QUALITY 0.8
+/* An area name (the row's admin1) must match at least this well. */
+#define MIN_AREA_QUALITY 0.85
+
+static void set_answer(cache_entry *c, const gaz_result *r, int precision, const char *match, double confidence)
+{
+    c->located = 1;
+    c->lat = r->lat_deg;
+    c->lon = r->lon_deg;
+    c->confidence = confidence;
+    c->precision = precision;
+    c->gazetteer_id = xstrdup(r->id);
+    c->match = xstrdup(match);
+}
+
+/* A blank or "NA" column names nothing. */
+static int names_something(const char *s)
+{
+    return *s && strcmp(s, "NA") && strcmp(s, "N/A");
+}
+
+/* The row's first-level area as a place inside q's countries: 1 and r. */
+static int resolve_area(ev_geocoder *gc, const char *area, const gaz_query *q, gaz_result *r)
+{
+    if (!names_something(area)) return 0;
+    gaz_result rs[1];
+    if (gaz_resolve(gc->g, area, q, rs, 1, NULL) < 1 || rs[0].quality < MIN_AREA_QUALITY) return 0;
+    const char *f = rs[0].feature;
+    /* the area itself, or the seat that stands for it (its capital) */
+    if (f[0] != 'A' && strncmp(f, "P.PPLA", 6) && strcmp(f, "P.PPLC") && rs[0].match != GAZ_MATCH_REGION) return 0;
+    *r = rs[0];
+    return 1;
+}
+
+/* Whether a location names an area rather than a place: its last word is
+ * an administrative kind ("Kandahar province", "Miranda state"). */
+static int names_an_area(const char *location)
+{
+    static const char *const kinds[] = { "province", "governorate", "state", "oblast", "department",
+                                         "prefecture", "region", "district", "county", "municipality", NULL };
+    const char *last = strrchr(location, ' ');
+    if (!last) return 0;
+    for (int i = 0; kinds[i]; i++)
+        if (!strcasecmp(last + 1, kinds[i])) return 1;
+    return 0;
+}
+
 static void resolve_into(ev_geocoder *gc, const ev_event *e, cache_entry *c)
 {
-    char cc[3];
+    char cc[3] = "";
     gaz_query q;
     memset(&q, 0, sizeof(q));
-    if (country_code(gc->g, e->country, cc)) q.country = cc;
+    /* a row that names a country is placed inside it or not at all */
+    const char *area = country_area(gc, e->country);
+    if (area) {
+        memcpy(cc, area, 2);
+        q.country = cc;
+        q.within = area;
+    }
     q.min_score = MIN_SCORE;
     sb_reset(&gc->query);
     sb_adds(&gc->query, e->location);
     /* "Douma, Rif Dimashq": the resolver reads what follows a comma as context */
-    if (*e->admin1 && !strchr(e->location, ',') && strcmp(e->admin1, e->location)) sb_addf(&gc->query, ", %s", e->admin1);
+    if (names_something(e->admin1) && !strchr(e->location, ',') && strcmp(e->admin1, e->location))
+        sb_addf(&gc->query, ", %s", e->admin1);
     gaz_result rs[2];
-    int n = gaz_resolve(gc->g, gc->query.buf, &q, rs, 2, NULL);
-    if (n < 1) return;
-    const gaz_result r = rs[0];
-    c->located = 1;
-    c->lat = r.lat_deg;
-    c->lon = r.lon_deg;
-    /* how well the name matched, less when a different place came close */
-    c->confidence = r.quality;
-    if (n == 2 && rs[1].score > r.score - 0.05) {
-        geo_point a = { r.lat_deg, r.lon_deg }, b = { rs[1].lat_deg, rs[1].lon_deg };
-        if (geo_distance_km(a, b) > 25) c->confidence *= 0.8;
+    int n = names_something(e->location) ? gaz_resolve(gc->g, gc->query.buf, &q, rs, 2, NULL) : 0;
+    gaz_result r;
+    if (n >= 1 && rs[0].quality >= MIN_PLACE_QUALITY) {
+        r = rs[0];
+        /* how well the name matched, less when a different place came close */
+        double confidence = r.quality;
+        if (n == 2 && rs[1].score > r.score - 0.05) {
+            geo_point a = { r.lat_deg, r.lon_deg }, b = { rs[1].lat_deg, rs[1].lon_deg };
+            if (geo_distance_km(a, b) > 25) confidence *= 0.8;
+        }
+        /* "Miranda state" answered by a town: a point for the area */
+        int precision = precision_of(&r);
+        if (names_an_area(e->location) && r.feature[0] == 'P') precision = EV_GEO_REGION;
+        set_answer(c, &r, precision, gaz_match_name(r.match), confidence);
+        return;
     }
-    c->precision = precision_of(&r);
-    c->gazetteer_id = xstrdup(r.id);
-    c->match = xstrdup(gaz_match_name(r.match));
+
+    /* no answer worth a dot: the most specific area the row names that the
+     * gazetteer knows, never a guess */
+    if (resolve_area(gc, e->admin1, &q, &r)) {
+        set_answer(c, &r, EV_GEO_REGION, "admin1", r.quality);
+        return;
+    }
+    if (area && gc->last_has_place) set_answer(c, &gc->last_place, EV_GEO_REGION, "country", 1.0);
 }
 
 int ev_geocode(ev_geocoder *gc, ev_event *e)

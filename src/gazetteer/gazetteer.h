@@ -47,6 +47,10 @@ typedef struct {
 
 typedef struct {
     const char *country;     /* ISO alpha-2 hint, or NULL */
+    const char *within;      /* "SD,SS": a constraint, not a hint: places in
+                              * other countries are dropped, not scored down
+                              * (an event table's country column, --country);
+                              * ISO alpha-2 codes, comma-separated; NULL: any */
     int has_near;
     geo_point near;          /* prefer places near this point */
     double min_score;        /* drop answers below this (0 keeps all) */
@@ -65,6 +69,26 @@ void gaz_close(gaz *g);
  * when name is not valid UTF-8.  q may be NULL. */
 int gaz_resolve(const gaz *g, const char *name, const gaz_query *q,
                 gaz_result *out, int max, char **err);
+
+/* The ISO 3166-1 alpha-2 code of a country as event tables write it: an
+ * ISO code ("SY", "sy"), a name or common variant ("Syria", "DR Congo",
+ * "Ivory Coast"), UCDP's historical forms ("Yemen (North Yemen)", "Russia
+ * (Soviet Union)", "Macedonia, FYR": the name, then what is in brackets,
+ * then what comes before a comma).  Returns 1 with the code in out, or 0
+ * (out "") when text names no country the index knows; "", "NA", "N/A",
+ * "none" and "unknown" name none (so "NA" is not Namibia here). */
+int gaz_country_code(const gaz *g, const char *text, char out[3]);
+/* Where an event filed under the country text can lie, as a constraint for
+ * gaz_query.within: its code, and the present-day countries that were part
+ * of the state the name means when conflict data use it for earlier years
+ * ("Serbia (Yugoslavia)": RS,XK,BA,HR,ME,MK,SI; "Sudan": SD,SS; "Russia
+ * (Soviet Union)": the Soviet Union's successors).  Writes "RS,XK,..."
+ * (the code first) to out and returns 1, or 0 (out "") as gaz_country_code. */
+int gaz_country_area(const gaz *g, const char *text, char out[64]);
+/* The country with ISO alpha-2 code cc as a place (its point and bbox): 1
+ * and *out, or 0 when the index has no such country.  Reads every place:
+ * callers keep the answer. */
+int gaz_country_place(const gaz *g, const char cc[3], gaz_result *out);
 
 /* Number of places, and one place as a result (match EXACT, score 1). */
 uint32_t gaz_count(const gaz *g);

@@ -14,10 +14,12 @@
  */
 #include "gazetteer_int.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util/banned.h"
 
@@ -292,7 +294,15 @@ static int kind_word(const char *tok, size_t len)
         { "city", PREFER_PLACE }, { "town", PREFER_PLACE }, { "village", PREFER_PLACE },
         { "district", PREFER_PLACE }, { "subdistrict", PREFER_PLACE }, { "island", PREFER_PLACE },
         { "neighbourhood", PREFER_PLACE }, { "neighborhood", PREFER_PLACE }, { "quarter", PREFER_PLACE },
-        { "region", PREFER_REGION }, { "area", PREFER_REGION }, { NULL, 0 }
+        { "region", PREFER_REGION }, { "area", PREFER_REGION },
+        /* the administrative words of event tables (UCDP's adm_1 and
+         * where_coordinates, ACLED's admin columns) the world over */
+        { "state", PREFER_ADM1 }, { "oblast", PREFER_ADM1 }, { "department", PREFER_ADM1 },
+        { "prefecture", PREFER_ADM1 }, { "emirate", PREFER_ADM1 }, { "canton", PREFER_ADM1 },
+        { "county", PREFER_PLACE }, { "municipality", PREFER_PLACE }, { "commune", PREFER_PLACE },
+        { "lga", PREFER_PLACE }, { "woreda", PREFER_PLACE }, { "rayon", PREFER_PLACE }, { "raion", PREFER_PLACE },
+        { "suburb", PREFER_PLACE }, { "township", PREFER_PLACE }, { "locality", PREFER_PLACE },
+        { "settlement", PREFER_PLACE }, { "hamlet", PREFER_PLACE }, { NULL, 0 }
     };
     for (int i = 0; words[i].word; i++)
         if (strlen(words[i].word) == len && !memcmp(words[i].word, tok, len)) return words[i].prefer;
@@ -389,6 +399,7 @@ static void collect(const gaz *g, const char *plain, double penalty, cand_list *
 typedef struct {
     const char *focus;     /* home countries "SY,IQ", "" for none */
     const char *country;   /* hint, NULL for none */
+    const char *only;      /* the countries every answer must lie in ("SD,SS"), NULL for any */
     const char *admin1_code;
     const char *context_key; /* translit key of the text after a comma, or NULL */
     int prefer;
@@ -423,6 +434,13 @@ static int admin1_is_context(const gaz *g, const gaz_place_rec *p, const char *c
     return same;
 }
 
+/* Whether p lies in the area the query named after a comma. */
+static int in_context(const gaz *g, const gaz_place_rec *p, const hints *hn)
+{
+    return (hn->admin1_code && p->admin1_code && !strcmp(g->pool + p->admin1_code, hn->admin1_code)) ||
+           (hn->context_key && admin1_is_context(g, p, hn->context_key));
+}
+
 static double score_place(const gaz *g, const candidate *c, const gaz_query *q, const hints *hn)
 {
     const gaz_place_rec *p = gaz_place_at(g, c->place);
@@ -435,9 +453,7 @@ static double score_place(const gaz *g, const candidate *c, const gaz_query *q, 
     } else if (in_focus(hn->focus, p->country)) {
         score += FOCUS_BONUS;
     }
-    if ((hn->admin1_code && p->admin1_code && !strcmp(g->pool + p->admin1_code, hn->admin1_code)) ||
-        (hn->context_key && admin1_is_context(g, p, hn->context_key)))
-        score += 0.1;
+    if (in_context(g, p, hn)) score += 0.1;
     if (q && q->has_near) {
         geo_point here = { p->lat_deg, p->lon_deg };
         double km = geo_distance_km(q->near, here);
@@ -480,13 +496,14 @@ int gaz_resolve(const gaz *g, const char *name, const gaz_query *q, gaz_result *
            kindless = STRBUF_INIT, bare = STRBUF_INIT;
     cand_list cl = { NULL, 0, 0 };
     ranked *rk = NULL;
-    hints hn = { NULL, NULL, NULL, NULL, PREFER_NONE };
+    hints hn = { NULL, NULL, NULL, NULL, NULL, PREFER_NONE };
     strbuf context_key = STRBUF_INIT;
     char ctx_country[4] = "";
     char *ctx_admin1 = NULL;
     int rc = 0;
 
     hn.focus = q && q->focus ? q->focus : gaz_focus(g);
+    if (q && q->within && *q->within) hn.only = q->within;
     size_t len = strlen(name);
     const char *comma = memchr(name, ',', len);
     if (comma) {
@@ -498,6 +515,8 @@ int gaz_resolve(const gaz *g, const char *name, const gaz_query *q, gaz_result *
                 !strcmp(f, "P.PPLC")) {
                 snprintf(ctx_country, sizeof(ctx_country), "%s", ctx.country);
                 if (ctx_country[0]) hn.country = ctx_country;
+                /* "Homs, Syria": a named country is a constraint too */
+                if (ctx_country[0] && !strncmp(f, "A.PCL", 5) && !hn.only) hn.only = ctx_country;
                 const gaz_place_rec *cp = gaz_place_at(g, ctx.place);
                 if (strcmp(f, "A.PCLI") && cp->admin1_code) ctx_admin1 = xstrdup(g->pool + cp->admin1_code);
                 hn.admin1_code = ctx_admin1;
@@ -506,7 +525,8 @@ int gaz_resolve(const gaz *g, const char *name, const gaz_query *q, gaz_result *
         len = (size_t)(comma - name);
         const char *ctx_text = comma + 1;
         if (gaz_fold(ctx_text, strlen(ctx_text), &plain) == 0) {
-            gaz_translit(plain.buf, &context_key);
+            /* "Chhattisgarh state" is the place's admin-1 "Chhattisgarh" */
+            gaz_translit(strip_kind(plain.buf, &kindless) && kindless.len ? kindless.buf : plain.buf, &context_key);
             if (context_key.len) hn.context_key = context_key.buf;
         }
     }
@@ -535,6 +555,8 @@ int gaz_resolve(const gaz *g, const char *name, const gaz_query *q, gaz_result *
     uint32_t *slot = xcalloc(cap, sizeof(uint32_t)); /* rk index + 1, 0 empty */
     for (size_t i = 0; i < cl.n; i++) {
         const candidate *c = &cl.c[i];
+        /* another country's place is no answer, however well it matches */
+        if (hn.only && !in_focus(hn.only, gaz_place_at(g, c->place)->country)) continue;
         size_t s = (c->place * 2654435761u) & (cap - 1);
         while (slot[s] && rk[slot[s] - 1].c.place != c->place) s = (s + 1) & (cap - 1);
         if (!slot[s]) {
@@ -577,6 +599,148 @@ cleanup:
         if (damaged < 0) rc = damaged;
     }
     return rc;
+}
+
+/* ------------------------------------------------------------ countries */
+
+/* The first place where needle occurs in hay, ASCII case aside, or NULL. */
+static const char *strcasestr_ascii(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *hay; hay++)
+        if (!strncasecmp(hay, needle, n)) return hay;
+    return NULL;
+}
+
+int gaz_country_place(const gaz *g, const char cc[3], gaz_result *out)
+{
+    for (uint32_t i = 0; i < g->hdr->n_places; i++) {
+        const gaz_place_rec *p = gaz_place_at(g, i);
+        if (p && (p->flags & GAZ_PLACE_COUNTRY) && p->country[0] == cc[0] && p->country[1] == cc[1] &&
+            !p->country[2]) {
+            if (out) gaz_place(g, i, out);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Whether the index holds a country whose code is cc (two capitals). */
+static int has_country_code(const gaz *g, const char cc[3])
+{
+    return gaz_country_place(g, cc, NULL);
+}
+
+/* text (len bytes) as a country's name: 1 and its code in out, or 0. */
+static int country_by_name(const gaz *g, const char *text, size_t len, char out[3])
+{
+    while (len && isspace((unsigned char)*text)) text++, len--;
+    while (len && isspace((unsigned char)text[len - 1])) len--;
+    if (!len || len > 200) return 0;
+    char *name = xstrndup(text, len);
+    int found = 0;
+    if (len == 2 && isalpha((unsigned char)name[0]) && isalpha((unsigned char)name[1])) {
+        char cc[3] = { (char)toupper((unsigned char)name[0]), (char)toupper((unsigned char)name[1]), 0 };
+        if (has_country_code(g, cc)) {
+            memcpy(out, cc, 3);
+            found = 1;
+        }
+    }
+    gaz_result r;
+    gaz_query q;
+    memset(&q, 0, sizeof(q));
+    q.focus = ""; /* a name, not a report: no home country */
+    if (!found && gaz_resolve(g, name, &q, &r, 1, NULL) == 1 && !strncmp(r.feature, "A.PCL", 5) &&
+        r.quality >= 0.8 && strlen(r.country) == 2) {
+        memcpy(out, r.country, 3);
+        found = 1;
+    }
+    free(name);
+    return found;
+}
+
+int gaz_country_code(const gaz *g, const char *text, char out[3])
+{
+    static const char *const none[] = { "NA", "N/A", "none", "unknown", "-", NULL };
+    out[0] = '\0';
+    size_t len = strlen(text);
+    while (len && isspace((unsigned char)*text)) text++, len--;
+    while (len && isspace((unsigned char)text[len - 1])) len--;
+    for (int i = 0; none[i]; i++)
+        if (strlen(none[i]) == len && !strncasecmp(text, none[i], len)) return 0;
+    if (country_by_name(g, text, len, out)) return 1;
+    /* "DR Congo (Zaire)": the name outside the brackets, then inside */
+    const char *open = memchr(text, '(', len), *close = open ? memchr(open, ')', len - (size_t)(open - text)) : NULL;
+    if (open && close) {
+        strbuf outside = STRBUF_INIT;
+        sb_add(&outside, text, (size_t)(open - text));
+        sb_add(&outside, close + 1, len - (size_t)(close + 1 - text));
+        int found = country_by_name(g, outside.buf, outside.len, out) ||
+                    country_by_name(g, open + 1, (size_t)(close - open - 1), out);
+        sb_release(&outside);
+        if (found) return 1;
+    }
+    /* "Macedonia, FYR", "Korea, Republic of": the part before the comma */
+    const char *comma = memchr(text, ',', len);
+    if (comma && country_by_name(g, text, (size_t)(comma - text), out)) return 1;
+    out[0] = '\0';
+    return 0;
+}
+
+/* States that conflict data (UCDP, and ACLED for earlier years) name for
+ * events in what are other countries today: the country named first, then
+ * the present-day countries that were part of it or that it administers or
+ * claims, where events are filed under it.  Sources: ISO 3166-1 and UCDP's
+ * country list (Gleditsch and Ward state system). */
+static const struct {
+    const char *name;   /* as written, the whole or in brackets */
+    const char *area;
+} state_areas[] = {
+    { "Yugoslavia", "RS,XK,BA,HR,ME,MK,SI" },
+    { "Serbia", "RS,XK" },
+    { "Soviet Union", "RU,UA,BY,MD,GE,AM,AZ,KZ,KG,TJ,TM,UZ,EE,LV,LT" },
+    { "USSR", "RU,UA,BY,MD,GE,AM,AZ,KZ,KG,TJ,TM,UZ,EE,LV,LT" },
+    { "Czechoslovakia", "CZ,SK" },
+    { "Sudan", "SD,SS" },
+    { "Ethiopia", "ET,ER" },
+    { "Indonesia", "ID,TL" },
+    { "Morocco", "MA,EH" },
+    { "Israel", "IL,PS" },
+    { "Pakistan", "PK,BD" },
+};
+
+/* Add the codes of list ("RS,XK") to out ("RS"), those not there yet. */
+static void add_codes(char out[64], const char *list)
+{
+    for (const char *p = list; p[0] && p[1]; p += p[2] ? 3 : 2) {
+        char cc[3] = { p[0], p[1], 0 };
+        size_t n = strlen(out);
+        if (in_focus(out, cc) || n + 3 >= 64) continue;
+        if (n) out[n++] = ',';
+        out[n++] = cc[0];
+        out[n++] = cc[1];
+        out[n] = '\0';
+    }
+}
+
+int gaz_country_area(const gaz *g, const char *text, char out[64])
+{
+    char cc[3];
+    out[0] = '\0';
+    if (!gaz_country_code(g, text, cc)) return 0;
+    add_codes(out, cc);
+    for (size_t i = 0; i < sizeof(state_areas) / sizeof(state_areas[0]); i++) {
+        size_t n = strlen(state_areas[i].name);
+        for (const char *at = strcasestr_ascii(text, state_areas[i].name); at; at = strcasestr_ascii(at + 1, state_areas[i].name)) {
+            int before = at == text || !isalnum((unsigned char)at[-1]);
+            int after = !isalnum((unsigned char)at[n]);
+            if (before && after) {
+                add_codes(out, state_areas[i].area);
+                break;
+            }
+        }
+    }
+    return 1;
 }
 
 int gaz_lookup_exact(const gaz *g, const char *folded, double *prior)
