@@ -603,15 +603,6 @@ cleanup:
 
 /* ------------------------------------------------------------ countries */
 
-/* The first place where needle occurs in hay, ASCII case aside, or NULL. */
-static const char *strcasestr_ascii(const char *hay, const char *needle)
-{
-    size_t n = strlen(needle);
-    for (; *hay; hay++)
-        if (!strncasecmp(hay, needle, n)) return hay;
-    return NULL;
-}
-
 int gaz_country_place(const gaz *g, const char cc[3], gaz_result *out)
 {
     for (uint32_t i = 0; i < g->hdr->n_places; i++) {
@@ -723,22 +714,31 @@ static void add_codes(char out[64], const char *list)
     }
 }
 
+/* Whether text (len bytes), trimmed, is name, ASCII case aside. */
+static int is_name(const char *text, size_t len, const char *name)
+{
+    while (len && isspace((unsigned char)*text)) text++, len--;
+    while (len && isspace((unsigned char)text[len - 1])) len--;
+    return len == strlen(name) && !strncasecmp(text, name, len);
+}
+
 int gaz_country_area(const gaz *g, const char *text, char out[64])
 {
     char cc[3];
     out[0] = '\0';
     if (!gaz_country_code(g, text, cc)) return 0;
     add_codes(out, cc);
+    /* the parts of "Serbia (Yugoslavia)": the whole, outside and inside the
+     * brackets; each a whole name ("South Sudan" is not "Sudan") */
+    size_t len = strlen(text);
+    const char *open = memchr(text, '(', len), *close = open ? memchr(open, ')', len - (size_t)(open - text)) : NULL;
     for (size_t i = 0; i < sizeof(state_areas) / sizeof(state_areas[0]); i++) {
-        size_t n = strlen(state_areas[i].name);
-        for (const char *at = strcasestr_ascii(text, state_areas[i].name); at; at = strcasestr_ascii(at + 1, state_areas[i].name)) {
-            int before = at == text || !isalnum((unsigned char)at[-1]);
-            int after = !isalnum((unsigned char)at[n]);
-            if (before && after) {
-                add_codes(out, state_areas[i].area);
-                break;
-            }
-        }
+        const char *name = state_areas[i].name;
+        int named = is_name(text, len, name);
+        if (open && close)
+            named = named || is_name(text, (size_t)(open - text), name) ||
+                    is_name(open + 1, (size_t)(close - open - 1), name);
+        if (named) add_codes(out, state_areas[i].area);
     }
     return 1;
 }

@@ -281,6 +281,78 @@ START_TEST(import_should_geocode_the_seed_events_and_be_idempotent)
 }
 END_TEST
 
+/* The exported properties of event id (a JSON object of root); fails the
+ * test when there is no such event. */
+static const cJSON *props_of(const cJSON *root, const char *id)
+{
+    const cJSON *f;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItem(root, "features"))
+        if (!strcmp(cJSON_GetObjectItem(f, "id")->valuestring, id)) return cJSON_GetObjectItem(f, "properties");
+    ck_abort_msg("no event %s", id);
+    return NULL;
+}
+
+START_TEST(import_should_place_a_row_inside_its_country_or_at_its_area)
+{
+    /* an event table's rows without coordinates: each is placed inside the
+     * country it names, and a place the gazetteer lacks goes to the row's
+     * admin1, else its country; never to a same-named place elsewhere */
+    char *csv = test_write_file("context.csv",
+        "id,event_date,event_type,location,admin1,country\n"
+        "c1,2024-01-01,Battles,Palmyra,,United States\n"          /* not Tadmur, though the index is for Syria */
+        "c2,2024-01-01,Battles,Moscow,,Syria\n"                   /* no Moscow in Syria: the country */
+        "c3,2024-01-01,Battles,Qqzzyx village,Idlib governorate,Syria\n" /* unknown place: its admin1 */
+        "c4,2024-01-01,Battles,Qqzzyx village,Nowhere province,Syria\n"  /* unknown area too: the country */
+        "c5,2024-01-01,Battles,Homs,NA,NA\n"                      /* NA is none: the home country's Homs */
+        "c6,2024-01-01,Battles,Aleppo,,DR Congo (Zaire)\n"        /* not Syria's Aleppo */
+        "c7,2024-01-01,Battles,Qqzzyx village,,Atlantis\n");      /* no country known: unlocated */
+    char *db = db_path("context.db");
+    run_result r = run_cmd(NULL, "@ import %s --db %s", csv, db);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.out, "geocoded 6, unlocated 1,") != NULL, "%s", r.out);
+    ck_assert_msg(strstr(r.out, "geocoded 2 at a place, 1 at their admin1, 3 at their country\n") != NULL, "%s", r.out);
+    strbuf want = STRBUF_INIT;
+    sb_addf(&want, "%s:4: placed at its admin1: \"Qqzzyx village\", Idlib governorate, Syria", csv);
+    ck_assert_msg(strstr(r.err, want.buf) != NULL, "%s", r.err);
+    sb_reset(&want);
+    sb_addf(&want, "%s:3: placed at its country: \"Moscow\", Syria", csv);
+    ck_assert_msg(strstr(r.err, want.buf) != NULL, "%s", r.err);
+    run_result_free(&r);
+
+    r = run_cmd(NULL, "@ export --db %s --format geojson", db);
+    ck_assert_int_eq(r.status, 0);
+    cJSON *root = cJSON_Parse(r.out);
+    ck_assert_ptr_nonnull(root);
+    static const struct { const char *id, *match, *gazetteer_id; int precision; } want_rows[] = {
+        { "c2", "country", "country:SY", 3 },
+        { "c3", "admin1", "eventmap:gov-idlib", 3 },
+        { "c4", "country", "country:SY", 3 },
+        { "c5", "exact", "geonames:169577", 1 },
+        { "c6", "country", "country:CD", 3 },
+    };
+    for (size_t i = 0; i < sizeof(want_rows) / sizeof(want_rows[0]); i++) {
+        const cJSON *p = props_of(root, want_rows[i].id);
+        ck_assert_str_eq(cJSON_GetObjectItem(p, "match")->valuestring, want_rows[i].match);
+        ck_assert_str_eq(cJSON_GetObjectItem(p, "gazetteer_id")->valuestring, want_rows[i].gazetteer_id);
+        ck_assert_int_eq(cJSON_GetObjectItem(p, "geo_precision")->valueint, want_rows[i].precision);
+    }
+    const char *palmyra = cJSON_GetObjectItem(props_of(root, "c1"), "gazetteer_id")->valuestring;
+    ck_assert_str_ne(palmyra, "geonames:163808"); /* Tadmur */
+    cJSON_Delete(root);
+    run_result_free(&r);
+    /* and Palmyra lies in the United States */
+    r = run_cmd(NULL, "@ resolve --json --country US Palmyra");
+    ck_assert_msg(strstr(r.out, "\"country\":\"US\"") && !strstr(r.out, "\"country\":\"SY\""), "%s", r.out);
+    run_result_free(&r);
+    r = run_cmd(NULL, "@ resolve --json \"Moscow, Syria\"");
+    ck_assert_msg(strstr(r.out, "\"results\":[]") != NULL, "%s", r.out);
+    run_result_free(&r);
+    sb_release(&want);
+    free(csv);
+    free(db);
+}
+END_TEST
+
 START_TEST(import_should_read_acled_ucdp_geojson_and_rfc4180)
 {
     char *acled = test_write_file(
@@ -553,6 +625,7 @@ Suite *cli_events_suite(void)
     tcase_add_test(t, near_should_equal_a_brute_force_geodesic_check);
     tcase_add_test(t, near_should_answer_nothing_from_an_empty_store_and_take_a_place);
     tcase_add_test(t, import_should_geocode_the_seed_events_and_be_idempotent);
+    tcase_add_test(t, import_should_place_a_row_inside_its_country_or_at_its_area);
     tcase_add_test(t, import_should_read_acled_ucdp_geojson_and_rfc4180);
     tcase_add_test(t, import_should_refuse_bad_input_and_leave_the_store_unchanged);
     tcase_add_test(t, export_should_write_valid_geojson_that_round_trips);

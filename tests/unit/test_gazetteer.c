@@ -568,6 +568,84 @@ START_TEST(gaz_resolve_should_refuse_a_record_pointing_outside_the_index)
 }
 END_TEST
 
+START_TEST(gaz_resolve_within_should_never_answer_another_country)
+{
+    gaz *g = open_small();
+    gaz_result r[8];
+    gaz_query q;
+    memset(&q, 0, sizeof(q));
+    q.within = "US";
+    /* Moscow, Russia is the better match; within the US it is no answer */
+    int n = resolve(g, "Moscow", &q, r, 8);
+    ck_assert_int_ge(n, 1);
+    for (int i = 0; i < n; i++) ck_assert_str_eq(r[i].country, "US");
+    /* Palmyra: the home country's Tadmur is dropped too, not scored down */
+    n = resolve(g, "Palmyra", &q, r, 8);
+    ck_assert_int_ge(n, 1);
+    for (int i = 0; i < n; i++) ck_assert_str_eq(r[i].country, "US");
+    /* several countries; a place in none of them: nothing at all */
+    q.within = "RU,SY";
+    n = resolve(g, "Moscow", &q, r, 8);
+    ck_assert_int_ge(n, 1);
+    for (int i = 0; i < n; i++) ck_assert_msg(!strcmp(r[i].country, "RU") || !strcmp(r[i].country, "SY"), "%s", r[i].id);
+    q.within = "SY";
+    ck_assert_int_eq(resolve(g, "Moscow", &q, r, 8), 0);
+    gaz_close(g);
+}
+END_TEST
+
+/* The default index: every country of Natural Earth. */
+static gaz *open_default(void)
+{
+    gaz *g = NULL;
+    char *err = NULL;
+    ck_assert_msg(gaz_open(test_gazetteer(), &g, &err) == 0, "%s", err ? err : "?");
+    return g;
+}
+
+START_TEST(gaz_country_code_should_read_the_forms_event_tables_write)
+{
+    gaz *g = open_default();
+    static const struct { const char *text, *code; } cases[] = {
+        { "Syria", "SY" }, { "SY", "SY" }, { "sy", "SY" }, { "  Syria ", "SY" },
+        { "Syrian Arab Republic", "SY" }, { "United States", "US" }, { "USA", "US" },
+        { "Yemen (North Yemen)", "YE" }, { "DR Congo (Zaire)", "CD" }, { "Russia (Soviet Union)", "RU" },
+        { "Serbia (Yugoslavia)", "RS" }, { "Myanmar (Burma)", "MM" }, { "Cambodia (Kampuchea)", "KH" },
+        { "Macedonia, FYR", "MK" }, { "Bosnia-Herzegovina", "BA" }, { "Ivory Coast", "CI" },
+        /* none: blank, UCDP's and ACLED's "not available", and no country */
+        { "", "" }, { "NA", "" }, { "N/A", "" }, { "unknown", "" }, { "Atlantis", "" }, { "ZZ", "" },
+        { "Damascus", "" },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char cc[3] = "x";
+        int found = gaz_country_code(g, cases[i].text, cc);
+        ck_assert_msg(found == (*cases[i].code != 0) && !strcmp(cc, cases[i].code), "\"%s\": %d \"%s\", want \"%s\"",
+                      cases[i].text, found, cc, cases[i].code);
+    }
+    gaz_close(g);
+}
+END_TEST
+
+START_TEST(gaz_country_area_should_widen_a_historical_state)
+{
+    gaz *g = open_default();
+    char area[64];
+    ck_assert_int_eq(gaz_country_area(g, "Syria", area), 1);
+    ck_assert_str_eq(area, "SY");
+    ck_assert_int_eq(gaz_country_area(g, "Serbia (Yugoslavia)", area), 1);
+    ck_assert_str_eq(area, "RS,XK,BA,HR,ME,MK,SI");
+    ck_assert_int_eq(gaz_country_area(g, "Sudan", area), 1);
+    ck_assert_str_eq(area, "SD,SS");
+    ck_assert_int_eq(gaz_country_area(g, "South Sudan", area), 1);
+    ck_assert_str_eq(area, "SS"); /* "Sudan" as a word of another name is not Sudan */
+    ck_assert_int_eq(gaz_country_area(g, "Russia (Soviet Union)", area), 1);
+    ck_assert_msg(!strncmp(area, "RU,", 3) && strstr(area, "UA") && strstr(area, "GE"), "%s", area);
+    ck_assert_int_eq(gaz_country_area(g, "NA", area), 0);
+    ck_assert_str_eq(area, "");
+    gaz_close(g);
+}
+END_TEST
+
 Suite *gazetteer_suite(void)
 {
     Suite *s = suite_create("gazetteer");
@@ -601,6 +679,9 @@ Suite *gazetteer_suite(void)
     tcase_add_test(t, gaz_resolve_should_return_nothing_for_an_unknown_name);
     tcase_add_test(t, gaz_resolve_should_find_a_misspelling);
     tcase_add_test(t, gaz_resolve_should_prefer_home_countries_only_in_a_near_tie);
+    tcase_add_test(t, gaz_resolve_within_should_never_answer_another_country);
+    tcase_add_test(t, gaz_country_code_should_read_the_forms_event_tables_write);
+    tcase_add_test(t, gaz_country_area_should_widen_a_historical_state);
     suite_add_tcase(s, t);
     return s;
 }
