@@ -821,8 +821,12 @@ int gaz_build(const gaz_build_opts *opts, gaz_build_stats *stats, char **err)
     }
     b.first_curated = b.n_places;
     if (opts->curated_dir) {
-        sb_addf(&path, "%s/places.tsv", opts->curated_dir);
-        if (access(path.buf, F_OK) == 0) {
+        /* the curated places, then the admin-1 areas of every other country */
+        static const char *const place_tables[] = { "places.tsv", "admin1.tsv" };
+        for (size_t t = 0; t < sizeof(place_tables) / sizeof(place_tables[0]); t++) {
+            sb_reset(&path);
+            sb_addf(&path, "%s/%s", opts->curated_dir, place_tables[t]);
+            if (access(path.buf, F_OK) != 0) continue;
             rc = tsv_read(path.buf,
                           "id\tname\talternatenames\tlat\tlon\tfeature\tcountry\tadmin1\tpopulation\tbbox\tpolygon\tsource",
                           on_curated_place, &b, err);
