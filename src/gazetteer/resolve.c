@@ -299,6 +299,8 @@ static int kind_word(const char *tok, size_t len)
          * where_coordinates, ACLED's admin columns) the world over */
         { "state", PREFER_ADM1 }, { "oblast", PREFER_ADM1 }, { "department", PREFER_ADM1 },
         { "prefecture", PREFER_ADM1 }, { "emirate", PREFER_ADM1 }, { "canton", PREFER_ADM1 },
+        { "republic", PREFER_ADM1 }, { "krai", PREFER_ADM1 }, { "territory", PREFER_ADM1 },
+        { "zone", PREFER_PLACE }, { "agency", PREFER_PLACE }, { "division", PREFER_PLACE },
         { "county", PREFER_PLACE }, { "municipality", PREFER_PLACE }, { "commune", PREFER_PLACE },
         { "lga", PREFER_PLACE }, { "woreda", PREFER_PLACE }, { "rayon", PREFER_PLACE }, { "raion", PREFER_PLACE },
         { "suburb", PREFER_PLACE }, { "township", PREFER_PLACE }, { "locality", PREFER_PLACE },
