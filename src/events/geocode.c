@@ -29,6 +29,7 @@ struct ev_geocoder {
     cache_entry *slots;
     size_t cap, count;
     strbuf key, query;
+    strbuf forms;            /* name_forms of the row being resolved */
     strbuf last_country;     /* the country text of the last row, and where it */
     char last_area[64];      /* lies (gaz_country_area): rows repeat it */
     gaz_result last_place;   /* that country as a place, when last_has_place */
@@ -44,6 +45,7 @@ ev_geocoder *ev_geocoder_new(const gaz *g)
     gc->slots = xcalloc(gc->cap, sizeof(cache_entry));
     sb_init(&gc->key, 0);
     sb_init(&gc->query, 0);
+    sb_init(&gc->forms, 0);
     sb_init(&gc->last_country, 0);
     gc->last_known = -1;
     return gc;
@@ -60,6 +62,7 @@ void ev_geocoder_free(ev_geocoder *gc)
     free(gc->slots);
     sb_release(&gc->key);
     sb_release(&gc->query);
+    sb_release(&gc->forms);
     sb_release(&gc->last_country);
     free(gc);
 }
@@ -171,6 +174,58 @@ static int names_an_area(const char *location)
     return 0;
 }
 
+/* Whether word (len bytes) is a kind word an event table puts after a name. */
+static int is_kind_word(const char *word, size_t len)
+{
+    static const char *const kinds[] = { "village", "town", "city", "suburb", "township", "locality", "area",
+                                         "district", "province", "region", "camp", "hamlet", "settlement", NULL };
+    for (int i = 0; kinds[i]; i++)
+        if (strlen(kinds[i]) == len && !strncasecmp(word, kinds[i], len)) return 1;
+    return 0;
+}
+
+/* The names one location cell holds, the whole first: "Tadmur/Palmyra town"
+ * also as "Tadmur town" and "Palmyra town", "Chaghcharan (Feroz Koh) town"
+ * as "Chaghcharan town" and "Feroz Koh".  Appends them to forms (each
+ * NUL-terminated, one after another) and returns how many. */
+static int name_forms(const char *location, strbuf *forms)
+{
+    sb_reset(forms);
+    sb_add(forms, location, strlen(location) + 1);
+    int n = 1;
+    const char *open = strchr(location, '('), *close = open ? strchr(open, ')') : NULL;
+    if (open && close && close > open + 1) {
+        /* outside the brackets, then inside */
+        size_t before = (size_t)(open - location);
+        while (before && location[before - 1] == ' ') before--;
+        sb_add(forms, location, before);
+        const char *after = close + 1;
+        if (*after && *after != ' ' && before) sb_addch(forms, ' ');
+        sb_adds(forms, after);
+        sb_addch(forms, '\0');
+        sb_add(forms, open + 1, (size_t)(close - open - 1));
+        sb_addch(forms, '\0');
+        return n + 2;
+    }
+    const char *slash = strchr(location, '/');
+    if (slash && slash > location && slash[1]) {
+        /* the kind word of the second name belongs to the first too */
+        const char *last = strrchr(slash + 1, ' ');
+        const char *kind = last && is_kind_word(last + 1, strlen(last + 1)) ? last : NULL;
+        size_t left = (size_t)(slash - location);
+        while (left && location[left - 1] == ' ') left--;
+        sb_add(forms, location, left);
+        if (kind) sb_adds(forms, kind);
+        sb_addch(forms, '\0');
+        const char *right = slash + 1;
+        while (*right == ' ') right++;
+        sb_adds(forms, right);
+        sb_addch(forms, '\0');
+        return n + 2;
+    }
+    return n;
+}
+
 static void resolve_into(ev_geocoder *gc, const ev_event *e, cache_entry *c)
 {
     char cc[3] = "";
@@ -184,13 +239,28 @@ static void resolve_into(ev_geocoder *gc, const ev_event *e, cache_entry *c)
         q.within = area;
     }
     q.min_score = MIN_SCORE;
-    sb_reset(&gc->query);
-    sb_adds(&gc->query, e->location);
-    /* "Douma, Rif Dimashq": the resolver reads what follows a comma as context */
-    if (names_something(e->admin1) && !strchr(e->location, ',') && strcmp(e->admin1, e->location))
-        sb_addf(&gc->query, ", %s", e->admin1);
     gaz_result rs[2];
-    int n = names_something(e->location) ? gaz_resolve(gc->g, gc->query.buf, &q, rs, 2, NULL) : 0;
+    memset(rs, 0, sizeof(rs));
+    int n = 0;
+    if (names_something(e->location)) {
+        /* each name the cell holds; the best answer of them */
+        int n_forms = name_forms(e->location, &gc->forms);
+        const char *form = gc->forms.buf;
+        for (int i = 0; i < n_forms; form += strlen(form) + 1, i++) {
+            sb_reset(&gc->query);
+            sb_adds(&gc->query, form);
+            /* "Douma, Rif Dimashq": the resolver reads what follows a comma as context */
+            if (names_something(e->admin1) && !strchr(form, ',') && strcmp(e->admin1, form))
+                sb_addf(&gc->query, ", %s", e->admin1);
+            gaz_result got[2];
+            int k = gaz_resolve(gc->g, gc->query.buf, &q, got, 2, NULL);
+            if (k >= 1 && (n == 0 || got[0].quality > rs[0].quality ||
+                           (got[0].quality == rs[0].quality && got[0].score > rs[0].score))) {
+                memcpy(rs, got, sizeof(rs));
+                n = k;
+            }
+        }
+    }
     gaz_result r;
     if (n >= 1 && rs[0].quality >= MIN_PLACE_QUALITY) {
         r = rs[0];

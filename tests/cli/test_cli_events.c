@@ -305,12 +305,14 @@ START_TEST(import_should_place_a_row_inside_its_country_or_at_its_area)
         "c4,2024-01-01,Battles,Qqzzyx village,Nowhere province,Syria\n"  /* unknown area too: the country */
         "c5,2024-01-01,Battles,Homs,NA,NA\n"                      /* NA is none: the home country's Homs */
         "c6,2024-01-01,Battles,Aleppo,,DR Congo (Zaire)\n"        /* not Syria's Aleppo */
-        "c7,2024-01-01,Battles,Qqzzyx village,,Atlantis\n");      /* no country known: unlocated */
+        "c7,2024-01-01,Battles,Qqzzyx village,,Atlantis\n"        /* no country known: unlocated */
+        "c8,2024-01-01,Battles,Qqzzyx/Tadmur town,Homs governorate,Syria\n" /* either name of a slash pair */
+        "c9,2024-01-01,Battles,Qqzzyx (Douma) town,Rif Dimashq governorate,SY\n"); /* or in brackets */
     char *db = db_path("context.db");
     run_result r = run_cmd(NULL, "@ import %s --db %s", csv, db);
     ck_assert_msg(r.status == 0, "%s", r.err);
-    ck_assert_msg(strstr(r.out, "geocoded 6, unlocated 1,") != NULL, "%s", r.out);
-    ck_assert_msg(strstr(r.out, "geocoded 2 at a place, 1 at their admin1, 3 at their country\n") != NULL, "%s", r.out);
+    ck_assert_msg(strstr(r.out, "geocoded 8, unlocated 1,") != NULL, "%s", r.out);
+    ck_assert_msg(strstr(r.out, "geocoded 4 at a place, 1 at their admin1, 3 at their country\n") != NULL, "%s", r.out);
     strbuf want = STRBUF_INIT;
     sb_addf(&want, "%s:4: placed at its admin1: \"Qqzzyx village\", Idlib governorate, Syria", csv);
     ck_assert_msg(strstr(r.err, want.buf) != NULL, "%s", r.err);
@@ -329,6 +331,8 @@ START_TEST(import_should_place_a_row_inside_its_country_or_at_its_area)
         { "c4", "country", "country:SY", 3 },
         { "c5", "exact", "geonames:169577", 1 },
         { "c6", "country", "country:CD", 3 },
+        { "c8", "exact", "geonames:163808", 1 },
+        { "c9", "exact", "geonames:170592", 1 },
     };
     for (size_t i = 0; i < sizeof(want_rows) / sizeof(want_rows[0]); i++) {
         const cJSON *p = props_of(root, want_rows[i].id);
