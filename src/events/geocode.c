@@ -24,17 +24,24 @@ typedef struct {
     char *gazetteer_id, *match;
 } cache_entry;
 
+/* A country column's text and what it means (gaz_country_area). */
+typedef struct {
+    char *text;
+    int known;               /* 1 when text names a country */
+    char area[64];           /* "SD,SS" */
+    int has_place;
+    gaz_result place;        /* the country as a place, when has_place */
+} country_entry;
+
 struct ev_geocoder {
     const gaz *g;
     cache_entry *slots;
     size_t cap, count;
     strbuf key, query;
     strbuf forms;            /* name_forms of the row being resolved */
-    strbuf last_country;     /* the country text of the last row, and where it */
-    char last_area[64];      /* lies (gaz_country_area): rows repeat it */
-    gaz_result last_place;   /* that country as a place, when last_has_place */
-    int last_has_place;
-    int last_known;          /* 1 when last_cc names a country */
+    country_entry *countries; /* the country texts met, and where they lie */
+    size_t n_countries, alloc_countries;
+    country_entry scratch;    /* one more, when MAX_COUNTRY_TEXTS are kept */
 };
 
 ev_geocoder *ev_geocoder_new(const gaz *g)
@@ -46,8 +53,6 @@ ev_geocoder *ev_geocoder_new(const gaz *g)
     sb_init(&gc->key, 0);
     sb_init(&gc->query, 0);
     sb_init(&gc->forms, 0);
-    sb_init(&gc->last_country, 0);
-    gc->last_known = -1;
     return gc;
 }
 
@@ -63,7 +68,9 @@ void ev_geocoder_free(ev_geocoder *gc)
     sb_release(&gc->key);
     sb_release(&gc->query);
     sb_release(&gc->forms);
-    sb_release(&gc->last_country);
+    for (size_t i = 0; i < gc->n_countries; i++) free(gc->countries[i].text);
+    free(gc->countries);
+    free(gc->scratch.text);
     free(gc);
 }
 
@@ -92,18 +99,31 @@ static void grow(ev_geocoder *gc)
     gc->cap = cap;
 }
 
-/* Where the row's country column says the event lies ("SD,SS";
- * gaz_country_area), or NULL when it names no country. */
-static const char *country_area(ev_geocoder *gc, const char *country)
+/* A table names a few hundred countries at most; past this many distinct
+ * texts (a column of something else) each is looked up again. */
+#define MAX_COUNTRY_TEXTS 512
+
+/* What the row's country column means (where the event lies, "SD,SS";
+ * gaz_country_area), looked up once per distinct text.  Borrowed until the
+ * next call. */
+static const country_entry *country_of(ev_geocoder *gc, const char *country)
 {
-    if (gc->last_known < 0 || strcmp(gc->last_country.buf, country) != 0) {
-        sb_reset(&gc->last_country);
-        sb_adds(&gc->last_country, country);
-        gc->last_known = gaz_country_area(gc->g, country, gc->last_area);
-        char cc[3] = { gc->last_area[0], gc->last_area[1], 0 };
-        gc->last_has_place = gc->last_known && gaz_country_place(gc->g, cc, &gc->last_place);
+    for (size_t i = 0; i < gc->n_countries; i++)
+        if (!strcmp(gc->countries[i].text, country)) return &gc->countries[i];
+    country_entry *c;
+    if (gc->n_countries < MAX_COUNTRY_TEXTS) {
+        ALLOC_GROW(gc->countries, gc->n_countries + 1, gc->alloc_countries);
+        c = &gc->countries[gc->n_countries++];
+    } else {
+        c = &gc->scratch;
+        free(c->text);
     }
-    return gc->last_known ? gc->last_area : NULL;
+    memset(c, 0, sizeof(*c));
+    c->text = xstrdup(country);
+    c->known = gaz_country_area(gc->g, country, c->area);
+    char cc[3] = { c->area[0], c->area[1], 0 };
+    c->has_place = c->known && gaz_country_place(gc->g, cc, &c->place);
+    return c;
 }
 
 static int precision_of(const gaz_result *r)
@@ -232,7 +252,8 @@ static void resolve_into(ev_geocoder *gc, const ev_event *e, cache_entry *c)
     gaz_query q;
     memset(&q, 0, sizeof(q));
     /* a row that names a country is placed inside it or not at all */
-    const char *area = country_area(gc, e->country);
+    const country_entry *ce = country_of(gc, e->country);
+    const char *area = ce->known ? ce->area : NULL;
     if (area) {
         memcpy(cc, area, 2);
         q.country = cc;
@@ -283,7 +304,7 @@ static void resolve_into(ev_geocoder *gc, const ev_event *e, cache_entry *c)
         set_answer(c, &r, EV_GEO_REGION, "admin1", ADMIN1_CONFIDENCE);
         return;
     }
-    if (area && gc->last_has_place) set_answer(c, &gc->last_place, EV_GEO_REGION, "country", COUNTRY_CONFIDENCE);
+    if (area && ce->has_place) set_answer(c, &ce->place, EV_GEO_REGION, "country", COUNTRY_CONFIDENCE);
 }
 
 int ev_geocode(ev_geocoder *gc, ev_event *e)

@@ -357,6 +357,27 @@ START_TEST(import_should_place_a_row_inside_its_country_or_at_its_area)
 }
 END_TEST
 
+START_TEST(import_should_take_a_country_column_of_many_distinct_texts)
+{
+    /* more distinct texts than the geocoder keeps (a text it does not know
+     * constrains nothing): each still read right, Iraq after them too */
+    strbuf csv = STRBUF_INIT;
+    sb_adds(&csv, "id,event_date,event_type,location,country\n");
+    for (int i = 0; i < 700; i++) sb_addf(&csv, "m%d,2024-01-01,Battles,Homs,Land %d\n", i, i);
+    for (int i = 700; i < 750; i++) sb_addf(&csv, "m%d,2024-01-01,Battles,Homs,%s\n", i, i % 2 ? "Iraq" : "IQ");
+    char *path = test_write_file("many-countries.csv", csv.buf);
+    char *db = db_path("many-countries.db");
+    run_result r = run_cmd(NULL, "@ import %s --db %s", path, db);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.out, "geocoded 750, unlocated 0,") != NULL, "%s", r.out);
+    ck_assert_msg(strstr(r.out, "geocoded 700 at a place, 0 at their admin1, 50 at their country\n") != NULL, "%s", r.out);
+    run_result_free(&r);
+    sb_release(&csv);
+    free(path);
+    free(db);
+}
+END_TEST
+
 START_TEST(import_should_read_acled_ucdp_geojson_and_rfc4180)
 {
     char *acled = test_write_file(
@@ -630,6 +651,7 @@ Suite *cli_events_suite(void)
     tcase_add_test(t, near_should_answer_nothing_from_an_empty_store_and_take_a_place);
     tcase_add_test(t, import_should_geocode_the_seed_events_and_be_idempotent);
     tcase_add_test(t, import_should_place_a_row_inside_its_country_or_at_its_area);
+    tcase_add_test(t, import_should_take_a_country_column_of_many_distinct_texts);
     tcase_add_test(t, import_should_read_acled_ucdp_geojson_and_rfc4180);
     tcase_add_test(t, import_should_refuse_bad_input_and_leave_the_store_unchanged);
     tcase_add_test(t, export_should_write_valid_geojson_that_round_trips);
