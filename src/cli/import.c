@@ -16,11 +16,13 @@
 #include "util/error.h"
 #include "util/strbuf.h"
 #include "util/crash.h"
+#include "util/tempfile.h"
 #include "util/banned.h"
 
 static const char import_usage[] =
     "usage: eventmap import FILE... [--db PATH] [--format acled|ucdp|csv|geojson]\n"
-    "                       [--map COLUMN=FIELD]... [--skip-bad] [--gazetteer PATH]\n\n"
+    "                       [--map COLUMN=FIELD]... [--skip-bad] [--gazetteer PATH]\n"
+    "                       [--geocode-report FILE.csv]\n\n"
     "Reads events into the store; FILE may be '-' for standard input.  The format\n"
     "is taken from the header when not given: ACLED exports (event_id_cnty, ...),\n"
     "UCDP GED (id, date_start, where_prec, ...), any CSV with a date and either\n"
@@ -35,7 +37,10 @@ static const char import_usage[] =
     "  --format F         acled, ucdp, csv or geojson instead of guessing\n"
     "  --map COLUMN=FIELD read COLUMN as FIELD (event_date, location, latitude, ...)\n"
     "  --skip-bad         list bad rows and import the rest instead of stopping\n"
-    "  --gazetteer PATH   the gazetteer index for geocoding\n";
+    "  --gazetteer PATH   the gazetteer index for geocoding\n"
+    "  --geocode-report FILE.csv\n"
+    "                     write a review of every distinct place: what it became, at\n"
+    "                     which level, how sure, and the two runners-up, doubtful first\n";
 
 typedef struct {
     store *st;
@@ -100,10 +105,11 @@ int cmd_import(int argc, char **argv)
         { "map", required_argument, NULL, 'm' },
         { "skip-bad", no_argument, NULL, 's' },
         { "gazetteer", required_argument, NULL, 'g' },
+        { "geocode-report", required_argument, NULL, 'r' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
-    const char *db = "output/events.db", *gaz_opt = NULL;
+    const char *db = "output/events.db", *gaz_opt = NULL, *report_path = NULL;
     ev_read_opts ro;
     memset(&ro, 0, sizeof(ro));
     ev_column_map *maps = xcalloc((size_t)argc + 1, sizeof(*maps));
@@ -139,6 +145,7 @@ int cmd_import(int argc, char **argv)
         }
         case 's': ro.skip_bad = 1; break;
         case 'g': gaz_opt = optarg; break;
+        case 'r': report_path = optarg; break;
         case 'h': fputs(import_usage, stdout); free(maps); return EXIT_OK;
         default:
             cli_error("import", "unknown option or missing value '%s'", argv[optind - 1]);
@@ -165,11 +172,27 @@ int cmd_import(int argc, char **argv)
     }
     free(gpath);
     ro.gazetteer = g;
+    /* one geocoder for every file, for the review of what it made of them;
+     * the review's file is made now so that a bad path fails before the
+     * store changes */
+    ev_geocoder *geocoder = ev_geocoder_new(g);
+    ro.geocoder = geocoder;
+    tempfile report = TEMPFILE_INIT;
+    if (report_path && tempfile_create(&report, report_path, NULL, 0, &err) < 0) {
+        cli_error("import", "%s", err);
+        free(err);
+        ev_geocoder_free(geocoder);
+        gaz_close(g);
+        free(maps);
+        return EXIT_FAIL;
+    }
 
     struct stat sst;
     int existed = stat(db, &sst) == 0;
     if (!existed && ensure_parent_dir(db) < 0) {
         cli_error("import", "%s: cannot create its directory: %s", db, strerror(errno));
+        tempfile_abort(&report);
+        ev_geocoder_free(geocoder);
         gaz_close(g);
         free(maps);
         return EXIT_FAIL;
@@ -216,7 +239,20 @@ int cmd_import(int argc, char **argv)
             printf("geocoded %zu at a place, %zu at their admin1, %zu at their country\n",
                    total.geocoded - ctx.n_admin1 - ctx.n_country, ctx.n_admin1, ctx.n_country);
         printf("store %s: %zu events, %zu of them unlocated\n", db, n_events, n_unlocated);
+        if (report_path) {
+            int bad = ev_geocoder_report(geocoder, tempfile_fp(&report)) < 0;
+            if (bad || tempfile_commit(&report, &err) < 0) {
+                if (bad) cli_error("import", "%s: cannot write: %s", report_path, strerror(errno));
+                else cli_error("import", "%s", err);
+                fprintf(stderr, "eventmap import: the events are in %s; the review was not written\n", db);
+                status = EXIT_FAIL;
+            } else {
+                printf("review of the places: %s\n", report_path);
+            }
+        }
     }
+    tempfile_abort(&report); /* after a failure: no review */
+    ev_geocoder_free(geocoder);
     store_close(ctx.st);
     sb_release(&ctx.unlocated);
     sb_release(&ctx.fallback);

@@ -68,11 +68,30 @@ typedef struct {
 
 typedef struct gaz gaz; /* gazetteer/gazetteer.h */
 
+/* Resolves events' place names through the gazetteer, remembering each
+ * distinct (location, admin1, country) it has seen, what it became and the
+ * runners-up, for a review (ev_geocoder_report). */
+typedef struct ev_geocoder ev_geocoder;
+/* g may be NULL: every event stays unlocated.  Caller frees with
+ * ev_geocoder_free (NULL is a no-op). */
+ev_geocoder *ev_geocoder_new(const gaz *g);
+void ev_geocoder_free(ev_geocoder *gc);
+/* The review of every distinct place the geocoder resolved, as CSV to out,
+ * the doubtful first (lowest confidence, then most rows): columns
+ *   location,admin1,country,rows,level,match,geo_precision,confidence,
+ *   name,gazetteer_id,latitude,longitude,runner_up_1,runner_up_2
+ * level is place, admin1, country or none; a runner-up is
+ * "NAME (ID, CC, quality Q)".  Returns 0, or -1 when a write failed (errno
+ * says why). */
+int ev_geocoder_report(const ev_geocoder *gc, FILE *out);
+
 typedef struct {
     ev_format format;          /* EV_FMT_AUTO sniffs: header for CSV, '{' for GeoJSON */
     const ev_column_map *map;  /* extra column mappings for CSV */
     size_t n_map;
     const gaz *gazetteer;      /* to geocode rows without coordinates; NULL leaves them unlocated */
+    ev_geocoder *geocoder;     /* the caller's (for several files and a review); NULL: one
+                                * of the reader's own over gazetteer */
     int skip_bad;              /* report bad rows through on_bad and go on, instead of failing */
 } ev_read_opts;
 

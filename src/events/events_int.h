@@ -41,12 +41,6 @@ void ev_json_free(ev_json *s);
  * read error (errno is set). */
 int ev_json_next(ev_json *s, const char **text, size_t *len, size_t *line, const char **why);
 
-/* Resolves events' place names through the gazetteer, remembering each
- * distinct (location, admin1, country) it has seen. */
-typedef struct ev_geocoder ev_geocoder;
-/* g may be NULL: every event stays unlocated. */
-ev_geocoder *ev_geocoder_new(const gaz *g);
-void ev_geocoder_free(ev_geocoder *gc);
 /* Fill e's lat, lon, located, geo_precision, gazetteer_id, match and
  * confidence from e->location (with e->admin1 and e->country as context).
  * The strings stay valid until ev_geocoder_free.  An unresolvable name leaves

@@ -21,7 +21,9 @@ typedef struct {
     char *key;           /* "location\x1f" "admin1\x1f" "country" */
     int located, precision;
     double lat, lon, confidence;
-    char *gazetteer_id, *match;
+    char *gazetteer_id, *match, *name;
+    char *runner_up[2];  /* "NAME (ID, CC, quality Q)", for the review; NULL: none */
+    size_t rows;         /* rows that asked for it */
 } cache_entry;
 
 /* A country column's text and what it means (gaz_country_area). */
@@ -63,6 +65,9 @@ void ev_geocoder_free(ev_geocoder *gc)
         free(gc->slots[i].key);
         free(gc->slots[i].gazetteer_id);
         free(gc->slots[i].match);
+        free(gc->slots[i].name);
+        free(gc->slots[i].runner_up[0]);
+        free(gc->slots[i].runner_up[1]);
     }
     free(gc->slots);
     sb_release(&gc->key);
@@ -159,6 +164,15 @@ static void set_answer(cache_entry *c, const gaz_result *r, int precision, const
     c->precision = precision;
     c->gazetteer_id = xstrdup(r->id);
     c->match = xstrdup(match);
+    c->name = xstrdup(r->name);
+}
+
+/* A candidate as the review shows it. */
+static char *describe(const gaz_result *r)
+{
+    strbuf sb = STRBUF_INIT;
+    sb_addf(&sb, "%s (%s, %s, quality %.2f)", r->name, r->id, *r->country ? r->country : "-", r->quality);
+    return sb_detach(&sb, NULL);
 }
 
 /* A blank or "NA" column names nothing. */
@@ -260,7 +274,7 @@ static void resolve_into(ev_geocoder *gc, const ev_event *e, cache_entry *c)
         q.within = area;
     }
     q.min_score = MIN_SCORE;
-    gaz_result rs[2];
+    gaz_result rs[3];
     memset(rs, 0, sizeof(rs));
     int n = 0;
     if (names_something(e->location)) {
@@ -273,8 +287,8 @@ static void resolve_into(ev_geocoder *gc, const ev_event *e, cache_entry *c)
             /* "Douma, Rif Dimashq": the resolver reads what follows a comma as context */
             if (names_something(e->admin1) && !strchr(form, ',') && strcmp(e->admin1, form))
                 sb_addf(&gc->query, ", %s", e->admin1);
-            gaz_result got[2];
-            int k = gaz_resolve(gc->g, gc->query.buf, &q, got, 2, NULL);
+            gaz_result got[3];
+            int k = gaz_resolve(gc->g, gc->query.buf, &q, got, 3, NULL);
             if (k >= 1 && (n == 0 || got[0].quality > rs[0].quality ||
                            (got[0].quality == rs[0].quality && got[0].score > rs[0].score))) {
                 memcpy(rs, got, sizeof(rs));
@@ -283,11 +297,14 @@ static void resolve_into(ev_geocoder *gc, const ev_event *e, cache_entry *c)
         }
     }
     gaz_result r;
-    if (n >= 1 && rs[0].quality >= MIN_PLACE_QUALITY) {
+    int placed = n >= 1 && rs[0].quality >= MIN_PLACE_QUALITY;
+    /* the review's runners-up: after the answer, or the candidates refused */
+    for (int i = 0; i < 2 && placed + i < n; i++) c->runner_up[i] = describe(&rs[placed + i]);
+    if (placed) {
         r = rs[0];
         /* how well the name matched, less when a different place came close */
         double confidence = r.quality;
-        if (n == 2 && rs[1].score > r.score - 0.05) {
+        if (n >= 2 && rs[1].score > r.score - 0.05) {
             geo_point a = { r.lat_deg, r.lon_deg }, b = { rs[1].lat_deg, rs[1].lon_deg };
             if (geo_distance_km(a, b) > 25) confidence *= 0.8;
         }
@@ -327,6 +344,7 @@ int ev_geocode(ev_geocoder *gc, ev_event *e)
         gc->count++;
         resolve_into(gc, e, c);
     }
+    c->rows++;
     if (!c->located) return 0;
     e->located = 1;
     e->lat = c->lat;
@@ -336,4 +354,75 @@ int ev_geocode(ev_geocoder *gc, ev_event *e)
     e->gazetteer_id = c->gazetteer_id;
     e->match = c->match;
     return 0;
+}
+
+/* ------------------------------------------------------------- review */
+
+/* field to out, quoted as RFC 4180 when it needs to be. */
+static void put_field(FILE *out, const char *field, size_t len, int last)
+{
+    int quote = 0;
+    for (size_t i = 0; i < len; i++) quote |= field[i] == ',' || field[i] == '"' || field[i] == '\n' || field[i] == '\r';
+    if (quote) {
+        fputc('"', out);
+        for (size_t i = 0; i < len; i++) {
+            if (field[i] == '"') fputc('"', out);
+            fputc(field[i], out);
+        }
+        fputc('"', out);
+    } else {
+        fwrite(field, 1, len, out);
+    }
+    fputc(last ? '\n' : ',', out);
+}
+
+static void put_text(FILE *out, const char *text)
+{
+    put_field(out, text ? text : "", text ? strlen(text) : 0, 0);
+}
+
+/* The doubtful first: lowest confidence, then most rows, then by key. */
+static int cmp_review(const void *pa, const void *pb)
+{
+    const cache_entry *a = *(const cache_entry *const *)pa, *b = *(const cache_entry *const *)pb;
+    double ca = a->located ? a->confidence : -1, cb = b->located ? b->confidence : -1;
+    if (ca != cb) return ca < cb ? -1 : 1;
+    if (a->rows != b->rows) return a->rows > b->rows ? -1 : 1;
+    return strcmp(a->key, b->key);
+}
+
+int ev_geocoder_report(const ev_geocoder *gc, FILE *out)
+{
+    const cache_entry **order = xmalloc((gc->count ? gc->count : 1) * sizeof(*order));
+    size_t n = 0;
+    for (size_t i = 0; i < gc->cap; i++)
+        if (gc->slots[i].key) order[n++] = &gc->slots[i];
+    qsort(order, n, sizeof(*order), cmp_review);
+    fputs("location,admin1,country,rows,level,match,geo_precision,confidence,name,gazetteer_id,latitude,longitude,"
+          "runner_up_1,runner_up_2\n", out);
+    for (size_t i = 0; i < n; i++) {
+        const cache_entry *c = order[i];
+        /* the key's three parts */
+        const char *part = c->key;
+        for (int k = 0; k < 3; k++) {
+            const char *sep = strchr(part, '\x1f');
+            size_t len = sep ? (size_t)(sep - part) : strlen(part);
+            put_field(out, part, len, 0);
+            part = sep ? sep + 1 : part + len;
+        }
+        const char *level = !c->located ? "none" : !strcmp(c->match, "admin1") ? "admin1"
+                          : !strcmp(c->match, "country") ? "country" : "place";
+        fprintf(out, "%zu,%s,", c->rows, level);
+        put_text(out, c->located ? c->match : "");
+        if (c->located) fprintf(out, "%d,%.2f,", c->precision, c->confidence);
+        else fputs("0,0.00,", out);
+        put_text(out, c->name);
+        put_text(out, c->gazetteer_id);
+        if (c->located) fprintf(out, "%.6f,%.6f,", c->lat, c->lon);
+        else fputs(",,", out);
+        put_text(out, c->runner_up[0]);
+        put_field(out, c->runner_up[1] ? c->runner_up[1] : "", c->runner_up[1] ? strlen(c->runner_up[1]) : 0, 1);
+    }
+    free(order);
+    return ferror(out) ? -1 : 0;
 }

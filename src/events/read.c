@@ -733,7 +733,7 @@ int ev_read(const char *path, const ev_read_opts *opts, ev_event_fn on_event, ev
     r.err = err;
     sb_init(&r.msg, 0);
     sb_init(&r.idbuf, 0);
-    r.geocoder = ev_geocoder_new(opts->gazetteer);
+    r.geocoder = opts->geocoder ? opts->geocoder : ev_geocoder_new(opts->gazetteer);
 
     /* JSON starts with '{' or '[' (after a BOM or blanks): read as GeoJSON,
      * which says what is wrong with a JSON array.  A file is read
@@ -761,7 +761,7 @@ int ev_read(const char *path, const ev_read_opts *opts, ev_event_fn on_event, ev
     }
     int rc = f == EV_FMT_GEOJSON ? read_geojson(&r, in, first_line) : read_csv(&r, in);
     if (in != stdin) fclose(in);
-    ev_geocoder_free(r.geocoder);
+    if (r.geocoder != opts->geocoder) ev_geocoder_free(r.geocoder);
     for (size_t i = 0; i < r.n_header; i++) free(r.header[i]);
     free(r.header);
     free(r.col_of);

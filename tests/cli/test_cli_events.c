@@ -309,7 +309,9 @@ START_TEST(import_should_place_a_row_inside_its_country_or_at_its_area)
         "c8,2024-01-01,Battles,Qqzzyx/Tadmur town,Homs governorate,Syria\n" /* either name of a slash pair */
         "c9,2024-01-01,Battles,Qqzzyx (Douma) town,Rif Dimashq governorate,SY\n"); /* or in brackets */
     char *db = db_path("context.db");
-    run_result r = run_cmd(NULL, "@ import %s --db %s", csv, db);
+    strbuf review = STRBUF_INIT;
+    sb_addf(&review, "%s/review.csv", test_tmpdir());
+    run_result r = run_cmd(NULL, "@ import %s --db %s --geocode-report %s", csv, db, review.buf);
     ck_assert_msg(r.status == 0, "%s", r.err);
     ck_assert_msg(strstr(r.out, "geocoded 8, unlocated 1,") != NULL, "%s", r.out);
     ck_assert_msg(strstr(r.out, "geocoded 4 at a place, 1 at their admin1, 3 at their country\n") != NULL, "%s", r.out);
@@ -351,6 +353,29 @@ START_TEST(import_should_place_a_row_inside_its_country_or_at_its_area)
     r = run_cmd(NULL, "@ resolve --json \"Moscow, Syria\"");
     ck_assert_msg(strstr(r.out, "\"results\":[]") != NULL, "%s", r.out);
     run_result_free(&r);
+    /* the review: one line per distinct place, the doubtful first */
+    char *text = test_read_file(review.buf, NULL);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_msg(!strncmp(text, "location,admin1,country,rows,level,match,geo_precision,confidence,name,gazetteer_id,"
+                                 "latitude,longitude,runner_up_1,runner_up_2\n"
+                                 "Qqzzyx village,,Atlantis,1,none,,0,0.00,,,,,", 171), "%s", text);
+    ck_assert_msg(strstr(text, "\nMoscow,,Syria,1,country,country,3,0.02,Syria,country:SY,") != NULL, "%s", text);
+    ck_assert_msg(strstr(text, "\nQqzzyx village,Idlib governorate,Syria,1,admin1,admin1,3,0.15,Idlib,eventmap:gov-idlib,") != NULL,
+                  "%s", text);
+    ck_assert_msg(strstr(text, "\nHoms,NA,NA,1,place,exact,1,") != NULL, "%s", text);
+    size_t lines = 0;
+    for (const char *p = text; *p; p++) lines += *p == '\n';
+    ck_assert_uint_eq(lines, 10); /* the header and 9 distinct places */
+    free(text);
+    /* a review that cannot be written: nothing imported */
+    char *db2 = db_path("context-2.db");
+    r = run_cmd(NULL, "@ import %s --db %s --geocode-report %s/no/such/dir/review.csv", csv, db2, test_tmpdir());
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "review.csv: cannot create: No such file or directory") != NULL, "%s", r.err);
+    ck_assert_int_ne(access(db2, F_OK), 0);
+    run_result_free(&r);
+    free(db2);
+    sb_release(&review);
     sb_release(&want);
     free(csv);
     free(db);
