@@ -137,6 +137,7 @@ START_TEST(map_should_fail_with_exit_1_when_it_cannot_write)
     /* a directory without write permission; root writes anyway, so for
      * root (CI) the directory is a read-only file system in a mount
      * namespace of the run's own */
+    ck_assert_ptr_nonnull(locked_dir);
     ck_assert_int_eq(mkdir(locked_dir, 0555), 0);
     strbuf locked_out = STRBUF_INIT;
     sb_addf(&locked_out, "%s/x.png", locked_dir);
