@@ -67,8 +67,8 @@ static int on_event(void *vctx, const ev_event *e, const char *file, size_t line
     } else if (!strcmp(e->match, "admin1") || !strcmp(e->match, "country")) {
         int admin1 = e->match[0] == 'a';
         if (c->n_admin1 + c->n_country < 1000)
-            sb_addf(&c->fallback, "%s:%zu: placed at its %s: \"%s\"%s%s%s%s not found in the gazetteer, or only "
-                    "weakly\n", file, line, admin1 ? "admin1" : "country", e->location, *e->admin1 ? ", " : "",
+            sb_addf(&c->fallback, "%s:%zu: placed at its %s: \"%s\"%s%s%s%s not found there in the gazetteer, or "
+                    "only weakly\n", file, line, admin1 ? "admin1" : "country", e->location, *e->admin1 ? ", " : "",
                     e->admin1, *e->country ? ", " : "", e->country);
         if (admin1) c->n_admin1++;
         else c->n_country++;

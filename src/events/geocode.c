@@ -260,6 +260,23 @@ static int name_forms(const char *location, strbuf *forms)
     return n;
 }
 
+/* How far outside an area a place may lie and still be taken as in it:
+ * beyond its bbox by this much, or from its point when it has no bbox. */
+#define AREA_MARGIN_DEG 0.5
+#define AREA_RADIUS_KM 200.0
+
+/* Whether the place p lies well outside the area. */
+static int far_from_area(const gaz_result *p, const gaz_result *area)
+{
+    if (area->has_bbox) {
+        const geo_bbox *b = &area->bbox;
+        return p->lat_deg < b->south_deg - AREA_MARGIN_DEG || p->lat_deg > b->north_deg + AREA_MARGIN_DEG ||
+               p->lon_deg < b->west_deg - AREA_MARGIN_DEG || p->lon_deg > b->east_deg + AREA_MARGIN_DEG;
+    }
+    geo_point a = { p->lat_deg, p->lon_deg }, b = { area->lat_deg, area->lon_deg };
+    return geo_distance_km(a, b) > AREA_RADIUS_KM;
+}
+
 static void resolve_into(ev_geocoder *gc, const ev_event *e, cache_entry *c)
 {
     char cc[3] = "";
@@ -298,6 +315,17 @@ static void resolve_into(ev_geocoder *gc, const ev_event *e, cache_entry *c)
     }
     gaz_result r;
     int placed = n >= 1 && rs[0].quality >= MIN_PLACE_QUALITY;
+    /* a place of that name, but in another admin-1 area than the row names
+     * (by their GeoNames codes) and away from it: not the row's place, and
+     * its area is the honest answer.  Near the area it stays: borders and
+     * codes change (South Sudan's states, Sierra Leone's provinces). */
+    gaz_result row_area;
+    memset(&row_area, 0, sizeof(row_area));
+    int area_known = resolve_area(gc, e->admin1, &q, &row_area);
+    if (placed && area_known && *row_area.admin1_code && *rs[0].admin1_code &&
+        strcmp(row_area.admin1_code, rs[0].admin1_code) != 0 && strcmp(rs[0].feature, "A.PCLI") != 0 &&
+        far_from_area(&rs[0], &row_area))
+        placed = 0;
     /* the review's runners-up: after the answer, or the candidates refused */
     for (int i = 0; i < 2 && placed + i < n; i++) c->runner_up[i] = describe(&rs[placed + i]);
     if (placed) {
@@ -317,8 +345,8 @@ static void resolve_into(ev_geocoder *gc, const ev_event *e, cache_entry *c)
 
     /* no answer worth a dot: the most specific area the row names that the
      * gazetteer knows, never a guess */
-    if (resolve_area(gc, e->admin1, &q, &r)) {
-        set_answer(c, &r, EV_GEO_REGION, "admin1", ADMIN1_CONFIDENCE);
+    if (area_known) {
+        set_answer(c, &row_area, EV_GEO_REGION, "admin1", ADMIN1_CONFIDENCE);
         return;
     }
     if (area && ce->has_place) set_answer(c, &ce->place, EV_GEO_REGION, "country", COUNTRY_CONFIDENCE);

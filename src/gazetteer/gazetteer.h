@@ -35,6 +35,7 @@ typedef struct {
     const char *feature;     /* GeoNames class.code, e.g. "P.PPLA3" */
     const char *country;     /* ISO 3166-1 alpha-2, "" when unknown */
     const char *admin1;      /* admin-1 (governorate) display name, "" when unknown */
+    const char *admin1_code; /* its GeoNames code ("SY.12"), "" when unknown */
     double lat_deg, lon_deg; /* representative point (inside a region) */
     int has_bbox;
     geo_bbox bbox;           /* for regions, governorates and countries */

@@ -157,6 +157,7 @@ void gaz_place(const gaz *g, uint32_t place, gaz_result *out)
     out->feature = g->pool + p->feature;
     out->country = p->country;
     out->admin1 = g->pool + p->admin1;
+    out->admin1_code = p->admin1_code ? g->pool + p->admin1_code : "";
     out->lat_deg = p->lat_deg;
     out->lon_deg = p->lon_deg;
     out->population = p->population;

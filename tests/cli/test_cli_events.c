@@ -307,14 +307,16 @@ START_TEST(import_should_place_a_row_inside_its_country_or_at_its_area)
         "c6,2024-01-01,Battles,Aleppo,,DR Congo (Zaire)\n"        /* not Syria's Aleppo */
         "c7,2024-01-01,Battles,Qqzzyx village,,Atlantis\n"        /* no country known: unlocated */
         "c8,2024-01-01,Battles,Qqzzyx/Tadmur town,Homs governorate,Syria\n" /* either name of a slash pair */
-        "c9,2024-01-01,Battles,Qqzzyx (Douma) town,Rif Dimashq governorate,SY\n"); /* or in brackets */
+        "c9,2024-01-01,Battles,Qqzzyx (Douma) town,Rif Dimashq governorate,SY\n" /* or in brackets */
+        "c10,2024-01-01,Battles,Aleppo,Daraa governorate,Syria\n" /* a place far from the row's area: the area */
+        "c11,2024-01-01,Battles,Douma,Damascus governorate,Syria\n"); /* near it: the place */
     char *db = db_path("context.db");
     strbuf review = STRBUF_INIT;
     sb_addf(&review, "%s/review.csv", test_tmpdir());
     run_result r = run_cmd(NULL, "@ import %s --db %s --geocode-report %s", csv, db, review.buf);
     ck_assert_msg(r.status == 0, "%s", r.err);
-    ck_assert_msg(strstr(r.out, "geocoded 8, unlocated 1,") != NULL, "%s", r.out);
-    ck_assert_msg(strstr(r.out, "geocoded 4 at a place, 1 at their admin1, 3 at their country\n") != NULL, "%s", r.out);
+    ck_assert_msg(strstr(r.out, "geocoded 10, unlocated 1,") != NULL, "%s", r.out);
+    ck_assert_msg(strstr(r.out, "geocoded 5 at a place, 2 at their admin1, 3 at their country\n") != NULL, "%s", r.out);
     strbuf want = STRBUF_INIT;
     sb_addf(&want, "%s:4: placed at its admin1: \"Qqzzyx village\", Idlib governorate, Syria", csv);
     ck_assert_msg(strstr(r.err, want.buf) != NULL, "%s", r.err);
@@ -335,6 +337,8 @@ START_TEST(import_should_place_a_row_inside_its_country_or_at_its_area)
         { "c6", "country", "country:CD", 3 },
         { "c8", "exact", "geonames:163808", 1 },
         { "c9", "exact", "geonames:170592", 1 },
+        { "c10", "admin1", "eventmap:gov-daraa", 3 },
+        { "c11", "exact", "geonames:170592", 1 },
     };
     for (size_t i = 0; i < sizeof(want_rows) / sizeof(want_rows[0]); i++) {
         const cJSON *p = props_of(root, want_rows[i].id);
@@ -365,7 +369,7 @@ START_TEST(import_should_place_a_row_inside_its_country_or_at_its_area)
     ck_assert_msg(strstr(text, "\nHoms,NA,NA,1,place,exact,1,") != NULL, "%s", text);
     size_t lines = 0;
     for (const char *p = text; *p; p++) lines += *p == '\n';
-    ck_assert_uint_eq(lines, 10); /* the header and 9 distinct places */
+    ck_assert_uint_eq(lines, 12); /* the header and 11 distinct places */
     free(text);
     /* a review that cannot be written: nothing imported */
     char *db2 = db_path("context-2.db");
