@@ -39,7 +39,7 @@ typedef struct {
     size_t n, alloc;
 } cand_list;
 
-enum { PREFER_NONE = 0, PREFER_ADM1, PREFER_PLACE, PREFER_REGION };
+enum { PREFER_NONE = 0, PREFER_ADM1, PREFER_PLACE, PREFER_REGION, PREFER_TERRAIN };
 
 static void add_cand(cand_list *cl, uint32_t place, uint32_t name, double quality, gaz_match m)
 {
@@ -292,7 +292,7 @@ static int kind_word(const char *tok, size_t len)
         { "province", PREFER_ADM1 }, { "governorate", PREFER_ADM1 }, { "governate", PREFER_ADM1 },
         { "muhafazat", PREFER_ADM1 }, { "muhafaza", PREFER_ADM1 }, { "muhafazah", PREFER_ADM1 },
         { "city", PREFER_PLACE }, { "town", PREFER_PLACE }, { "village", PREFER_PLACE },
-        { "district", PREFER_PLACE }, { "subdistrict", PREFER_PLACE }, { "island", PREFER_PLACE },
+        { "district", PREFER_PLACE }, { "subdistrict", PREFER_PLACE }, { "island", PREFER_TERRAIN },
         { "neighbourhood", PREFER_PLACE }, { "neighborhood", PREFER_PLACE }, { "quarter", PREFER_PLACE },
         { "region", PREFER_REGION }, { "area", PREFER_REGION },
         /* the administrative words of event tables (UCDP's adm_1 and
@@ -304,7 +304,13 @@ static int kind_word(const char *tok, size_t len)
         { "county", PREFER_PLACE }, { "municipality", PREFER_PLACE }, { "commune", PREFER_PLACE },
         { "lga", PREFER_PLACE }, { "woreda", PREFER_PLACE }, { "rayon", PREFER_PLACE }, { "raion", PREFER_PLACE },
         { "suburb", PREFER_PLACE }, { "township", PREFER_PLACE }, { "locality", PREFER_PLACE },
-        { "settlement", PREFER_PLACE }, { "hamlet", PREFER_PLACE }, { NULL, 0 }
+        { "settlement", PREFER_PLACE }, { "hamlet", PREFER_PLACE },
+        /* nature: a town is not a mountain, nor a mountain a town */
+        { "mountain", PREFER_TERRAIN }, { "mountains", PREFER_TERRAIN }, { "mount", PREFER_TERRAIN },
+        { "hill", PREFER_TERRAIN }, { "hills", PREFER_TERRAIN }, { "plain", PREFER_TERRAIN },
+        { "plains", PREFER_TERRAIN }, { "valley", PREFER_TERRAIN }, { "desert", PREFER_TERRAIN },
+        { "plateau", PREFER_TERRAIN }, { "peninsula", PREFER_TERRAIN }, { "lake", PREFER_TERRAIN },
+        { "river", PREFER_TERRAIN }, { NULL, 0 }
     };
     for (int i = 0; words[i].word; i++)
         if (strlen(words[i].word) == len && !memcmp(words[i].word, tok, len)) return words[i].prefer;
@@ -464,6 +470,9 @@ static double score_place(const gaz *g, const candidate *c, const gaz_query *q, 
     const char *feature = g->pool + p->feature;
     if (hn->prefer == PREFER_ADM1 && (p->flags & GAZ_PLACE_ADM1)) score += 0.25;
     if (hn->prefer == PREFER_PLACE && feature[0] == 'P') score += 0.1;
+    if (hn->prefer == PREFER_PLACE && (feature[0] == 'T' || feature[0] == 'H')) score -= 0.1;
+    if (hn->prefer == PREFER_TERRAIN && (feature[0] == 'T' || feature[0] == 'H' || feature[0] == 'L')) score += 0.1;
+    if (hn->prefer == PREFER_TERRAIN && feature[0] == 'P') score -= 0.05;
     if (hn->prefer == PREFER_REGION && (feature[0] == 'L' || feature[0] == 'T')) score += 0.1;
     /* not clamped: hints must still order answers near 1 */
     return score;

@@ -680,6 +680,41 @@ START_TEST(gaz_resolve_should_know_every_countrys_areas_and_airports)
 }
 END_TEST
 
+START_TEST(gaz_resolve_should_let_a_kind_word_choose_the_kind_of_place)
+{
+    /* a town and a mountain of one name: the kind word decides */
+    strbuf dir = STRBUF_INIT, path = STRBUF_INIT;
+    sb_addf(&dir, "%s/kinds", test_tmpdir());
+    ck_assert_int_eq(mkdir(dir.buf, 0777), 0);
+    sb_addf(&path, "%s/places.tsv", dir.buf);
+    FILE *f = fopen(path.buf, "wb");
+    ck_assert_ptr_nonnull(f);
+    fputs("id\tname\talternatenames\tlat\tlon\tfeature\tcountry\tadmin1\tpopulation\tbbox\tpolygon\tsource\n"
+          "eventmap:qarn-town\tQarn Salma\t\t35.1\t36.1\tP.PPL\tSY\t\t5000\t\t\ttest\n"
+          "eventmap:qarn-mountain\tQarn Salma\t\t35.3\t36.3\tT.MT\tSY\t\t0\t\t\ttest\n"
+          "eventmap:qarn-lake\tBuhayrat Salma\tSalma\t35.5\t36.5\tH.LK\tSY\t\t0\t\t\ttest\n", f);
+    ck_assert_int_eq(fclose(f), 0);
+    char *err = NULL;
+    char *idx = build_small("kinds.idx", dir.buf, &err);
+    ck_assert_msg(idx != NULL, "%s", err ? err : "?");
+    gaz *g = NULL;
+    ck_assert_int_eq(gaz_open(idx, &g, &err), 0);
+    gaz_result r[3];
+    ck_assert_int_ge(resolve(g, "Qarn Salma", NULL, r, 3), 2);
+    ck_assert_str_eq(r[0].id, "eventmap:qarn-town"); /* people live in towns */
+    ck_assert_int_ge(resolve(g, "Qarn Salma mountain", NULL, r, 3), 2);
+    ck_assert_str_eq(r[0].id, "eventmap:qarn-mountain");
+    ck_assert_int_ge(resolve(g, "Qarn Salma hills", NULL, r, 3), 2);
+    ck_assert_str_eq(r[0].id, "eventmap:qarn-mountain");
+    ck_assert_int_ge(resolve(g, "Qarn Salma village", NULL, r, 3), 2);
+    ck_assert_str_eq(r[0].id, "eventmap:qarn-town");
+    gaz_close(g);
+    free(idx);
+    sb_release(&dir);
+    sb_release(&path);
+}
+END_TEST
+
 Suite *gazetteer_suite(void)
 {
     Suite *s = suite_create("gazetteer");
@@ -717,6 +752,7 @@ Suite *gazetteer_suite(void)
     tcase_add_test(t, gaz_country_code_should_read_the_forms_event_tables_write);
     tcase_add_test(t, gaz_country_area_should_widen_a_historical_state);
     tcase_add_test(t, gaz_resolve_should_know_every_countrys_areas_and_airports);
+    tcase_add_test(t, gaz_resolve_should_let_a_kind_word_choose_the_kind_of_place);
     suite_add_tcase(s, t);
     return s;
 }
