@@ -3,21 +3,25 @@
  * Natural Earth countries and the curated tables to one index file) and
  * `eventmap gazetteer info` (what an index holds).
  */
+#include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli.h"
+#include "events/event.h"
 #include "gazetteer/gazetteer.h"
+#include "util/error.h"
 #include "util/strbuf.h"
 #include "util/banned.h"
 
 static const char gazetteer_usage[] =
     "usage: eventmap gazetteer build [-o PATH] [--geonames FILE]... [--alternates FILE]\n"
     "                                [--admin1 FILE] [--countries FILE] [--curated DIR]\n"
-    "                                [--focus CC[,CC]] [--no-countries]\n"
+    "                                [--focus CC[,CC]] [--no-countries] [--places FILE.csv]...\n"
     "       eventmap gazetteer info [PATH]\n"
     "       eventmap gazetteer keys NAME...   (the folded text and matching key of each name)\n\n"
     "build reads GeoNames `geoname` tables (cities1000.txt, a country file such as\n"
@@ -34,7 +38,135 @@ static const char gazetteer_usage[] =
     "  --curated DIR       curated tables (default: gazetteer/ next to the program)\n"
     "  --no-countries      leave Natural Earth countries out\n"
     "  --focus CC[,CC]     home countries whose places win near-ties when a query\n"
-    "                      names no country (default: SY), or none\n";
+    "                      names no country (default: SY), or none\n"
+    "  --places FILE.csv   your own places: a CSV whose header names name, lat and\n"
+    "                      lon, and may name id, country (ISO alpha-2), admin1,\n"
+    "                      alternates (';'-separated) and feature; may repeat\n";
+
+/* The user's places read from --places files; their strings are copies. */
+typedef struct {
+    gaz_user_place *p;
+    size_t n, alloc;
+} user_places;
+
+static void user_places_release(user_places *up)
+{
+    for (size_t i = 0; i < up->n; i++) {
+        gaz_user_place *u = &up->p[i];
+        free((char *)u->id);
+        free((char *)u->name);
+        free((char *)u->alternates);
+        free((char *)u->country);
+        free((char *)u->admin1);
+        free((char *)u->feature);
+    }
+    free(up->p);
+    up->p = NULL;
+    up->n = up->alloc = 0;
+}
+
+/* The column of the header named one of names (ASCII case aside), or -1. */
+static int column_of(char **header, size_t n, const char *const *names)
+{
+    for (size_t i = 0; i < n; i++)
+        for (int k = 0; names[k]; k++)
+            if (!strcasecmp(header[i], names[k])) return (int)i;
+    return -1;
+}
+
+/* A whole field as a finite number. */
+static int parse_number(const char *text, double *out)
+{
+    char *end;
+    errno = 0;
+    *out = strtod(text, &end);
+    return end != text && !*end && !errno && isfinite(*out) ? 0 : -1;
+}
+
+/* Read a user's places: a CSV whose header names name, lat (latitude, y) and
+ * lon (lng, longitude, x), and may name id, country, admin1, alternates and
+ * feature.  Appends to up (path is kept in each place: it must outlive the
+ * build).  Errors: "FILE:LINE: what is wrong". */
+static int read_user_places(const char *path, user_places *up, char **err)
+{
+    static const char *const n_name[] = { "name", "place", "location", NULL };
+    static const char *const n_lat[] = { "lat", "latitude", "y", NULL };
+    static const char *const n_lon[] = { "lon", "lng", "long", "longitude", "x", NULL };
+    static const char *const n_id[] = { "id", NULL };
+    static const char *const n_cc[] = { "country", "country_code", "iso2", "cc", NULL };
+    static const char *const n_adm1[] = { "admin1", "adm1", "adm_1", "province", "governorate", "state", NULL };
+    static const char *const n_alt[] = { "alternates", "alternate_names", "alternatenames", "aliases", NULL };
+    static const char *const n_feat[] = { "feature", NULL };
+    FILE *in = fopen(path, "rb");
+    if (!in) return em_error(err, EM_EIO, "unable to open '%s': %s", path, strerror(errno));
+    ev_csv *csv = ev_csv_new(in);
+    char **f = NULL, **header = NULL;
+    size_t n = 0, n_header = 0, line = 0;
+    const char *why = NULL;
+    int rc = 0, col[8];
+    int got = ev_csv_next(csv, &f, &n, &line, &why);
+    if (got <= 0) {
+        rc = em_error(err, got == -2 ? EM_EIO : EM_EINPUT, "%s:%zu: %s", path, line ? line : 1,
+                      got == 0 ? "empty file: expected a header naming name, lat and lon" : why);
+        goto done;
+    }
+    header = xcalloc(n, sizeof(*header));
+    n_header = n;
+    for (size_t i = 0; i < n; i++) header[i] = xstrdup(f[i]);
+    const char *const *names[] = { n_name, n_lat, n_lon, n_id, n_cc, n_adm1, n_alt, n_feat };
+    for (int k = 0; k < 8; k++) col[k] = column_of(header, n_header, names[k]);
+    if (col[0] < 0 || col[1] < 0 || col[2] < 0) {
+        rc = em_error(err, EM_EINPUT, "%s:%zu: the header names no %s column", path, line,
+                      col[0] < 0 ? "name" : col[1] < 0 ? "lat (latitude)" : "lon (longitude)");
+        goto done;
+    }
+    strbuf id = STRBUF_INIT;
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    while ((got = ev_csv_next(csv, &f, &n, &line, &why)) == 1) {
+        if (n == 1 && !f[0][0]) continue; /* a blank line */
+        if (!ev_csv_utf8_ok(csv)) {
+            rc = em_error(err, EM_EINPUT, "%s:%zu: invalid UTF-8", path, line);
+            break;
+        }
+        if (n != n_header) {
+            rc = em_error(err, EM_EINPUT, "%s:%zu: expected %zu columns, found %zu", path, line, n_header, n);
+            break;
+        }
+        double lat, lon;
+        if (parse_number(f[col[1]], &lat) < 0) {
+            rc = em_error(err, EM_EINPUT, "%s:%zu: lat \"%s\" is not a number", path, line, f[col[1]]);
+            break;
+        }
+        if (parse_number(f[col[2]], &lon) < 0) {
+            rc = em_error(err, EM_EINPUT, "%s:%zu: lon \"%s\" is not a number", path, line, f[col[2]]);
+            break;
+        }
+        ALLOC_GROW(up->p, up->n + 1, up->alloc);
+        gaz_user_place *u = &up->p[up->n++];
+        memset(u, 0, sizeof(*u));
+        sb_reset(&id);
+        if (col[3] >= 0 && f[col[3]][0]) sb_adds(&id, f[col[3]]);
+        else sb_addf(&id, "places:%s:%zu", base, line);
+        u->id = sb_detach(&id, NULL);
+        u->name = xstrdup(f[col[0]]);
+        u->lat_deg = lat;
+        u->lon_deg = lon;
+        u->country = xstrdup(col[4] >= 0 ? f[col[4]] : "");
+        u->admin1 = xstrdup(col[5] >= 0 ? f[col[5]] : "");
+        u->alternates = xstrdup(col[6] >= 0 ? f[col[6]] : "");
+        u->feature = xstrdup(col[7] >= 0 ? f[col[7]] : "");
+        u->file = path;
+        u->line = line;
+    }
+    sb_release(&id);
+    if (!rc && got < 0) rc = em_error(err, got == -2 ? EM_EIO : EM_EINPUT, "%s:%zu: %s", path, line, why);
+done:
+    for (size_t i = 0; i < n_header; i++) free(header[i]);
+    free(header);
+    ev_csv_free(csv);
+    fclose(in);
+    return rc;
+}
 
 static double now_s(void)
 {
@@ -54,11 +186,15 @@ static int gazetteer_build(int argc, char **argv)
         { "curated", required_argument, NULL, 'c' },
         { "no-countries", no_argument, NULL, 'N' },
         { "focus", required_argument, NULL, 'f' },
+        { "places", required_argument, NULL, 'P' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
     gaz_build_opts bo;
     const char **geonames = xcalloc((size_t)argc + 1, sizeof(char *));
+    const char **places_files = xcalloc((size_t)argc + 1, sizeof(char *));
+    size_t n_places_files = 0;
+    user_places up = { NULL, 0, 0 };
     char *defaults[5] = { NULL, NULL, NULL, NULL, NULL };
     int c, no_countries = 0, focus_set = 0, status = EXIT_OK;
     char focus[32] = "";
@@ -76,24 +212,32 @@ static int gazetteer_build(int argc, char **argv)
         case 'C': bo.countries = optarg; break;
         case 'c': bo.curated_dir = optarg; break;
         case 'N': no_countries = 1; break;
+        case 'P': places_files[n_places_files++] = optarg; break;
         case 'f':
             if (cli_parse_focus("gazetteer build", "--focus", optarg, focus) < 0) {
                 free(geonames);
+                free(places_files);
                 return EXIT_USAGE;
             }
             focus_set = 1;
             break;
-        case 'h': fputs(gazetteer_usage, stdout); free(geonames); return EXIT_OK;
+        case 'h':
+            fputs(gazetteer_usage, stdout);
+            free(geonames);
+            free(places_files);
+            return EXIT_OK;
         default:
             cli_error("gazetteer build", "unknown option or missing value '%s'", argv[optind - 1]);
             fputs(gazetteer_usage, stderr);
             free(geonames);
+            free(places_files);
             return EXIT_USAGE;
         }
     }
     if (optind < argc) {
         cli_error("gazetteer build", "unexpected argument '%s'", argv[optind]);
         free(geonames);
+        free(places_files);
         return EXIT_USAGE;
     }
     if (!bo.n_geonames) geonames[bo.n_geonames++] = defaults[0] = cli_data_path(".cache/data/cities1000.txt");
@@ -108,7 +252,14 @@ static int gazetteer_build(int argc, char **argv)
     gaz_build_stats st;
     char *err = NULL;
     double t0 = now_s();
-    if (gaz_build(&bo, &st, &err) < 0) {
+    for (size_t i = 0; i < n_places_files && status == EXIT_OK; i++)
+        if (read_user_places(places_files[i], &up, &err) < 0) status = EXIT_FAIL;
+    bo.places = up.p;
+    bo.n_places = up.n;
+    if (status != EXIT_OK) {
+        fprintf(stderr, "eventmap gazetteer build: %s\n", err ? err : "failed");
+        free(err);
+    } else if (gaz_build(&bo, &st, &err) < 0) {
         fprintf(stderr, "eventmap gazetteer build: %s\n", err ? err : "failed");
         free(err);
         status = EXIT_FAIL;
@@ -118,6 +269,8 @@ static int gazetteer_build(int argc, char **argv)
                 (double)st.bytes / 1e6, now_s() - t0);
     }
     for (int i = 0; i < 5; i++) free(defaults[i]);
+    user_places_release(&up);
+    free(places_files);
     free(geonames);
     return status;
 }

@@ -68,6 +68,20 @@ typedef struct {
 
 typedef struct gaz gaz; /* gazetteer/gazetteer.h */
 
+/* RFC 4180 records from a stream (csv.c): the reader of every CSV eventmap
+ * takes (events, a user's places).  Caller frees with ev_csv_free; in stays
+ * the caller's. */
+typedef struct ev_csv ev_csv;
+ev_csv *ev_csv_new(FILE *in);
+void ev_csv_free(ev_csv *c);
+/* The next record: its fields, NUL-terminated and valid until the next
+ * call, and the line it starts on.  Returns 1, 0 at the end of input, -1 on
+ * malformed input (*why says what; *line where), -2 on a read error (*why
+ * is strerror). */
+int ev_csv_next(ev_csv *c, char ***fields, size_t *n, size_t *line, const char **why);
+/* Whether the record ev_csv_next last returned is valid UTF-8. */
+int ev_csv_utf8_ok(const ev_csv *c);
+
 /* Resolves events' place names through the gazetteer, remembering each
  * distinct (location, admin1, country) it has seen, what it became and the
  * runners-up, for a review (ev_geocoder_report). */

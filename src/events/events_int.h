@@ -13,17 +13,6 @@
 /* How many leading bytes of s form valid UTF-8 (len when all do). */
 size_t ev_utf8_prefix(const unsigned char *s, size_t len);
 
-/* RFC 4180 records from a stream (csv.c). */
-typedef struct ev_csv ev_csv;
-ev_csv *ev_csv_new(FILE *in);
-void ev_csv_free(ev_csv *c);
-/* The next record: its fields, NUL-terminated and valid until the next
- * call, and the line it starts on.  Returns 1, 0 at the end of input, -1 on
- * malformed input (*why says what; *line where), -2 on a read error (*why
- * is strerror). */
-int ev_csv_next(ev_csv *c, char ***fields, size_t *n, size_t *line, const char **why);
-/* Whether the record ev_csv_next last returned is valid UTF-8. */
-int ev_csv_utf8_ok(const ev_csv *c);
 
 /* A GeoJSON FeatureCollection read one feature at a time (jsonscan.c).
  * Limits: one feature (or other top-level member) up to EV_JSON_MAX_VALUE

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "util/tempfile.h"
@@ -461,6 +462,72 @@ cleanup:
     return rc;
 }
 
+/* The GeoNames admin-1 code ("12" of SY.12) of the area of country cc that
+ * name (as a user writes it: "Idlib", "Idlib governorate") names, or NULL. */
+static const char *admin1_code_by_name(const builder *b, const char *cc, const char *name)
+{
+    strbuf want = STRBUF_INIT, key = STRBUF_INIT, folded = STRBUF_INIT;
+    const char *found = NULL;
+    size_t len = strlen(name);
+    /* a trailing kind word is not part of the name */
+    static const char *const kinds[] = { " governorate", " province", " state", " region", " department",
+                                         " oblast", " county", " district", NULL };
+    for (int i = 0; kinds[i]; i++) {
+        size_t k = strlen(kinds[i]);
+        if (len > k && !strcasecmp(name + len - k, kinds[i])) {
+            len -= k;
+            break;
+        }
+    }
+    if (gaz_fold(name, len, &folded) == 0) gaz_translit(folded.buf, &want);
+    size_t cc_len = strlen(cc);
+    for (size_t i = 0; want.len && i < b->n_admin1 && !found; i++) {
+        const char *code = b->admin1[i].code;
+        if (strncmp(code, cc, cc_len) || code[cc_len] != '.') continue;
+        sb_reset(&folded);
+        sb_reset(&key);
+        const char *n = b->admin1[i].name;
+        if (gaz_fold(n, strlen(n), &folded) == 0) gaz_translit(folded.buf, &key);
+        if (key.len && !strcmp(key.buf, want.buf)) found = code + cc_len + 1;
+    }
+    sb_release(&want);
+    sb_release(&key);
+    sb_release(&folded);
+    return found;
+}
+
+/* One place of the user's list: checked, then added as a curated one. */
+static int add_user_place(builder *b, const gaz_user_place *u, char **err)
+{
+    const char *file = u->file ? u->file : "places", *feature = u->feature && *u->feature ? u->feature : "P.PPL";
+    if (!u->name || !*u->name) return em_error(err, EM_EINPUT, "%s:%zu: empty name", file, u->line);
+    if (!(u->lat_deg >= -90 && u->lat_deg <= 90) || !(u->lon_deg >= -180 && u->lon_deg <= 180))
+        return em_error(err, EM_EINPUT, "%s:%zu: %.6g,%.6g is not a latitude in -90..90 and a longitude in -180..180",
+                        file, u->line, u->lat_deg, u->lon_deg);
+    const char *cc = u->country ? u->country : "";
+    if (*cc && !(strlen(cc) == 2 && cc[0] >= 'A' && cc[0] <= 'Z' && cc[1] >= 'A' && cc[1] <= 'Z'))
+        return em_error(err, EM_EINPUT, "%s:%zu: country \"%s\" is not an ISO 3166-1 alpha-2 code (SY, IQ, ...)",
+                        file, u->line, cc);
+    if (strlen(feature) < 3 || feature[1] != '.')
+        return em_error(err, EM_EINPUT, "%s:%zu: feature \"%s\" is not a GeoNames class.code", file, u->line,
+                        feature);
+    for (size_t i = b->first_curated; i < b->n_places; i++)
+        if (!strcmp(b->pool.buf + b->places[i].id, u->id))
+            return em_error(err, EM_EINPUT, "%s:%zu: id \"%s\" is used twice", file, u->line, u->id);
+    const char *code = *cc && u->admin1 && *u->admin1 ? admin1_code_by_name(b, cc, u->admin1) : NULL;
+    uint32_t place = add_place(b, u->id, u->name, feature, cc, code ? code : "", u->lat_deg, u->lon_deg, 0);
+    int rc = add_name(b, place, u->name, strlen(u->name), GAZ_NAME_PRIMARY, file, u->line, err);
+    /* the list's other names are the names its users write: as good as the name */
+    for (const char *p = u->alternates ? u->alternates : ""; !rc && *p;) {
+        const char *semi = strchr(p, ';');
+        size_t len = semi ? (size_t)(semi - p) : strlen(p);
+        if (len && len <= 200) rc = add_name(b, place, p, len, GAZ_NAME_ALIAS, file, u->line, err);
+        if (!semi) break;
+        p = semi + 1;
+    }
+    return rc;
+}
+
 static int64_t find_place_by_id(const builder *b, const char *id)
 {
     if (!strncmp(id, "geonames:", 9)) {
@@ -841,6 +908,11 @@ int gaz_build(const gaz_build_opts *opts, gaz_build_stats *stats, char **err)
         }
         sb_reset(&path);
         sb_addf(&path, "%s/countries.tsv", opts->curated_dir);
+    }
+    /* the user's own places (gazetteer build --places) */
+    for (size_t i = 0; i < opts->n_places; i++) {
+        rc = add_user_place(&b, &opts->places[i], err);
+        if (rc < 0) goto cleanup;
     }
     if (opts->countries) {
         rc = add_countries(&b, opts->countries, path.len ? path.buf : NULL, err);

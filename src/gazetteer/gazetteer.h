@@ -110,6 +110,21 @@ const char *gaz_focus(const gaz *g);
  * (the lookup answered from what was sound; gaz_resolve checks this itself). */
 int gaz_check(const gaz *g, char **err);
 
+/* A place of a user's own list (gazetteer build --places: a newsroom's
+ * villages, a mapping team's checkpoints).  Strings are borrowed. */
+typedef struct {
+    const char *id;          /* unique among the user's places ("places:FILE:LINE" or the list's own) */
+    const char *name;
+    const char *alternates;  /* other names, ';'-separated; "" none */
+    double lat_deg, lon_deg;
+    const char *country;     /* ISO alpha-2; "" when not known */
+    const char *admin1;      /* the admin-1 area's name as written ("Idlib", "Idlib
+                              * governorate"), matched to GeoNames' admin-1 names; "" none */
+    const char *feature;     /* GeoNames class.code; "" for P.PPL */
+    const char *file;        /* where it was read, for messages */
+    size_t line;
+} gaz_user_place;
+
 /* What gaz_build reads.  Paths may be NULL to leave a source out. */
 typedef struct {
     const char **geonames;     /* GeoNames `geoname` table files (cities1000.txt, SY.txt, allCountries.txt) */
@@ -120,6 +135,8 @@ typedef struct {
     const char *curated_dir;   /* places.tsv, admin1.tsv, airports.tsv, aliases.tsv, countries.tsv */
     const char *output;        /* the index file to write (atomically) */
     const char *focus;         /* home countries "SY" or "SY,IQ" (ISO alpha-2), NULL/"" none */
+    const gaz_user_place *places; /* the user's own places, as good as curated ones */
+    size_t n_places;
 } gaz_build_opts;
 
 typedef struct {

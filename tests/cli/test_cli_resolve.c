@@ -253,6 +253,72 @@ START_TEST(gazetteer_build_should_take_a_users_own_dump)
 }
 END_TEST
 
+/* gazetteer build on the small tables with extra arguments; the result. */
+static run_result build_small_with(const char *out, const char *extra)
+{
+    return run_cmd(NULL, "@ gazetteer build --no-countries --curated tests/data/gaz-small "
+                         "--admin1 tests/data/gaz-small/admin1.json "
+                         "--geonames tests/data/gaz-small/geonames.txt %s -o %s", extra, out);
+}
+
+START_TEST(gazetteer_build_should_take_a_users_own_places)
+{
+    /* a newsroom's list: made-up places, a quoted field, its own id */
+    char *list = test_write_file("my-places.csv",
+        "name,lat,lon,country,admin1,alternates,id\n"
+        "Tell Qzzyx,35.51,36.33,SY,Idlib governorate,Tal Qzzyx;Tell Kzzyx,\n"
+        "\"Qzzyx, checkpoint 7\",35.37,36.60,SY,,,desk:cp7\n"
+        "Qzzyxgrad,55.1,37.2,,,,\n");
+    strbuf out = STRBUF_INIT, extra = STRBUF_INIT;
+    sb_addf(&out, "%s/places.idx", test_tmpdir());
+    sb_addf(&extra, "--places %s", list);
+    run_result r = build_small_with(out.buf, extra.buf);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_result_free(&r);
+    r = run_cmd(NULL, "@ resolve --json --limit 1 --gazetteer %s \"Tal Qzzyx\" \"Qzzyx checkpoint 7\" Qzzyxgrad",
+                out.buf);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strstr(r.out, "\"name\":\"Tell Qzzyx\",\"lat\":35.51,\"lon\":36.33,\"id\":\"places:my-places.csv:2\","
+                                "\"feature\":\"P.PPL\",\"country\":\"SY\",\"admin1\":\"Idlib\"") != NULL, "%s", r.out);
+    ck_assert_msg(strstr(r.out, "\"id\":\"desk:cp7\"") != NULL, "%s", r.out);
+    ck_assert_msg(strstr(r.out, "\"name\":\"Qzzyxgrad\",\"lat\":55.1,\"lon\":37.2,\"id\":\"places:my-places.csv:4\"") != NULL,
+                  "%s", r.out);
+    run_result_free(&r);
+
+    /* bad lists: FILE:LINE and exit 1, no index */
+    static const struct { const char *text, *want; } bad[] = {
+        { "name,lat,lon\nA,91,10\n", ":2: 91,10 is not a latitude in -90..90 and a longitude in -180..180" },
+        { "name,lat,lon\nA,x,10\n", ":2: lat \"x\" is not a number" },
+        { "name,lat,lon\nA,1,1e999\n", ":2: lon \"1e999\" is not a number" },
+        { "name,lat\nA,1\n", ":1: the header names no lon (longitude) column" },
+        { "name,lat,lon,country\nA,1,2,Syria\n", ":2: country \"Syria\" is not an ISO 3166-1 alpha-2 code (SY, IQ, ...)" },
+        { "name,lat,lon,id\nA,1,2,k\nB,3,4,k\n", ":3: id \"k\" is used twice" },
+        { "name,lat,lon\nA,1,2,3\n", ":2: expected 3 columns, found 4" },
+        { "name,lat,lon\n,1,2\n", ":2: empty name" },
+        { "", ":1: empty file: expected a header naming name, lat and lon" },
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char *path = test_write_file("bad-places.csv", bad[i].text);
+        strbuf bad_out = STRBUF_INIT, want = STRBUF_INIT;
+        sb_addf(&bad_out, "%s/bad-places.idx", test_tmpdir());
+        sb_reset(&extra);
+        sb_addf(&extra, "--places %s", path);
+        r = build_small_with(bad_out.buf, extra.buf);
+        sb_addf(&want, "eventmap gazetteer build: %s%s\n", path, bad[i].want);
+        ck_assert_msg(r.status == 1, "%s: exit %d", bad[i].text, r.status);
+        ck_assert_str_eq(r.err, want.buf);
+        ck_assert_int_ne(access(bad_out.buf, F_OK), 0);
+        run_result_free(&r);
+        sb_release(&bad_out);
+        sb_release(&want);
+        free(path);
+    }
+    sb_release(&out);
+    sb_release(&extra);
+    free(list);
+}
+END_TEST
+
 Suite *cli_resolve_suite(void)
 {
     Suite *s = suite_create("cli-resolve");
@@ -268,6 +334,7 @@ Suite *cli_resolve_suite(void)
     tcase_add_test(t, resolve_should_fail_clearly_without_an_index);
     tcase_add_test(t, gazetteer_build_should_report_file_line_and_leave_no_output);
     tcase_add_test(t, gazetteer_build_should_take_a_users_own_dump);
+    tcase_add_test(t, gazetteer_build_should_take_a_users_own_places);
     suite_add_tcase(s, t);
     return s;
 }
