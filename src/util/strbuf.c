@@ -118,6 +118,7 @@ void sb_addch(strbuf *sb, int c)
 
 void sb_vaddf(strbuf *sb, const char *fmt, va_list ap)
 {
+    if (!fmt) return; /* (and gcc's -Wformat-truncation sees it is not NULL) */
     va_list cp;
     va_copy(cp, ap);
     int n = vsnprintf(NULL, 0, fmt, cp);
