@@ -8,7 +8,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "gazetteer/gazetteer.h"
 #include "util/strbuf.h"
@@ -198,24 +197,8 @@ static int resolve_area(ev_geocoder *gc, const char *area, const gaz_query *q, g
  * an administrative kind ("Kandahar province", "Miranda state"). */
 static int names_an_area(const char *location)
 {
-    static const char *const kinds[] = { "province", "governorate", "state", "oblast", "department",
-                                         "prefecture", "region", "district", "county", "municipality",
-                                         "republic", "krai", "territory", "zone", "agency", "division", NULL };
     const char *last = strrchr(location, ' ');
-    if (!last) return 0;
-    for (int i = 0; kinds[i]; i++)
-        if (!strcasecmp(last + 1, kinds[i])) return 1;
-    return 0;
-}
-
-/* Whether word (len bytes) is a kind word an event table puts after a name. */
-static int is_kind_word(const char *word, size_t len)
-{
-    static const char *const kinds[] = { "village", "town", "city", "suburb", "township", "locality", "area",
-                                         "district", "province", "region", "camp", "hamlet", "settlement", NULL };
-    for (int i = 0; kinds[i]; i++)
-        if (strlen(kinds[i]) == len && !strncasecmp(word, kinds[i], len)) return 1;
-    return 0;
+    return last && (gaz_kind_flags(last + 1, strlen(last + 1)) & GAZ_KIND_AREA);
 }
 
 /* The names one location cell holds, the whole first: "Tadmur/Palmyra town"
@@ -245,7 +228,7 @@ static int name_forms(const char *location, strbuf *forms)
     if (slash && slash > location && slash[1]) {
         /* the kind word of the second name belongs to the first too */
         const char *last = strrchr(slash + 1, ' ');
-        const char *kind = last && is_kind_word(last + 1, strlen(last + 1)) ? last : NULL;
+        const char *kind = last && (gaz_kind_flags(last + 1, strlen(last + 1)) & GAZ_KIND_CELL) ? last : NULL;
         size_t left = (size_t)(slash - location);
         while (left && location[left - 1] == ' ') left--;
         sb_add(forms, location, left);

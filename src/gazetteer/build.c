@@ -9,7 +9,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include "util/tempfile.h"
@@ -470,15 +469,9 @@ static const char *admin1_code_by_name(const builder *b, const char *cc, const c
     const char *found = NULL;
     size_t len = strlen(name);
     /* a trailing kind word is not part of the name */
-    static const char *const kinds[] = { " governorate", " province", " state", " region", " department",
-                                         " oblast", " county", " district", NULL };
-    for (int i = 0; kinds[i]; i++) {
-        size_t k = strlen(kinds[i]);
-        if (len > k && !strcasecmp(name + len - k, kinds[i])) {
-            len -= k;
-            break;
-        }
-    }
+    const char *last = strrchr(name, ' ');
+    if (last && last > name && (gaz_kind_flags(last + 1, strlen(last + 1)) & GAZ_KIND_ADMIN))
+        len = (size_t)(last - name);
     if (gaz_fold(name, len, &folded) == 0) gaz_translit(folded.buf, &want);
     size_t cc_len = strlen(cc);
     for (size_t i = 0; want.len && i < b->n_admin1 && !found; i++) {

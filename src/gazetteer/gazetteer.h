@@ -91,6 +91,17 @@ int gaz_country_area(const gaz *g, const char *text, char out[64]);
  * callers keep the answer. */
 int gaz_country_place(const gaz *g, const char cc[3], gaz_result *out);
 
+/* The roles of a kind word that ends a name (one table with the
+ * resolver's own kind words): */
+enum {
+    GAZ_KIND_AREA = 1,  /* the name is an area's ("Kandahar province", "Miranda state") */
+    GAZ_KIND_CELL = 2,  /* an event table writes it after a place's name ("Tadmur/Palmyra town") */
+    GAZ_KIND_ADMIN = 4  /* not part of an admin-1 area's name as users write it ("Idlib governorate") */
+};
+/* The GAZ_KIND_* flags of word (len bytes, ASCII case aside); 0 for a word
+ * that is no kind word. */
+unsigned gaz_kind_flags(const char *word, size_t len);
+
 /* Number of places, and one place as a result (match EXACT, score 1). */
 uint32_t gaz_count(const gaz *g);
 void gaz_place(const gaz *g, uint32_t place, gaz_result *out);

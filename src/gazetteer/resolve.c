@@ -285,36 +285,63 @@ static void lookup_key(const gaz *g, const char *key, size_t klen, const char *q
     free(found);
 }
 
-/* Kind words a reporter puts around a name. */
+/* Kind words a reporter or an event table puts around a name: the kind
+ * of place each prefers, and the GAZ_KIND_* roles of gaz_kind_flags. */
+#define AREA GAZ_KIND_AREA
+#define CELL GAZ_KIND_CELL
+#define ADMIN GAZ_KIND_ADMIN
+static const struct {
+    const char *word;
+    int prefer;
+    unsigned flags;
+} kind_words[] = {
+    { "province", PREFER_ADM1, AREA | CELL | ADMIN }, { "governorate", PREFER_ADM1, AREA | ADMIN },
+    { "governate", PREFER_ADM1, 0 }, { "muhafazat", PREFER_ADM1, 0 }, { "muhafaza", PREFER_ADM1, 0 },
+    { "muhafazah", PREFER_ADM1, 0 },
+    { "city", PREFER_PLACE, CELL }, { "town", PREFER_PLACE, CELL }, { "village", PREFER_PLACE, CELL },
+    { "district", PREFER_PLACE, AREA | CELL | ADMIN }, { "subdistrict", PREFER_PLACE, 0 },
+    { "island", PREFER_TERRAIN, 0 }, { "neighbourhood", PREFER_PLACE, 0 }, { "neighborhood", PREFER_PLACE, 0 },
+    { "quarter", PREFER_PLACE, 0 },
+    { "region", PREFER_REGION, AREA | CELL | ADMIN }, { "area", PREFER_REGION, CELL },
+    /* the administrative words of event tables (UCDP's adm_1 and
+     * where_coordinates, ACLED's admin columns) the world over */
+    { "state", PREFER_ADM1, AREA | ADMIN }, { "oblast", PREFER_ADM1, AREA | ADMIN },
+    { "department", PREFER_ADM1, AREA | ADMIN }, { "prefecture", PREFER_ADM1, AREA },
+    { "emirate", PREFER_ADM1, 0 }, { "canton", PREFER_ADM1, 0 }, { "republic", PREFER_ADM1, AREA },
+    { "krai", PREFER_ADM1, AREA }, { "territory", PREFER_ADM1, AREA },
+    { "zone", PREFER_PLACE, AREA }, { "agency", PREFER_PLACE, AREA }, { "division", PREFER_PLACE, AREA },
+    { "county", PREFER_PLACE, AREA | ADMIN }, { "municipality", PREFER_PLACE, AREA },
+    { "commune", PREFER_PLACE, 0 }, { "lga", PREFER_PLACE, 0 }, { "woreda", PREFER_PLACE, 0 },
+    { "rayon", PREFER_PLACE, 0 }, { "raion", PREFER_PLACE, 0 },
+    { "suburb", PREFER_PLACE, CELL }, { "township", PREFER_PLACE, CELL }, { "locality", PREFER_PLACE, CELL },
+    { "settlement", PREFER_PLACE, CELL }, { "hamlet", PREFER_PLACE, CELL },
+    /* a facility's words are folded into its key (normalize.c), not stripped */
+    { "camp", PREFER_NONE, CELL },
+    /* nature: a town is not a mountain, nor a mountain a town */
+    { "mountain", PREFER_TERRAIN, 0 }, { "mountains", PREFER_TERRAIN, 0 }, { "mount", PREFER_TERRAIN, 0 },
+    { "hill", PREFER_TERRAIN, 0 }, { "hills", PREFER_TERRAIN, 0 }, { "plain", PREFER_TERRAIN, 0 },
+    { "plains", PREFER_TERRAIN, 0 }, { "valley", PREFER_TERRAIN, 0 }, { "desert", PREFER_TERRAIN, 0 },
+    { "plateau", PREFER_TERRAIN, 0 }, { "peninsula", PREFER_TERRAIN, 0 }, { "lake", PREFER_TERRAIN, 0 },
+    { "river", PREFER_TERRAIN, 0 },
+};
+#undef AREA
+#undef CELL
+#undef ADMIN
+
+/* The kind of place a folded word prefers, PREFER_NONE for no kind word. */
 static int kind_word(const char *tok, size_t len)
 {
-    static const struct { const char *word; int prefer; } words[] = {
-        { "province", PREFER_ADM1 }, { "governorate", PREFER_ADM1 }, { "governate", PREFER_ADM1 },
-        { "muhafazat", PREFER_ADM1 }, { "muhafaza", PREFER_ADM1 }, { "muhafazah", PREFER_ADM1 },
-        { "city", PREFER_PLACE }, { "town", PREFER_PLACE }, { "village", PREFER_PLACE },
-        { "district", PREFER_PLACE }, { "subdistrict", PREFER_PLACE }, { "island", PREFER_TERRAIN },
-        { "neighbourhood", PREFER_PLACE }, { "neighborhood", PREFER_PLACE }, { "quarter", PREFER_PLACE },
-        { "region", PREFER_REGION }, { "area", PREFER_REGION },
-        /* the administrative words of event tables (UCDP's adm_1 and
-         * where_coordinates, ACLED's admin columns) the world over */
-        { "state", PREFER_ADM1 }, { "oblast", PREFER_ADM1 }, { "department", PREFER_ADM1 },
-        { "prefecture", PREFER_ADM1 }, { "emirate", PREFER_ADM1 }, { "canton", PREFER_ADM1 },
-        { "republic", PREFER_ADM1 }, { "krai", PREFER_ADM1 }, { "territory", PREFER_ADM1 },
-        { "zone", PREFER_PLACE }, { "agency", PREFER_PLACE }, { "division", PREFER_PLACE },
-        { "county", PREFER_PLACE }, { "municipality", PREFER_PLACE }, { "commune", PREFER_PLACE },
-        { "lga", PREFER_PLACE }, { "woreda", PREFER_PLACE }, { "rayon", PREFER_PLACE }, { "raion", PREFER_PLACE },
-        { "suburb", PREFER_PLACE }, { "township", PREFER_PLACE }, { "locality", PREFER_PLACE },
-        { "settlement", PREFER_PLACE }, { "hamlet", PREFER_PLACE },
-        /* nature: a town is not a mountain, nor a mountain a town */
-        { "mountain", PREFER_TERRAIN }, { "mountains", PREFER_TERRAIN }, { "mount", PREFER_TERRAIN },
-        { "hill", PREFER_TERRAIN }, { "hills", PREFER_TERRAIN }, { "plain", PREFER_TERRAIN },
-        { "plains", PREFER_TERRAIN }, { "valley", PREFER_TERRAIN }, { "desert", PREFER_TERRAIN },
-        { "plateau", PREFER_TERRAIN }, { "peninsula", PREFER_TERRAIN }, { "lake", PREFER_TERRAIN },
-        { "river", PREFER_TERRAIN }, { NULL, 0 }
-    };
-    for (int i = 0; words[i].word; i++)
-        if (strlen(words[i].word) == len && !memcmp(words[i].word, tok, len)) return words[i].prefer;
+    for (size_t i = 0; i < sizeof(kind_words) / sizeof(kind_words[0]); i++)
+        if (strlen(kind_words[i].word) == len && !memcmp(kind_words[i].word, tok, len)) return kind_words[i].prefer;
     return PREFER_NONE;
+}
+
+unsigned gaz_kind_flags(const char *word, size_t len)
+{
+    for (size_t i = 0; i < sizeof(kind_words) / sizeof(kind_words[0]); i++)
+        if (strlen(kind_words[i].word) == len && !strncasecmp(kind_words[i].word, word, len))
+            return kind_words[i].flags;
+    return 0;
 }
 
 /* Words that place a report inside a named area without naming a place:
