@@ -83,6 +83,7 @@ static int print_events(const char *file, const char *text, const gp_mentions *m
         e.actor2 = g->actor[1] ? g->actor[1] : "";
         e.country = m->place.country;
         e.admin1 = m->place.admin1;
+        e.admin2 = e.admin3 = "";
         e.location = m->text;
         e.located = 1;
         e.lat = m->place.lat_deg;

@@ -61,9 +61,10 @@ static int on_event(void *vctx, const ev_event *e, char **err)
     h->km = km;
     /* copy the strings: the event is only borrowed */
     strbuf sb = STRBUF_INIT;
-    const char **fields[] = { &h->e.id, &h->e.event_date, &h->e.event_type, &h->e.sub_event_type, &h->e.actor1,
-                              &h->e.actor2, &h->e.country, &h->e.admin1, &h->e.location, &h->e.source,
-                              &h->e.notes, &h->e.gazetteer_id, &h->e.match };
+    const char **fields[] = { &h->e.id,     &h->e.event_date, &h->e.event_type, &h->e.sub_event_type,
+                              &h->e.actor1, &h->e.actor2,     &h->e.country,    &h->e.admin1,
+                              &h->e.admin2, &h->e.admin3,     &h->e.location,   &h->e.source,
+                              &h->e.notes,  &h->e.gazetteer_id, &h->e.match };
     size_t nf = sizeof(fields) / sizeof(fields[0]);
     uintptr_t offs[16];
     for (size_t i = 0; i < nf; i++) offs[i] = (uintptr_t)keep(&sb, *fields[i]);

@@ -31,7 +31,9 @@ typedef struct {
     int time_precision;        /* EV_TIME_* */
     const char *event_type, *sub_event_type;
     const char *actor1, *actor2;
-    const char *country, *admin1, *location;
+    const char *country, *admin1;
+    const char *admin2, *admin3; /* second- and third-level areas (ACLED admin2/admin3, UCDP adm_2) */
+    const char *location;
     int located;               /* lat/lon hold coordinates */
     double lat, lon;           /* degrees WGS 84 */
     int geo_precision;         /* EV_GEO_* */
@@ -167,7 +169,7 @@ long ev_geojson_close(ev_geojson_writer *w);
 /* CSV (RFC 4180, header row, quoted where needed, but lines end in LF, not
  * CRLF) with the model's columns:
  * id,event_date,time_precision,event_type,sub_event_type,actor1,actor2,
- * country,admin1,location,latitude,longitude,geo_precision,fatalities,
+ * country,admin1,admin2,admin3,location,latitude,longitude,geo_precision,fatalities,
  * source,notes,gazetteer_id,match,confidence  (+ extra_key when given).
  * Unlocated events are written with empty latitude/longitude. */
 typedef struct ev_csv_writer ev_csv_writer;

@@ -48,13 +48,13 @@ const char *ev_format_name(ev_format f)
 /* Model fields a column can feed. */
 enum {
     F_ID, F_DATE, F_DATE_END, F_TIME_PREC, F_TYPE, F_SUBTYPE, F_ACTOR1, F_ACTOR2, F_COUNTRY, F_ADMIN1,
-    F_LOCATION, F_LAT, F_LON, F_GEO_PREC, F_FATALITIES, F_SOURCE, F_NOTES, F_GAZ_ID, F_MATCH,
+    F_ADMIN2, F_ADMIN3, F_LOCATION, F_LAT, F_LON, F_GEO_PREC, F_FATALITIES, F_SOURCE, F_NOTES, F_GAZ_ID, F_MATCH,
     F_CONFIDENCE, F_UCDP_VIOLENCE, F_UCDP_WHERE_PREC, F_UCDP_DATE_PREC, F_UCDP_WHERE_DESC, N_FIELDS
 };
 
 static const char *const field_names[N_FIELDS] = {
     "id", "event_date", "date_end", "time_precision", "event_type", "sub_event_type", "actor1", "actor2",
-    "country", "admin1", "location", "latitude", "longitude", "geo_precision", "fatalities", "source",
+    "country", "admin1", "admin2", "admin3", "location", "latitude", "longitude", "geo_precision", "fatalities", "source",
     "notes", "gazetteer_id", "match", "confidence", "type_of_violence", "where_prec", "date_prec",
     "where_description"
 };
@@ -70,6 +70,7 @@ static const synonym acled_columns[] = {
     { "event_id_cnty", F_ID }, { "event_date", F_DATE }, { "time_precision", F_TIME_PREC },
     { "event_type", F_TYPE }, { "sub_event_type", F_SUBTYPE }, { "actor1", F_ACTOR1 },
     { "actor2", F_ACTOR2 }, { "country", F_COUNTRY }, { "admin1", F_ADMIN1 },
+    { "admin2", F_ADMIN2 }, { "admin3", F_ADMIN3 },
     { "location", F_LOCATION }, { "latitude", F_LAT }, { "longitude", F_LON },
     { "geo_precision", F_GEO_PREC }, { "fatalities", F_FATALITIES }, { "source", F_SOURCE },
     { "notes", F_NOTES }, { NULL, 0 }
@@ -78,7 +79,7 @@ static const synonym acled_columns[] = {
 static const synonym ucdp_columns[] = {
     { "id", F_ID }, { "date_start", F_DATE }, { "date_end", F_DATE_END }, { "date_prec", F_UCDP_DATE_PREC },
     { "type_of_violence", F_UCDP_VIOLENCE }, { "side_a", F_ACTOR1 }, { "side_b", F_ACTOR2 },
-    { "country", F_COUNTRY }, { "adm_1", F_ADMIN1 }, { "where_coordinates", F_LOCATION },
+    { "country", F_COUNTRY }, { "adm_1", F_ADMIN1 }, { "adm_2", F_ADMIN2 }, { "where_coordinates", F_LOCATION },
     { "where_description", F_UCDP_WHERE_DESC }, { "latitude", F_LAT }, { "longitude", F_LON },
     { "where_prec", F_UCDP_WHERE_PREC }, { "best", F_FATALITIES }, { "source_office", F_SOURCE },
     { "source_headline", F_NOTES }, { NULL, 0 }
@@ -91,7 +92,9 @@ static const synonym csv_columns[] = {
     { "sub_event_type", F_SUBTYPE }, { "subtype", F_SUBTYPE }, { "actor1", F_ACTOR1 },
     { "actor", F_ACTOR1 }, { "actor_1", F_ACTOR1 }, { "actor2", F_ACTOR2 }, { "actor_2", F_ACTOR2 },
     { "country", F_COUNTRY }, { "admin1", F_ADMIN1 }, { "adm_1", F_ADMIN1 }, { "governorate", F_ADMIN1 },
-    { "province", F_ADMIN1 }, { "location", F_LOCATION }, { "place", F_LOCATION },
+    { "province", F_ADMIN1 }, { "admin2", F_ADMIN2 }, { "adm_2", F_ADMIN2 }, { "adm2", F_ADMIN2 },
+    { "district", F_ADMIN2 }, { "admin3", F_ADMIN3 }, { "adm_3", F_ADMIN3 }, { "adm3", F_ADMIN3 },
+    { "subdistrict", F_ADMIN3 }, { "sub_district", F_ADMIN3 }, { "location", F_LOCATION }, { "place", F_LOCATION },
     { "place_name", F_LOCATION }, { "name", F_LOCATION }, { "town", F_LOCATION },
     { "latitude", F_LAT }, { "lat", F_LAT }, { "y", F_LAT }, { "longitude", F_LON }, { "lon", F_LON },
     { "lng", F_LON }, { "long", F_LON }, { "x", F_LON }, { "geo_precision", F_GEO_PREC },
@@ -332,6 +335,8 @@ static int emit_row(reader *r)
     e.actor2 = col(r, F_ACTOR2);
     e.country = col(r, F_COUNTRY);
     e.admin1 = col(r, F_ADMIN1);
+    e.admin2 = col(r, F_ADMIN2);
+    e.admin3 = col(r, F_ADMIN3);
     e.location = *col(r, F_LOCATION) ? col(r, F_LOCATION) : col(r, F_UCDP_WHERE_DESC);
     e.source = col(r, F_SOURCE);
     e.notes = col(r, F_NOTES);
@@ -440,7 +445,7 @@ static int take_header(reader *r)
         int field = field_by_name(r->opts->map[m].field);
         if (field < 0)
             return em_error(r->err, EM_EUSAGE, "--map %s=%s: no field '%s' (fields: id, event_date, event_type, "
-                            "sub_event_type, actor1, actor2, country, admin1, location, latitude, longitude, "
+                            "sub_event_type, actor1, actor2, country, admin1, admin2, admin3, location, latitude, longitude, "
                             "geo_precision, fatalities, source, notes)", r->opts->map[m].column,
                             r->opts->map[m].field, r->opts->map[m].field);
         int found = -1;
@@ -534,8 +539,9 @@ static int read_geojson(reader *r, FILE *in, size_t first_line)
     int rc = 0;
     ev_json *scan = ev_json_new(in, first_line);
     cJSON *f = NULL;
-    strbuf t[16];
-    for (int i = 0; i < 16; i++) sb_init(&t[i], 0);
+    enum { N_TEXTS = 18 };
+    strbuf t[N_TEXTS];
+    for (int i = 0; i < N_TEXTS; i++) sb_init(&t[i], 0);
 
     r->stats->format = EV_FMT_GEOJSON;
     for (;;) {
@@ -580,6 +586,8 @@ static int read_geojson(reader *r, FILE *in, size_t first_line)
         static const char *const n_a2[] = { "actor2", NULL };
         static const char *const n_country[] = { "country", NULL };
         static const char *const n_admin1[] = { "admin1", NULL };
+        static const char *const n_admin2[] = { "admin2", NULL };
+        static const char *const n_admin3[] = { "admin3", NULL };
         static const char *const n_loc[] = { "location", "place", "name", NULL };
         static const char *const n_gp[] = { "geo_precision", NULL };
         static const char *const n_fat[] = { "fatalities", "deaths", NULL };
@@ -623,6 +631,8 @@ static int read_geojson(reader *r, FILE *in, size_t first_line)
         e.actor2 = P ? prop_text(P, n_a2, &t[6]) : "";
         e.country = P ? prop_text(P, n_country, &t[7]) : "";
         e.admin1 = P ? prop_text(P, n_admin1, &t[8]) : "";
+        e.admin2 = P ? prop_text(P, n_admin2, &t[16]) : "";
+        e.admin3 = P ? prop_text(P, n_admin3, &t[17]) : "";
         e.location = P ? prop_text(P, n_loc, &t[9]) : "";
         e.source = P ? prop_text(P, n_src, &t[10]) : "";
         e.notes = P ? prop_text(P, n_notes, &t[11]) : "";
@@ -708,7 +718,7 @@ static int read_geojson(reader *r, FILE *in, size_t first_line)
         if (rc) goto done;
     }
 done:
-    for (int i = 0; i < 16; i++) sb_release(&t[i]);
+    for (int i = 0; i < N_TEXTS; i++) sb_release(&t[i]);
     cJSON_Delete(f);
     ev_json_free(scan);
     return rc;

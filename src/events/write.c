@@ -259,6 +259,7 @@ static inline uint64_t csv_word_special(uint64_t x)
 static void ob_json_string(outbuf *ob, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
+    if (!s) s = "";
     size_t len = strlen(s);
     char *o = ob_reserve(ob, 6 * len + 2), *start = o;
     const unsigned char *p = (const unsigned char *)s, *end = p + len;
@@ -326,6 +327,7 @@ static int is_blank(char c)
  * RFC 4180 keeps but many readers, libcsv among them, trim when unquoted). */
 static void ob_csv_field(outbuf *ob, const char *s)
 {
+    if (!s) s = "";
     size_t len = strlen(s), i = 0;
     for (; i + 8 <= len; i += 8) {
         uint64_t x;
@@ -362,8 +364,8 @@ struct ev_geojson_writer {
 /* The model's property names, in the order they are written. */
 static const char *const model_fields[] = {
     "id", "event_date", "time_precision", "event_type", "sub_event_type", "actor1", "actor2",
-    "country", "admin1", "location", "latitude", "longitude", "geo_precision", "fatalities",
-    "source", "notes", "gazetteer_id", "match", "confidence",
+    "country", "admin1", "admin2", "admin3", "location", "latitude", "longitude", "geo_precision",
+    "fatalities", "source", "notes", "gazetteer_id", "match", "confidence",
 };
 
 static int is_model_field(const char *key)
@@ -429,6 +431,10 @@ int ev_geojson_write(ev_geojson_writer *w, const ev_event *e, const char *extra_
     ob_json_string(ob, e->country);
     ob_lit(ob, ",\"admin1\":");
     ob_json_string(ob, e->admin1);
+    ob_lit(ob, ",\"admin2\":");
+    ob_json_string(ob, e->admin2);
+    ob_lit(ob, ",\"admin3\":");
+    ob_json_string(ob, e->admin3);
     ob_lit(ob, ",\"location\":");
     ob_json_string(ob, e->location);
     ob_lit(ob, ",\"geo_precision\":");
@@ -550,6 +556,10 @@ int ev_csv_write(ev_csv_writer *w, const ev_event *e, double extra_value)
     ob_csv_field(ob, e->country);
     ob_putc(ob, ',');
     ob_csv_field(ob, e->admin1);
+    ob_putc(ob, ',');
+    ob_csv_field(ob, e->admin2);
+    ob_putc(ob, ',');
+    ob_csv_field(ob, e->admin3);
     ob_putc(ob, ',');
     ob_csv_field(ob, e->location);
     ob_putc(ob, ',');

@@ -20,13 +20,14 @@
 #define TG_CHUNK_BYTES (1u << 20)
 #define TG_MAX_PENDING 4
 
-/* The numbers of one event, followed in the chunk by its 13 strings, each
- * with its NUL. */
+/* The numbers of one event, followed in the chunk by its TG_STRINGS strings,
+ * each with its NUL. */
+#define TG_STRINGS 15
 typedef struct {
     double lat, lon, confidence;
     int32_t day;
     int32_t time_precision, located, geo_precision, fatalities;
-    uint32_t lens[13]; /* string lengths without the NUL */
+    uint32_t lens[TG_STRINGS]; /* string lengths without the NUL */
 } tg_record;
 
 typedef struct tg_chunk {
@@ -50,7 +51,7 @@ struct tiles_geojson {
 };
 
 /* The strings of e in a fixed order. */
-static void strings_of(const ev_event *e, const char *s[13])
+static void strings_of(const ev_event *e, const char *s[TG_STRINGS])
 {
     s[0] = e->id;
     s[1] = e->event_date;
@@ -65,6 +66,8 @@ static void strings_of(const ev_event *e, const char *s[13])
     s[10] = e->notes;
     s[11] = e->gazetteer_id;
     s[12] = e->match;
+    s[13] = e->admin2;
+    s[14] = e->admin3;
 }
 
 /* Write the events of one chunk; 0, or -1 when writing failed. */
@@ -75,8 +78,8 @@ static int write_chunk(ev_geojson_writer *gj, const tg_chunk *c)
         tg_record r;
         memcpy(&r, p, sizeof(r));
         p += sizeof(r);
-        const char *s[13];
-        for (int k = 0; k < 13; k++) {
+        const char *s[TG_STRINGS];
+        for (int k = 0; k < TG_STRINGS; k++) {
             s[k] = p;
             p += r.lens[k] + 1;
         }
@@ -95,6 +98,8 @@ static int write_chunk(ev_geojson_writer *gj, const tg_chunk *c)
         e.notes = s[10];
         e.gazetteer_id = s[11];
         e.match = s[12];
+        e.admin2 = s[13];
+        e.admin3 = s[14];
         e.day = r.day;
         e.time_precision = r.time_precision;
         e.located = r.located;
@@ -187,12 +192,12 @@ static void queue_filling(tiles_geojson *w)
 
 void tiles_geojson_add(tiles_geojson *w, const ev_event *e)
 {
-    const char *s[13];
+    const char *s[TG_STRINGS];
     strings_of(e, s);
     tg_record r;
     memset(&r, 0, sizeof(r));
     size_t need = sizeof(r);
-    for (int k = 0; k < 13; k++) {
+    for (int k = 0; k < TG_STRINGS; k++) {
         size_t len = s[k] ? strlen(s[k]) : 0;
         r.lens[k] = (uint32_t)len;
         need += len + 1;
@@ -213,7 +218,7 @@ void tiles_geojson_add(tiles_geojson *w, const ev_event *e)
     }
     strbuf *d = &w->filling->data;
     sb_add(d, &r, sizeof(r));
-    for (int k = 0; k < 13; k++) {
+    for (int k = 0; k < TG_STRINGS; k++) {
         if (r.lens[k]) sb_add(d, s[k], r.lens[k]);
         sb_addch(d, '\0');
     }

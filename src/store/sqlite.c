@@ -48,8 +48,11 @@
 
 /* "EvMp": PRAGMA application_id of an eventmap store. */
 #define STORE_APPLICATION_ID 0x45764D70
-/* PRAGMA user_version: the schema below.  Bump when it changes. */
-#define STORE_SCHEMA_VERSION 1
+/* PRAGMA user_version: the schema below.  Bump when it changes.
+ *   1  the first layout
+ *   2  admin2 and admin3 columns (a version-1 store is upgraded when opened
+ *      for writing, and read through a view that adds them when not) */
+#define STORE_SCHEMA_VERSION 2
 
 /* Page cache per connection, in KiB (SQLite's negative cache_size).  Pages
  * are allocated as they are touched, so a query process pays for what it
@@ -95,7 +98,11 @@ static const char schema_sql[] =
     " confidence REAL NOT NULL,"
     /* type_key() of event_type and of sub_event_type, for the indexes */
     " event_type_key INTEGER NOT NULL,"
-    " sub_event_type_key INTEGER NOT NULL"
+    " sub_event_type_key INTEGER NOT NULL,"
+    /* second- and third-level areas: added by schema version 2, at the end
+     * as ALTER TABLE adds them to a version-1 store */
+    " admin2 TEXT NOT NULL DEFAULT '',"
+    " admin3 TEXT NOT NULL DEFAULT ''"
     ");"
     "CREATE VIRTUAL TABLE events_rtree USING rtree(id, min_lon, max_lon, min_lat, max_lat);";
 
@@ -127,32 +134,34 @@ static const char drop_index_sql[] =
  * INSERT below (bind parameter ?N is column N-1 of a SELECT). */
 enum {
     C_ID, C_EVENT_DATE, C_DAY, C_TIME_PRECISION, C_EVENT_TYPE, C_SUB_EVENT_TYPE, C_ACTOR1,
-    C_ACTOR2, C_COUNTRY, C_ADMIN1, C_LOCATION, C_LOCATED, C_LAT, C_LON, C_GEO_PRECISION,
+    C_ACTOR2, C_COUNTRY, C_ADMIN1, C_ADMIN2, C_ADMIN3, C_LOCATION, C_LOCATED, C_LAT, C_LON, C_GEO_PRECISION,
     C_FATALITIES, C_SOURCE, C_NOTES, C_GAZETTEER_ID, C_MATCH, C_CONFIDENCE, C_COUNT
 };
 #define EVENT_COLUMNS                                                                       \
     "id, event_date, day, time_precision, event_type, sub_event_type, actor1, actor2, "     \
-    "country, admin1, location, located, lat, lon, geo_precision, fatalities, source, "     \
+    "country, admin1, admin2, admin3, location, located, lat, lon, geo_precision, "         \
+    "fatalities, source, "                                                                 \
     "notes, gazetteer_id, \"match\", confidence"
 #define EVENT_COLUMNS_E                                                                     \
     "e.id, e.event_date, e.day, e.time_precision, e.event_type, e.sub_event_type, "         \
-    "e.actor1, e.actor2, e.country, e.admin1, e.location, e.located, e.lat, e.lon, "        \
+    "e.actor1, e.actor2, e.country, e.admin1, e.admin2, e.admin3, e.location, e.located, "  \
+    "e.lat, e.lon, "                                                                       \
     "e.geo_precision, e.fatalities, e.source, e.notes, e.gazetteer_id, e.\"match\", "       \
     "e.confidence"
 /* What a put writes: the event, then its type keys. */
 #define WRITE_COLUMNS EVENT_COLUMNS ", event_type_key, sub_event_type_key"
 #define WRITE_PARAMS                                                                        \
     "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "  \
-    "?20, ?21, ?22, ?23"
-enum { P_EVENT_TYPE_KEY = 22, P_SUB_EVENT_TYPE_KEY = 23, P_UPDATE_RID = 24 };
+    "?20, ?21, ?22, ?23, ?24, ?25"
+enum { P_EVENT_TYPE_KEY = 24, P_SUB_EVENT_TYPE_KEY = 25, P_UPDATE_RID = 26 };
 
 /* The statements a store keeps, prepared on first use. */
 enum {
-    Q_INSERT,       /* ?1..?23 an event; no row changed when the id is taken */
-    Q_INSERT_NEW,   /* ?1..?23 an event whose id is not taken (no events_id to ask) */
+    Q_INSERT,       /* ?1..?25 an event; no row changed when the id is taken */
+    Q_INSERT_NEW,   /* ?1..?25 an event whose id is not taken (no events_id to ask) */
     Q_OLD,          /* ?1 id -> the event's columns, rid */
     Q_OLD_RID,      /* ?1 rid -> the event's columns, rid */
-    Q_UPDATE,       /* ?1..?23 an event, ?24 its rid */
+    Q_UPDATE,       /* ?1..?25 an event, ?26 its rid */
     Q_RT_INSERT,    /* ?1 rid, ?2 lon, ?3 lat */
     Q_RT_MOVE,      /* ?1 rid, ?2 lon, ?3 lat */
     Q_RT_DELETE,    /* ?1 rid */
@@ -168,7 +177,7 @@ static const char *const query_sql[Q_N] = {
     [Q_INSERT_NEW] = "INSERT INTO events (" WRITE_COLUMNS ") VALUES (" WRITE_PARAMS ")",
     [Q_OLD] = "SELECT " EVENT_COLUMNS ", rid FROM events WHERE id = ?1",
     [Q_OLD_RID] = "SELECT " EVENT_COLUMNS ", rid FROM events WHERE rid = ?1",
-    [Q_UPDATE] = "UPDATE events SET (" WRITE_COLUMNS ") = (" WRITE_PARAMS ") WHERE rid = ?24",
+    [Q_UPDATE] = "UPDATE events SET (" WRITE_COLUMNS ") = (" WRITE_PARAMS ") WHERE rid = ?26",
     [Q_RT_INSERT] = "INSERT INTO events_rtree (id, min_lon, max_lon, min_lat, max_lat)"
                     " VALUES (?1, ?2, ?2, ?3, ?3)",
     [Q_RT_MOVE] = "UPDATE events_rtree SET min_lon = ?2, max_lon = ?2, min_lat = ?3, max_lat = ?3"
@@ -324,7 +333,7 @@ static int type_key(const char *type)
     return (int)(h & 0x7fffffff);
 }
 
-/* Bind the 21 columns of e to ?1..?21 and its type keys to ?22, ?23. */
+/* Bind the 23 columns of e to ?1..?23 and its type keys to ?24, ?25. */
 static int bind_event(sqlite3_stmt *st, const ev_event *e)
 {
     int rc = SQLITE_OK;
@@ -338,6 +347,8 @@ static int bind_event(sqlite3_stmt *st, const ev_event *e)
     rc |= bind_text(st, 1 + C_ACTOR2, e->actor2);
     rc |= bind_text(st, 1 + C_COUNTRY, e->country);
     rc |= bind_text(st, 1 + C_ADMIN1, e->admin1);
+    rc |= bind_text(st, 1 + C_ADMIN2, e->admin2);
+    rc |= bind_text(st, 1 + C_ADMIN3, e->admin3);
     rc |= bind_text(st, 1 + C_LOCATION, e->location);
     rc |= sqlite3_bind_int(st, 1 + C_LOCATED, e->located != 0);
     if (e->located) {
@@ -379,6 +390,8 @@ static void read_event(sqlite3_stmt *st, ev_event *e)
     e->actor2 = column_text(st, C_ACTOR2);
     e->country = column_text(st, C_COUNTRY);
     e->admin1 = column_text(st, C_ADMIN1);
+    e->admin2 = column_text(st, C_ADMIN2);
+    e->admin3 = column_text(st, C_ADMIN3);
     e->location = column_text(st, C_LOCATION);
     e->located = sqlite3_column_int(st, C_LOCATED) != 0;
     e->lat = e->located ? sqlite3_column_double(st, C_LAT) : 0.0;
@@ -408,6 +421,7 @@ static int same_event(const ev_event *e, const ev_event *old)
            same_text(e->sub_event_type, old->sub_event_type) &&
            same_text(e->actor1, old->actor1) && same_text(e->actor2, old->actor2) &&
            same_text(e->country, old->country) && same_text(e->admin1, old->admin1) &&
+           same_text(e->admin2, old->admin2) && same_text(e->admin3, old->admin3) &&
            same_text(e->location, old->location) && located == old->located &&
            (!located || (e->lat == old->lat && e->lon == old->lon)) &&
            e->geo_precision == old->geo_precision && e->fatalities == old->fatalities &&
@@ -507,6 +521,35 @@ static int read_mark(store *s, int *app_id, int *version, int *n_objects, int *h
     return rc;
 }
 
+/* Schema version 1 to 2: two columns with a default, which SQLite adds
+ * without rewriting a row.  Another process may be doing the same: the
+ * version is read again under the write lock. */
+static int upgrade_schema(store *s, char **err)
+{
+    int rc = exec(s, "BEGIN IMMEDIATE", "cannot upgrade the store", err);
+    if (rc < 0) return rc;
+    int app_id = 0, version = 0, n_objects = 0, has_tables = 0;
+    rc = read_mark(s, &app_id, &version, &n_objects, &has_tables, err);
+    if (!rc && version == 1)
+        rc = exec(s,
+                  "ALTER TABLE events ADD COLUMN admin2 TEXT NOT NULL DEFAULT '';"
+                  "ALTER TABLE events ADD COLUMN admin3 TEXT NOT NULL DEFAULT '';"
+                  "PRAGMA user_version = 2;",
+                  "cannot upgrade the store", err);
+    if (!rc) rc = exec(s, "COMMIT", "cannot upgrade the store", err);
+    if (rc < 0 && !sqlite3_get_autocommit(s->db)) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+/* A version-1 store opened for reading stays as it is: a view in the
+ * connection's temp schema, which unqualified names find first, shows it
+ * with the newer columns, empty. */
+static int read_old_schema(store *s, char **err)
+{
+    return exec(s, "CREATE TEMP VIEW events AS SELECT *, '' AS admin2, '' AS admin3 FROM main.events",
+                "cannot open", err);
+}
+
 /* Give an empty database our schema and mark, in one transaction.  Another
  * process may be doing the same: whoever takes the write lock first creates
  * it, the other finds it made. */
@@ -584,6 +627,10 @@ int store_open(const char *path, int mode, store **out, char **err)
         rc = em_error(err, EM_EINPUT, "%s: store schema version %d is newer than this eventmap's (%d)",
                       path, version, STORE_SCHEMA_VERSION);
         goto cleanup;
+    }
+    if (version < STORE_SCHEMA_VERSION) {
+        rc = mode == STORE_CREATE ? upgrade_schema(s, err) : read_old_schema(s, err);
+        if (rc < 0) goto cleanup;
     }
     /* synchronous=FULL and the default rollback journal: see the top of
      * this file.  mmap: a query reads its pages straight from the OS page
@@ -1398,7 +1445,8 @@ int store_points(store *s, const ev_filter *f, const geo_bbox *boxes, size_t n_b
             if (need_rest) {
                 ev_event e;
                 memset(&e, 0, sizeof(e));
-                e.id = e.event_date = e.sub_event_type = e.country = e.admin1 = e.source = e.notes = "";
+                e.id = e.event_date = e.sub_event_type = e.country = e.admin1 = e.admin2 = e.admin3 = "";
+                e.source = e.notes = "";
                 e.gazetteer_id = e.match = "";
                 e.event_type = p.event_type;
                 e.location = p.location;

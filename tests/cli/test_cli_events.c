@@ -194,7 +194,7 @@ START_TEST(near_should_answer_nothing_from_an_empty_store_and_take_a_place)
     r = run_cmd(NULL, "@ near 33.6,36.7 --radius 100 --db %s --format csv", db);
     ck_assert_int_eq(r.status, 0);
     ck_assert_str_eq(r.out, "id,event_date,time_precision,event_type,sub_event_type,actor1,actor2,country,admin1,"
-                            "location,latitude,longitude,geo_precision,fatalities,source,notes,gazetteer_id,match,"
+                            "admin2,admin3,location,latitude,longitude,geo_precision,fatalities,source,notes,gazetteer_id,match,"
                             "confidence,distance_km\n");
     run_result_free(&r);
 
@@ -442,16 +442,16 @@ START_TEST(import_should_read_acled_ucdp_geojson_and_rfc4180)
     ck_assert_int_eq(r.status, 0);
     /* ACLED's old date form, a quoted field with a newline and doubled quotes */
     ck_assert_ptr_nonnull(strstr(r.out, "SYR1001,2024-03-15,1,Battles,Armed clash,Military Forces of Syria,HTS,"
-                                        "Syria,Idlib,Saraqeb,35.862200,36.800300,1,2,SOHR,\"Clashes near the M5,\r\n"
+                                        "Syria,Idlib,Idlib,,Saraqeb,35.862200,36.800300,1,2,SOHR,\"Clashes near the M5,\r\n"
                                         "two \"\"fighters\"\" killed\",,,1.00\n"));
     /* geocoded from its location, with admin1 as context */
     ck_assert_ptr_nonnull(strstr(r.out, "SYR1002,2024-03-16,1,Explosions/Remote violence,Air/drone strike,"));
-    ck_assert_ptr_nonnull(strstr(r.out, ",Idlib,Ariha,35.8"));
+    ck_assert_ptr_nonnull(strstr(r.out, ",Idlib,Idlib,,Ariha,35.8"));
     /* UCDP: type_of_violence 3, where_prec 4 -> geo_precision 3, date_prec 4 -> month, best -> fatalities */
     ck_assert_ptr_nonnull(strstr(r.out, "ucdp-424242,2019-02-01,3,One-sided violence,,IS,Civilians,Syria,"
-                                        "Dayr al-Zawr governorate,Dayr al-Zawr governorate,35.330000,40.140000,3,7,"));
+                                        "Dayr al-Zawr governorate,,,Dayr al-Zawr governorate,35.330000,40.140000,3,7,"));
     ck_assert_ptr_nonnull(strstr(r.out, "g1,2024-05-01,1,Protests,"));
-    ck_assert_ptr_nonnull(strstr(r.out, "g2,2024-05-02,1,,,,,,,Qamishli,37.05"));
+    ck_assert_ptr_nonnull(strstr(r.out, "g2,2024-05-02,1,,,,,,,,,Qamishli,37.05"));
     run_result_free(&r);
     free(acled);
     free(ucdp);

@@ -87,6 +87,8 @@ static ev_event sample_event(const char *id)
     e.actor2 = "Islamic State (Syria)";
     e.country = "Syria";
     e.admin1 = "Rural Damascus";
+    e.admin2 = "Duma";
+    e.admin3 = "Ad Dumayr subdistrict";
     e.location = "Ad Dumayr";
     e.located = 1;
     e.lat = 33.64389;
@@ -122,6 +124,8 @@ static int collect(void *ctx, const ev_event *e, char **err)
     copy->actor2 = xstrdup(e->actor2);
     copy->country = xstrdup(e->country);
     copy->admin1 = xstrdup(e->admin1);
+    copy->admin2 = xstrdup(e->admin2);
+    copy->admin3 = xstrdup(e->admin3);
     copy->location = xstrdup(e->location);
     copy->source = xstrdup(e->source);
     copy->notes = xstrdup(e->notes);
@@ -135,7 +139,8 @@ static void collected_free(collected *c)
     for (size_t i = 0; i < c->n; i++) {
         ev_event *e = &c->events[i];
         const char *strings[] = { e->id, e->event_date, e->event_type, e->sub_event_type, e->actor1,
-                                  e->actor2, e->country, e->admin1, e->location, e->source, e->notes,
+                                  e->actor2, e->country, e->admin1, e->admin2, e->admin3, e->location,
+                                  e->source, e->notes,
                                   e->gazetteer_id, e->match };
         for (size_t j = 0; j < sizeof(strings) / sizeof(strings[0]); j++) free((char *)strings[j]);
     }
@@ -162,6 +167,8 @@ static void assert_same_event(const ev_event *got, const ev_event *want)
     ck_assert_str_eq(got->actor2, want->actor2);
     ck_assert_str_eq(got->country, want->country);
     ck_assert_str_eq(got->admin1, want->admin1);
+    ck_assert_str_eq(got->admin2, want->admin2 ? want->admin2 : "");
+    ck_assert_str_eq(got->admin3, want->admin3 ? want->admin3 : "");
     ck_assert_str_eq(got->location, want->location);
     ck_assert_int_eq(got->located, want->located != 0);
     if (want->located) {
@@ -434,7 +441,7 @@ START_TEST(store_put_should_update_when_any_field_differs)
     ev_event base = sample_event("SYR1");
     begin(s);
     put_ok(s, &base, STORE_NEW);
-    for (int field = 0; field < 20; field++) {
+    for (int field = 0; field < 22; field++) {
         ev_event e = base;
         switch (field) {
         case 0: e.event_date = "2024-03-16"; break;
@@ -457,6 +464,8 @@ START_TEST(store_put_should_update_when_any_field_differs)
         case 17: e.match = "alias"; break;
         case 18: e.confidence = 0.5; break;
         case 19: e.located = 0; break;
+        case 20: e.admin2 = "Markaz Rif Dimashq"; break;
+        case 21: e.admin3 = ""; break;
         }
         put_ok(s, &e, STORE_UPDATED);
         put_ok(s, &e, STORE_UNCHANGED);
@@ -1189,6 +1198,80 @@ START_TEST(store_open_should_refuse_a_newer_schema)
 }
 END_TEST
 
+/* The store as schema version 1 made it: no admin2 or admin3 columns. */
+static void make_version_1(const char *path)
+{
+    sqlite3 *db = NULL;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db,
+                                  "ALTER TABLE events DROP COLUMN admin2; ALTER TABLE events DROP COLUMN admin3;"
+                                  "PRAGMA user_version = 1",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+}
+
+static int user_version(const char *path)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    int v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+START_TEST(store_open_should_read_a_version_1_store_as_it_is_and_upgrade_it_for_writing)
+{
+    char *path = store_path("version1.db");
+    store *s = open_store(path, STORE_CREATE);
+    ev_event e = sample_event("SYR1");
+    put_ok(s, &e, STORE_NEW);
+    store_close(s);
+    make_version_1(path);
+    size_t before_len = 0, after_len = 0;
+    char *before = test_read_file(path, &before_len);
+
+    /* read: the events with empty admin2 and admin3, the file untouched */
+    s = open_store(path, STORE_READ);
+    collected c = { 0 };
+    scan_into(s, NULL, NULL, 0, &c);
+    ck_assert_uint_eq(c.n, 1);
+    ev_event want = e;
+    want.admin2 = want.admin3 = "";
+    assert_same_event(&c.events[0], &want);
+    collected_free(&c);
+    geo_bbox box = { 36, 33, 37, 34 };
+    scan_into(s, NULL, &box, 1, &c);
+    ck_assert_uint_eq(c.n, 1);
+    collected_free(&c);
+    store_close(s);
+    char *after = test_read_file(path, &after_len);
+    ck_assert_int_eq(user_version(path), 1);
+    ck_assert_uint_eq(after_len, before_len);
+    ck_assert_mem_eq(before, after, before_len);
+    free(after);
+
+    /* write: upgraded in place, the old events kept, the new columns kept */
+    s = open_store(path, STORE_CREATE);
+    put_ok(s, &e, STORE_UPDATED);
+    ev_event f = sample_event("SYR2");
+    put_ok(s, &f, STORE_NEW);
+    scan_into(s, NULL, NULL, 0, &c);
+    ck_assert_uint_eq(c.n, 2);
+    assert_same_event(&c.events[0], &e);
+    assert_same_event(&c.events[1], &f);
+    collected_free(&c);
+    store_close(s);
+    ck_assert_int_eq(user_version(path), 2);
+    free(before);
+    free(path);
+}
+END_TEST
+
 START_TEST(store_put_should_refuse_what_it_cannot_store)
 {
     char *path = store_path("bad.db");
@@ -1301,6 +1384,7 @@ Suite *store_suite(void)
     tcase_add_test(t, store_open_should_reject_a_file_that_is_not_a_store);
     tcase_add_test(t, store_open_should_name_a_missing_store_or_directory);
     tcase_add_test(t, store_open_should_refuse_a_newer_schema);
+    tcase_add_test(t, store_open_should_read_a_version_1_store_as_it_is_and_upgrade_it_for_writing);
     suite_add_tcase(s, t);
     return s;
 }

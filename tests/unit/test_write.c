@@ -74,6 +74,8 @@ static void sample_events(ev_event ev[N_SAMPLE])
     ev[2].time_precision = EV_TIME_MONTH;
     ev[2].notes = " leading and trailing blanks\t";
     ev[2].source = "Enab Baladi; عنب بلدي";
+    ev[2].admin2 = "Duma";
+    ev[2].admin3 = "Duma, \"sub\"";
 
     ev[3] = base_event("SYR1004");
     ev[3].located = 0;
@@ -171,6 +173,8 @@ static void assert_properties(const cJSON *props, const ev_event *e)
     assert_str_member(props, "actor2", e->actor2);
     assert_str_member(props, "country", e->country);
     assert_str_member(props, "admin1", e->admin1);
+    assert_str_member(props, "admin2", e->admin2 ? e->admin2 : "");
+    assert_str_member(props, "admin3", e->admin3 ? e->admin3 : "");
     assert_str_member(props, "location", e->location);
     ck_assert_int_eq((int)num_member(props, "geo_precision"), e->geo_precision);
     ck_assert_int_eq((int)num_member(props, "fatalities"), e->fatalities);
@@ -225,7 +229,7 @@ START_TEST(ev_geojson_write_should_write_every_located_event_as_a_point_feature)
         const cJSON *props = cJSON_GetObjectItemCaseSensitive(f, "properties");
         ck_assert(cJSON_IsObject(props));
         assert_properties(props, &ev[i]);
-        ck_assert_int_eq(cJSON_GetArraySize(props), 17);
+        ck_assert_int_eq(cJSON_GetArraySize(props), 19);
     }
     cJSON_Delete(root);
     free(path);
@@ -364,7 +368,7 @@ START_TEST(ev_geojson_write_should_add_the_extra_property_with_3_decimals)
     const cJSON *features = cJSON_GetObjectItemCaseSensitive(root, "features");
     const cJSON *props = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(features, 0), "properties");
     ck_assert_double_eq_tol(num_member(props, "distance_km"), 12.346, 1e-9);
-    ck_assert_int_eq(cJSON_GetArraySize(props), 18);
+    ck_assert_int_eq(cJSON_GetArraySize(props), 20);
     cJSON_Delete(root);
     assert_valid_geojson(path);
     free(text);
@@ -540,14 +544,14 @@ START_TEST(ev_csv_write_should_read_back_as_the_same_fields)
     csv_table t;
     read_csv(path, &t);
     ck_assert_uint_eq(t.n_rows, N_SAMPLE + 1);
-    for (size_t r = 0; r < t.n_rows; r++) ck_assert_uint_eq(t.row_len[r], 20);
+    for (size_t r = 0; r < t.n_rows; r++) ck_assert_uint_eq(t.row_len[r], 22);
     static const char *const header[] = { "id", "event_date", "time_precision", "event_type", "sub_event_type",
-        "actor1", "actor2", "country", "admin1", "location", "latitude", "longitude", "geo_precision",
+        "actor1", "actor2", "country", "admin1", "admin2", "admin3", "location", "latitude", "longitude", "geo_precision",
         "fatalities", "source", "notes", "gazetteer_id", "match", "confidence", "distance_km" };
-    for (int c = 0; c < 20; c++) ck_assert_str_eq(t.fields[c], header[c]);
+    for (int c = 0; c < 22; c++) ck_assert_str_eq(t.fields[c], header[c]);
 
     for (int i = 0; i < N_SAMPLE; i++) {
-        char **row = t.fields + 20 * (i + 1);
+        char **row = t.fields + 22 * (i + 1);
         const ev_event *e = &ev[i];
         ck_assert_str_eq(row[0], e->id);
         ck_assert_str_eq(row[1], e->event_date);
@@ -558,29 +562,31 @@ START_TEST(ev_csv_write_should_read_back_as_the_same_fields)
         ck_assert_str_eq(row[6], e->actor2);
         ck_assert_str_eq(row[7], e->country);
         ck_assert_str_eq(row[8], e->admin1);
-        ck_assert_str_eq(row[9], e->location);
+        ck_assert_str_eq(row[9], e->admin2 ? e->admin2 : "");
+        ck_assert_str_eq(row[10], e->admin3 ? e->admin3 : "");
+        ck_assert_str_eq(row[11], e->location);
         if (e->located) {
-            assert_csv_number(row[10], e->lat, 1e-6, "latitude");
-            assert_csv_number(row[11], e->lon, 1e-6, "longitude");
-            ck_assert_ptr_null(strstr(row[10], "-0.000000"));
-            ck_assert_ptr_null(strstr(row[11], "-0.000000"));
+            assert_csv_number(row[12], e->lat, 1e-6, "latitude");
+            assert_csv_number(row[13], e->lon, 1e-6, "longitude");
+            ck_assert_ptr_null(strstr(row[12], "-0.000000"));
+            ck_assert_ptr_null(strstr(row[13], "-0.000000"));
         } else {
-            ck_assert_str_eq(row[10], "");
-            ck_assert_str_eq(row[11], "");
+            ck_assert_str_eq(row[12], "");
+            ck_assert_str_eq(row[13], "");
         }
-        assert_csv_int(row[12], e->geo_precision, "geo_precision");
-        assert_csv_int(row[13], e->fatalities, "fatalities");
-        ck_assert_str_eq(row[14], e->source);
-        ck_assert_str_eq(row[15], e->notes);
-        ck_assert_str_eq(row[16], e->gazetteer_id);
-        ck_assert_str_eq(row[17], e->match);
-        assert_csv_number(row[18], e->confidence, 0.005 + 1e-9, "confidence");
-        ck_assert_uint_eq(strlen(row[18]), 4); /* 2 decimals */
-        if (isnan(dist[i])) ck_assert_str_eq(row[19], "");
-        else assert_csv_number(row[19], dist[i], 0.0005 + 1e-9, "distance_km");
+        assert_csv_int(row[14], e->geo_precision, "geo_precision");
+        assert_csv_int(row[15], e->fatalities, "fatalities");
+        ck_assert_str_eq(row[16], e->source);
+        ck_assert_str_eq(row[17], e->notes);
+        ck_assert_str_eq(row[18], e->gazetteer_id);
+        ck_assert_str_eq(row[19], e->match);
+        assert_csv_number(row[20], e->confidence, 0.005 + 1e-9, "confidence");
+        ck_assert_uint_eq(strlen(row[20]), 4); /* 2 decimals */
+        if (isnan(dist[i])) ck_assert_str_eq(row[21], "");
+        else assert_csv_number(row[21], dist[i], 0.0005 + 1e-9, "distance_km");
     }
-    ck_assert_str_eq(t.fields[20 + 18], "0.93");
-    ck_assert_str_eq(t.fields[20 + 19], "12.346");
+    ck_assert_str_eq(t.fields[22 + 20], "0.93");
+    ck_assert_str_eq(t.fields[22 + 21], "12.346");
     csv_table_release(&t);
     free(path);
 }
@@ -599,14 +605,14 @@ START_TEST(ev_csv_write_should_quote_only_where_needed_and_end_lines_with_lf)
     fclose(f);
     char *text = test_read_file(path, NULL);
     const char *want =
-        "id,event_date,time_precision,event_type,sub_event_type,actor1,actor2,country,admin1,location,"
-        "latitude,longitude,geo_precision,fatalities,source,notes,gazetteer_id,match,confidence\n"
+        "id,event_date,time_precision,event_type,sub_event_type,actor1,actor2,country,admin1,admin2,admin3,"
+        "location,latitude,longitude,geo_precision,fatalities,source,notes,gazetteer_id,match,confidence\n"
         "\"SYR1002, \"\"quoted\"\"\",2024-03-15,1,Explosions/Remote violence,Shelling/artillery/missile attack,"
-        "Military Forces of Syria (2000-2024),Civilians (Syria),Syria,Rural Damascus,the Badiya,"
+        "Military Forces of Syria (2000-2024),Civilians (Syria),Syria,Rural Damascus,,,the Badiya,"
         "-12.500000,0.000000,3,0,SOHR,\"line one\r\nline two,\nthree\",eventmap:badiya,region,0.50\n"
         "SYR1003,2024-03-15,3,Explosions/Remote violence,Shelling/artillery/missile attack,"
-        "Military Forces of Syria (2000-2024),Civilians (Syria),Syria,Rural Damascus,Ad Dumayr,"
-        "0.000000,-70.250000,1,2,Enab Baladi; عنب بلدي,\" leading and trailing blanks\t\",geonames:170589,exact,0.93\n";
+        "Military Forces of Syria (2000-2024),Civilians (Syria),Syria,Rural Damascus,Duma,\"Duma, \"\"sub\"\"\","
+        "Ad Dumayr,0.000000,-70.250000,1,2,Enab Baladi; عنب بلدي,\" leading and trailing blanks\t\",geonames:170589,exact,0.93\n";
     ck_assert_str_eq(text, want);
     free(text);
     free(path);
@@ -640,8 +646,8 @@ START_TEST(ev_csv_write_should_round_trip_random_strings)
     read_csv(path, &t);
     ck_assert_uint_eq(t.n_rows, N + 1);
     for (int i = 0; i < N; i++) {
-        ck_assert_uint_eq(t.row_len[i + 1], 19);
-        ck_assert_str_eq(t.fields[19 * (i + 1) + 15], notes[i].buf);
+        ck_assert_uint_eq(t.row_len[i + 1], 21);
+        ck_assert_str_eq(t.fields[21 * (i + 1) + 17], notes[i].buf);
         sb_release(&notes[i]);
     }
     csv_table_release(&t);
