@@ -166,7 +166,20 @@ typedef struct {
     geo_point got;
     int geo_precision;      /* the export's, 0 when unlocated */
     double confidence;      /* the export's, 0..1 */
+    int level;              /* LEVEL_*, from the export's match */
 } eval_row;
+
+/* Where the geocoder put a row: at a place, or at an area the row names. */
+enum { LEVEL_PLACE, LEVEL_DISTRICT, LEVEL_ADMIN1, LEVEL_COUNTRY, N_LEVELS };
+static const char *const level_label[N_LEVELS] = { "place", "admin2 or admin3", "admin1", "country" };
+
+static int level_of(const char *match)
+{
+    if (!strcmp(match, "admin2") || !strcmp(match, "admin3")) return LEVEL_DISTRICT;
+    if (!strcmp(match, "admin1")) return LEVEL_ADMIN1;
+    if (!strcmp(match, "country")) return LEVEL_COUNTRY;
+    return LEVEL_PLACE;
+}
 
 typedef struct {
     eval_row *rows;
@@ -201,7 +214,8 @@ static int truth_row(void *ctx, char **f, size_t line)
     return 0;
 }
 
-static const char *const export_columns[] = { "id", "latitude", "longitude", "geo_precision", "confidence" };
+static const char *const export_columns[] = { "id", "latitude", "longitude", "geo_precision", "confidence",
+                                              "match" };
 
 static int export_row(void *ctx, char **f, size_t line)
 {
@@ -224,6 +238,7 @@ static int export_row(void *ctx, char **f, size_t line)
         return -1;
     }
     r->geo_precision = (int)prec;
+    r->level = level_of(f[5]);
     return 0;
 }
 
@@ -295,14 +310,15 @@ static void print_group(const eval_set *set, int syria, const char *title)
 }
 
 /* Confidence against the share within tolerance, over the located scored
- * rows of both groups; then the rows placed at an area (geo_precision 3). */
+ * rows of both groups, in tenths; then by the level the row was placed at,
+ * with the mean confidence given there. */
 static void print_reliability(const eval_set *set)
 {
-    enum { N_BINS = 6 };
-    static const char *const bin_label[N_BINS] = { "[0.0, 0.5)", "[0.5, 0.6)", "[0.6, 0.7)",
-                                                   "[0.7, 0.8)", "[0.8, 0.9)", "[0.9, 1.0]" };
+    enum { N_BINS = 10 };
     size_t rows[N_BINS] = { 0 }, within[N_BINS] = { 0 };
-    size_t area_rows = 0, area_within = 0, unlocated = 0;
+    size_t level_rows[N_LEVELS] = { 0 }, level_within[N_LEVELS] = { 0 };
+    double level_confidence[N_LEVELS] = { 0 };
+    size_t unlocated = 0;
     for (size_t i = 0; i < set->n; i++) {
         const eval_row *r = &set->rows[i];
         if (r->where_prec < 1 || r->where_prec > N_PREC) continue;
@@ -311,26 +327,31 @@ static void print_reliability(const eval_set *set)
             continue;
         }
         int ok = geo_distance_km(r->got, r->truth) <= tolerance_km[r->where_prec - 1];
-        int bin = r->confidence < 0.5 ? 0 : (int)floor((r->confidence - 0.5) * 10.0 + 1e-9) + 1;
+        int bin = (int)floor(r->confidence * 10.0 + 1e-9);
+        if (bin < 0) bin = 0;
         if (bin >= N_BINS) bin = N_BINS - 1;
         rows[bin]++;
         within[bin] += ok;
-        if (r->geo_precision == EV_GEO_REGION) {
-            area_rows++;
-            area_within += ok;
-        }
+        level_rows[r->level]++;
+        level_within[r->level] += ok;
+        level_confidence[r->level] += r->confidence;
     }
     printf("reliability: the exported confidence against the share within tolerance (located rows, where_prec 1-4)\n");
     printf("  %-22s %5s %15s\n", "confidence", "rows", "within");
     for (int b = 0; b < N_BINS; b++) {
-        printf("  %-22s %5zu", bin_label[b], rows[b]);
+        char label[32];
+        snprintf(label, sizeof(label), b == N_BINS - 1 ? "[%.1f, %.1f]" : "[%.1f, %.1f)", b / 10.0, (b + 1) / 10.0);
+        printf("  %-22s %5zu", label, rows[b]);
         put_share(within[b], rows[b]);
         putchar('\n');
     }
-    printf("  %-22s %5zu", "geo_precision 3", area_rows);
-    put_share(area_within, area_rows);
-    printf("   (an area's point: the row's admin1 or country, or a place named as an area)\n");
     printf("  %-22s %5zu\n", "not located", unlocated);
+    printf("  %-22s %5s %15s  %s\n", "placed at", "rows", "within", "mean confidence");
+    for (int l = 0; l < N_LEVELS; l++) {
+        printf("  %-22s %5zu", level_label[l], level_rows[l]);
+        put_share(level_within[l], level_rows[l]);
+        printf("  %.2f\n", level_rows[l] ? level_confidence[l] / (double)level_rows[l] : 0.0);
+    }
 }
 
 static int cmd_score(const char *ucdp_path, const char *export_path)

@@ -29,8 +29,10 @@ static const char import_usage[] =
     "coordinates or a place (lat/latitude/y, lon/lng/longitude/x, location/place),\n"
     "or a GeoJSON FeatureCollection of Points.  Rows without coordinates are\n"
     "geocoded from their location inside the country the row names, ranked by its\n"
-    "admin1; a place the gazetteer lacks, or matches only weakly, goes to the row's\n"
-    "admin1, else its country (geo_precision 3, match admin1 or country), listed;\n"
+    "admin1; a place the gazetteer lacks, or matches only weakly, goes to the most\n"
+    "specific area the row names that the gazetteer knows: its admin3 or admin2\n"
+    "(a district's seat, geo_precision 2), else its admin1, else its country\n"
+    "(geo_precision 3); match says which level, and the rows are listed;\n"
     "rows that cannot be resolved are kept as unlocated and listed.  Importing a file again\n"
     "updates its events in place (key: the source's event id, or a hash of the row).\n\n"
     "  --db PATH          the store (default: output/events.db, created when missing)\n"
@@ -47,8 +49,8 @@ typedef struct {
     size_t n_new, n_updated, n_unchanged;
     strbuf unlocated;          /* the list printed at the end */
     size_t n_unlocated_listed;
-    strbuf fallback;           /* the rows placed at their admin1 or country */
-    size_t n_admin1, n_country;
+    strbuf fallback;           /* the rows placed at an area */
+    size_t n_district, n_admin1, n_country; /* placed at their admin3 or admin2, admin1, country */
 } import_ctx;
 
 static int on_event(void *vctx, const ev_event *e, const char *file, size_t line, char **err)
@@ -64,14 +66,15 @@ static int on_event(void *vctx, const ev_event *e, const char *file, size_t line
             sb_addf(&c->unlocated, "%s:%zu: unlocated: \"%s\"%s%s%s%s not found in the gazetteer\n", file, line,
                     e->location, *e->admin1 ? ", " : "", e->admin1, *e->country ? ", " : "", e->country);
         c->n_unlocated_listed++;
-    } else if (!strcmp(e->match, "admin1") || !strcmp(e->match, "country")) {
-        int admin1 = e->match[0] == 'a';
-        if (c->n_admin1 + c->n_country < 1000)
+    } else if (strcmp(ev_geocode_level(e->match), "place") != 0) {
+        const char *level = ev_geocode_level(e->match);
+        if (c->n_district + c->n_admin1 + c->n_country < 1000)
             sb_addf(&c->fallback, "%s:%zu: placed at its %s: \"%s\"%s%s%s%s not found there in the gazetteer, or "
-                    "only weakly\n", file, line, admin1 ? "admin1" : "country", e->location, *e->admin1 ? ", " : "",
+                    "only weakly\n", file, line, level, e->location, *e->admin1 ? ", " : "",
                     e->admin1, *e->country ? ", " : "", e->country);
-        if (admin1) c->n_admin1++;
-        else c->n_country++;
+        if (!strcmp(level, "admin1")) c->n_admin1++;
+        else if (!strcmp(level, "country")) c->n_country++;
+        else c->n_district++;
     }
     crash_point("import:after-rows");
     return 0;
@@ -227,17 +230,17 @@ int cmd_import(int argc, char **argv)
         status = rc == EM_EUSAGE ? EXIT_USAGE : EXIT_FAIL;
     } else {
         fputs(ctx.fallback.buf, stderr);
-        if (ctx.n_admin1 + ctx.n_country > 1000)
-            fprintf(stderr, "... and %zu more placed at their admin1 or country\n", ctx.n_admin1 + ctx.n_country - 1000);
+        size_t n_areas = ctx.n_district + ctx.n_admin1 + ctx.n_country;
+        if (n_areas > 1000) fprintf(stderr, "... and %zu more placed at an area they name\n", n_areas - 1000);
         fputs(ctx.unlocated.buf, stderr);
         if (ctx.n_unlocated_listed > 1000)
             fprintf(stderr, "... and %zu more unlocated\n", ctx.n_unlocated_listed - 1000);
         printf("read %zu, new %zu, updated %zu, unchanged %zu, geocoded %zu, unlocated %zu, rejected %zu\n",
                total.read, ctx.n_new, ctx.n_updated, ctx.n_unchanged, total.geocoded, total.unlocated,
                total.rejected);
-        if (ctx.n_admin1 + ctx.n_country)
-            printf("geocoded %zu at a place, %zu at their admin1, %zu at their country\n",
-                   total.geocoded - ctx.n_admin1 - ctx.n_country, ctx.n_admin1, ctx.n_country);
+        if (n_areas)
+            printf("geocoded %zu at a place, %zu at their admin2 or admin3, %zu at their admin1, %zu at their "
+                   "country\n", total.geocoded - n_areas, ctx.n_district, ctx.n_admin1, ctx.n_country);
         printf("store %s: %zu events, %zu of them unlocated\n", db, n_events, n_unlocated);
         if (report_path) {
             int bad = ev_geocoder_report(geocoder, tempfile_fp(&report)) < 0;

@@ -85,7 +85,7 @@ int ev_csv_next(ev_csv *c, char ***fields, size_t *n, size_t *line, const char *
 int ev_csv_utf8_ok(const ev_csv *c);
 
 /* Resolves events' place names through the gazetteer, remembering each
- * distinct (location, admin1, country) it has seen, what it became and the
+ * distinct (location, admin1, admin2, admin3, country) it has seen, what it became and the
  * runners-up, for a review (ev_geocoder_report). */
 typedef struct ev_geocoder ev_geocoder;
 /* g may be NULL: every event stays unlocated.  Caller frees with
@@ -94,12 +94,16 @@ ev_geocoder *ev_geocoder_new(const gaz *g);
 void ev_geocoder_free(ev_geocoder *gc);
 /* The review of every distinct place the geocoder resolved, as CSV to out,
  * the doubtful first (lowest confidence, then most rows): columns
- *   location,admin1,country,rows,level,match,geo_precision,confidence,
- *   name,gazetteer_id,latitude,longitude,runner_up_1,runner_up_2
- * level is place, admin1, country or none; a runner-up is
+ *   location,admin1,admin2,admin3,country,rows,level,match,geo_precision,
+ *   confidence,name,gazetteer_id,latitude,longitude,runner_up_1,runner_up_2
+ * level is place, admin3, admin2, admin1, country or none; a runner-up is
  * "NAME (ID, CC, quality Q)".  Returns 0, or -1 when a write failed (errno
  * says why). */
 int ev_geocoder_report(const ev_geocoder *gc, FILE *out);
+/* The level of a geocoded event's match: "admin3", "admin2", "admin1" or
+ * "country" when it was placed at an area the row names (ACLED's
+ * convention for a place the gazetteer lacks), else "place". */
+const char *ev_geocode_level(const char *match);
 
 typedef struct {
     ev_format format;          /* EV_FMT_AUTO sniffs: header for CSV, '{' for GeoJSON */

@@ -17,7 +17,7 @@
 #define MIN_SCORE 0.5
 
 typedef struct {
-    char *key;           /* "location\x1f" "admin1\x1f" "country" */
+    char *key;           /* "location\x1f" "admin1\x1f" "admin2\x1f" "admin3\x1f" "country" */
     int located, precision;
     double lat, lon, confidence;
     char *gazetteer_id, *match, *name;
@@ -153,6 +153,9 @@ static int precision_of(const gaz_result *r)
  * quality says. */
 #define ADMIN1_CONFIDENCE 0.15
 #define COUNTRY_CONFIDENCE 0.02
+/* At a district's seat (or the district itself, in a gazetteer that has
+ * GeoNames' ADM2 features), measured the same way: 58% within. */
+#define DISTRICT_CONFIDENCE 0.5
 
 static void set_answer(cache_entry *c, const gaz_result *r, int precision, const char *match, double confidence)
 {
@@ -260,6 +263,41 @@ static int far_from_area(const gaz_result *p, const gaz_result *area)
     return geo_distance_km(a, b) > AREA_RADIUS_KM;
 }
 
+/* Whether a feature can stand for a second- or third-level area: the area
+ * itself (GeoNames' ADM2-ADM4, in a full country dump) or an admin seat, which
+ * usually shares its district's name (Manbij, seat of Manbij district). */
+static int stands_for_district(const char *feature)
+{
+    static const char *const kinds[] = { "A.ADM2", "A.ADM3", "A.ADM4", "A.ADMD", "P.PPLA", "P.PPLA2",
+                                         "P.PPLA3", "P.PPLA4", "P.PPLC", NULL };
+    for (const char *const *k = kinds; *k; k++)
+        if (!strcmp(feature, *k)) return 1;
+    return 0;
+}
+
+/* The row's second- or third-level area (district as written: "Manbij
+ * district", "Markaz Idlib") as a point inside q's countries and, when the
+ * row's admin-1 area is known, inside or near it: 1 and r. */
+static int resolve_district(ev_geocoder *gc, const char *district, const char *admin1_text, const gaz_query *q,
+                            const gaz_result *admin1, gaz_result *r)
+{
+    if (!names_something(district)) return 0;
+    sb_reset(&gc->query);
+    sb_adds(&gc->query, district);
+    if (names_something(admin1_text) && !strchr(district, ',')) sb_addf(&gc->query, ", %s", admin1_text);
+    gaz_result rs[5];
+    int n = gaz_resolve(gc->g, gc->query.buf, q, rs, 5, NULL);
+    for (int i = 0; i < n; i++) {
+        if (rs[i].quality < MIN_AREA_QUALITY || !stands_for_district(rs[i].feature)) continue;
+        if (admin1 && *admin1->admin1_code && *rs[i].admin1_code &&
+            strcmp(admin1->admin1_code, rs[i].admin1_code) != 0 && far_from_area(&rs[i], admin1))
+            continue;
+        *r = rs[i];
+        return 1;
+    }
+    return 0;
+}
+
 static void resolve_into(ev_geocoder *gc, const ev_event *e, cache_entry *c)
 {
     char cc[3] = "";
@@ -328,11 +366,28 @@ static void resolve_into(ev_geocoder *gc, const ev_event *e, cache_entry *c)
 
     /* no answer worth a dot: the most specific area the row names that the
      * gazetteer knows, never a guess */
+    const gaz_result *admin1 = area_known ? &row_area : NULL;
+    if (resolve_district(gc, e->admin3, e->admin1, &q, admin1, &r)) {
+        set_answer(c, &r, EV_GEO_REGION, "admin3", DISTRICT_CONFIDENCE);
+        return;
+    }
+    if (resolve_district(gc, e->admin2, e->admin1, &q, admin1, &r)) {
+        set_answer(c, &r, EV_GEO_REGION, "admin2", DISTRICT_CONFIDENCE);
+        return;
+    }
     if (area_known) {
         set_answer(c, &row_area, EV_GEO_REGION, "admin1", ADMIN1_CONFIDENCE);
         return;
     }
     if (area && ce->has_place) set_answer(c, &ce->place, EV_GEO_REGION, "country", COUNTRY_CONFIDENCE);
+}
+
+const char *ev_geocode_level(const char *match)
+{
+    static const char *const areas[] = { "admin3", "admin2", "admin1", "country", NULL };
+    for (const char *const *a = areas; *a; a++)
+        if (!strcmp(match, *a)) return *a;
+    return "place";
 }
 
 int ev_geocode(ev_geocoder *gc, ev_event *e)
@@ -344,7 +399,8 @@ int ev_geocode(ev_geocoder *gc, ev_event *e)
     e->match = "";
     if (!gc->g || !*e->location) return 0;
     sb_reset(&gc->key);
-    sb_addf(&gc->key, "%s\x1f%s\x1f%s", e->location, e->admin1, e->country);
+    sb_addf(&gc->key, "%s\x1f%s\x1f%s\x1f%s\x1f%s", e->location, e->admin1, e->admin2 ? e->admin2 : "",
+            e->admin3 ? e->admin3 : "", e->country);
     cache_entry *c = find_slot(gc->slots, gc->cap, gc->key.buf);
     if (!c->key) {
         if (2 * (gc->count + 1) > gc->cap) {
@@ -409,20 +465,20 @@ int ev_geocoder_report(const ev_geocoder *gc, FILE *out)
     for (size_t i = 0; i < gc->cap; i++)
         if (gc->slots[i].key) order[n++] = &gc->slots[i];
     qsort(order, n, sizeof(*order), cmp_review);
-    fputs("location,admin1,country,rows,level,match,geo_precision,confidence,name,gazetteer_id,latitude,longitude,"
+    fputs("location,admin1,admin2,admin3,country,rows,level,match,geo_precision,confidence,name,gazetteer_id,"
+          "latitude,longitude,"
           "runner_up_1,runner_up_2\n", out);
     for (size_t i = 0; i < n; i++) {
         const cache_entry *c = order[i];
-        /* the key's three parts */
+        /* the key's five parts */
         const char *part = c->key;
-        for (int k = 0; k < 3; k++) {
+        for (int k = 0; k < 5; k++) {
             const char *sep = strchr(part, '\x1f');
             size_t len = sep ? (size_t)(sep - part) : strlen(part);
             put_field(out, part, len, 0);
             part = sep ? sep + 1 : part + len;
         }
-        const char *level = !c->located ? "none" : !strcmp(c->match, "admin1") ? "admin1"
-                          : !strcmp(c->match, "country") ? "country" : "place";
+        const char *level = !c->located ? "none" : ev_geocode_level(c->match);
         fprintf(out, "%zu,%s,", c->rows, level);
         put_text(out, c->located ? c->match : "");
         if (c->located) fprintf(out, "%d,%.2f,", c->precision, c->confidence);

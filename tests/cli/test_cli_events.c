@@ -296,27 +296,33 @@ START_TEST(import_should_place_a_row_inside_its_country_or_at_its_area)
 {
     /* an event table's rows without coordinates: each is placed inside the
      * country it names, and a place the gazetteer lacks goes to the row's
-     * admin1, else its country; never to a same-named place elsewhere */
+     * admin3 or admin2 (a district's seat), else its admin1, else its
+     * country; never to a same-named place elsewhere */
     char *csv = test_write_file("context.csv",
-        "id,event_date,event_type,location,admin1,country\n"
-        "c1,2024-01-01,Battles,Palmyra,,United States\n"          /* not Tadmur, though the index is for Syria */
-        "c2,2024-01-01,Battles,Moscow,,Syria\n"                   /* no Moscow in Syria: the country */
-        "c3,2024-01-01,Battles,Qqzzyx village,Idlib governorate,Syria\n" /* unknown place: its admin1 */
-        "c4,2024-01-01,Battles,Qqzzyx village,Nowhere province,Syria\n"  /* unknown area too: the country */
-        "c5,2024-01-01,Battles,Homs,NA,NA\n"                      /* NA is none: the home country's Homs */
-        "c6,2024-01-01,Battles,Aleppo,,DR Congo (Zaire)\n"        /* not Syria's Aleppo */
-        "c7,2024-01-01,Battles,Qqzzyx village,,Atlantis\n"        /* no country known: unlocated */
-        "c8,2024-01-01,Battles,Qqzzyx/Tadmur town,Homs governorate,Syria\n" /* either name of a slash pair */
-        "c9,2024-01-01,Battles,Qqzzyx (Douma) town,Rif Dimashq governorate,SY\n" /* or in brackets */
-        "c10,2024-01-01,Battles,Aleppo,Daraa governorate,Syria\n" /* a place far from the row's area: the area */
-        "c11,2024-01-01,Battles,Douma,Damascus governorate,Syria\n"); /* near it: the place */
+        "id,event_date,event_type,location,admin1,admin2,admin3,country\n"
+        "c1,2024-01-01,Battles,Palmyra,,,,United States\n"          /* not Tadmur, though the index is for Syria */
+        "c2,2024-01-01,Battles,Moscow,,,,Syria\n"                   /* no Moscow in Syria: the country */
+        "c3,2024-01-01,Battles,Qqzzyx village,Idlib governorate,,,Syria\n" /* unknown place: its admin1 */
+        "c4,2024-01-01,Battles,Qqzzyx village,Nowhere province,,,Syria\n"  /* unknown area too: the country */
+        "c5,2024-01-01,Battles,Homs,NA,NA,NA,NA\n"                  /* NA is none: the home country's Homs */
+        "c6,2024-01-01,Battles,Aleppo,,,,DR Congo (Zaire)\n"        /* not Syria's Aleppo */
+        "c7,2024-01-01,Battles,Qqzzyx village,,,,Atlantis\n"        /* no country known: unlocated */
+        "c8,2024-01-01,Battles,Qqzzyx/Tadmur town,Homs governorate,,,Syria\n" /* either name of a slash pair */
+        "c9,2024-01-01,Battles,Qqzzyx (Douma) town,Rif Dimashq governorate,,,SY\n" /* or in brackets */
+        "c10,2024-01-01,Battles,Aleppo,Daraa governorate,,,Syria\n" /* a place far from the row's area: the area */
+        "c11,2024-01-01,Battles,Douma,Damascus governorate,,,Syria\n" /* near it: the place */
+        "c12,2024-01-01,Battles,Qqzzyx village,Aleppo governorate,Manbij district,,Syria\n" /* its district's seat */
+        "c13,2024-01-01,Battles,Qqzzyx village,Aleppo governorate,Manbij district,Al Bab,Syria\n" /* admin3 first */
+        "c14,2024-01-01,Battles,Qqzzyx village,Daraa governorate,Manbij district,,Syria\n" /* a seat far away: admin1 */
+        "c15,2024-01-01,Battles,Qqzzyx village,Idlib governorate,Qqzzyx district,,Syria\n"); /* unknown: admin1 */
     char *db = db_path("context.db");
     strbuf review = STRBUF_INIT;
     sb_addf(&review, "%s/review.csv", test_tmpdir());
     run_result r = run_cmd(NULL, "@ import %s --db %s --geocode-report %s", csv, db, review.buf);
     ck_assert_msg(r.status == 0, "%s", r.err);
-    ck_assert_msg(strstr(r.out, "geocoded 10, unlocated 1,") != NULL, "%s", r.out);
-    ck_assert_msg(strstr(r.out, "geocoded 5 at a place, 2 at their admin1, 3 at their country\n") != NULL, "%s", r.out);
+    ck_assert_msg(strstr(r.out, "geocoded 14, unlocated 1,") != NULL, "%s", r.out);
+    ck_assert_msg(strstr(r.out, "geocoded 5 at a place, 2 at their admin2 or admin3, 4 at their admin1, 3 at their "
+                                "country\n") != NULL, "%s", r.out);
     strbuf want = STRBUF_INIT;
     sb_addf(&want, "%s:4: placed at its admin1: \"Qqzzyx village\", Idlib governorate, Syria", csv);
     ck_assert_msg(strstr(r.err, want.buf) != NULL, "%s", r.err);
@@ -339,6 +345,10 @@ START_TEST(import_should_place_a_row_inside_its_country_or_at_its_area)
         { "c9", "exact", "geonames:170592", 1 },
         { "c10", "admin1", "eventmap:gov-daraa", 3 },
         { "c11", "exact", "geonames:170592", 1 },
+        { "c12", "admin2", "geonames:167357", 3 },
+        { "c13", "admin3", "geonames:174018", 3 },
+        { "c14", "admin1", "eventmap:gov-daraa", 3 },
+        { "c15", "admin1", "eventmap:gov-idlib", 3 },
     };
     for (size_t i = 0; i < sizeof(want_rows) / sizeof(want_rows[0]); i++) {
         const cJSON *p = props_of(root, want_rows[i].id);
@@ -360,16 +370,19 @@ START_TEST(import_should_place_a_row_inside_its_country_or_at_its_area)
     /* the review: one line per distinct place, the doubtful first */
     char *text = test_read_file(review.buf, NULL);
     ck_assert_ptr_nonnull(text);
-    ck_assert_msg(!strncmp(text, "location,admin1,country,rows,level,match,geo_precision,confidence,name,gazetteer_id,"
-                                 "latitude,longitude,runner_up_1,runner_up_2\n"
-                                 "Qqzzyx village,,Atlantis,1,none,,0,0.00,,,,,", 171), "%s", text);
-    ck_assert_msg(strstr(text, "\nMoscow,,Syria,1,country,country,3,0.02,Syria,country:SY,") != NULL, "%s", text);
-    ck_assert_msg(strstr(text, "\nQqzzyx village,Idlib governorate,Syria,1,admin1,admin1,3,0.15,Idlib,eventmap:gov-idlib,") != NULL,
-                  "%s", text);
-    ck_assert_msg(strstr(text, "\nHoms,NA,NA,1,place,exact,1,") != NULL, "%s", text);
+    static const char head[] = "location,admin1,admin2,admin3,country,rows,level,match,geo_precision,confidence,name,"
+                               "gazetteer_id,latitude,longitude,runner_up_1,runner_up_2\n"
+                               "Qqzzyx village,,,,Atlantis,1,none,,0,0.00,,,,,";
+    ck_assert_msg(!strncmp(text, head, sizeof(head) - 1), "%s", text);
+    ck_assert_msg(strstr(text, "\nMoscow,,,,Syria,1,country,country,3,0.02,Syria,country:SY,") != NULL, "%s", text);
+    ck_assert_msg(strstr(text, "\nQqzzyx village,Idlib governorate,,,Syria,1,admin1,admin1,3,0.15,Idlib,"
+                               "eventmap:gov-idlib,") != NULL, "%s", text);
+    ck_assert_msg(strstr(text, "\nQqzzyx village,Aleppo governorate,Manbij district,,Syria,1,admin2,admin2,3,0.50,"
+                               "Manbij,geonames:167357,") != NULL, "%s", text);
+    ck_assert_msg(strstr(text, "\nHoms,NA,NA,NA,NA,1,place,exact,1,") != NULL, "%s", text);
     size_t lines = 0;
     for (const char *p = text; *p; p++) lines += *p == '\n';
-    ck_assert_uint_eq(lines, 12); /* the header and 11 distinct places */
+    ck_assert_uint_eq(lines, 16); /* the header and 15 distinct places */
     free(text);
     /* a review that cannot be written: nothing imported */
     char *db2 = db_path("context-2.db");
@@ -399,7 +412,8 @@ START_TEST(import_should_take_a_country_column_of_many_distinct_texts)
     run_result r = run_cmd(NULL, "@ import %s --db %s", path, db);
     ck_assert_msg(r.status == 0, "%s", r.err);
     ck_assert_msg(strstr(r.out, "geocoded 750, unlocated 0,") != NULL, "%s", r.out);
-    ck_assert_msg(strstr(r.out, "geocoded 700 at a place, 0 at their admin1, 50 at their country\n") != NULL, "%s", r.out);
+    ck_assert_msg(strstr(r.out, "geocoded 700 at a place, 0 at their admin2 or admin3, 0 at their admin1, 50 at their "
+                                "country\n") != NULL, "%s", r.out);
     run_result_free(&r);
     sb_release(&csv);
     free(path);
