@@ -143,8 +143,10 @@ static int precision_of(const gaz_result *r)
 /* Below this match quality a place name's answer is a guess: the row goes
  * to the area it names instead (ACLED's convention for an unknown place). */
 #define MIN_PLACE_QUALITY 0.8
-/* An area name (the row's admin1) must match at least this well. */
+/* An area name (the row's admin1) must match at least this well; a
+ * first-level area of the row's own country this well. */
 #define MIN_AREA_QUALITY 0.85
+#define MIN_ADMIN1_QUALITY 0.7
 /* The confidence of a row placed at its area: how often such a point lies
  * within the tolerance of the row's own precision (UCDP's where_prec: 10 km
  * for an exact place to 100 km for an admin-1 event), measured on real UCDP
@@ -183,17 +185,26 @@ static int names_something(const char *s)
     return *s && strcmp(s, "NA") && strcmp(s, "N/A");
 }
 
-/* The row's first-level area as a place inside q's countries: 1 and r. */
+/* The row's first-level area as a place inside q's countries: 1 and r.
+ * The area itself, or the seat that stands for it (its capital), among the
+ * first few answers: "Baringo county" is a town before it is the county.
+ * A first-level area inside the row's country may be misspelt a little more
+ * than a place ("Khyber Pakhtunkwa"): a country has a few dozen of them, so
+ * a close spelling is seldom another one. */
 static int resolve_area(ev_geocoder *gc, const char *area, const gaz_query *q, gaz_result *r)
 {
     if (!names_something(area)) return 0;
-    gaz_result rs[1];
-    if (gaz_resolve(gc->g, area, q, rs, 1, NULL) < 1 || rs[0].quality < MIN_AREA_QUALITY) return 0;
-    const char *f = rs[0].feature;
-    /* the area itself, or the seat that stands for it (its capital) */
-    if (f[0] != 'A' && strncmp(f, "P.PPLA", 6) && strcmp(f, "P.PPLC") && rs[0].match != GAZ_MATCH_REGION) return 0;
-    *r = rs[0];
-    return 1;
+    gaz_result rs[3];
+    int n = gaz_resolve(gc->g, area, q, rs, 3, NULL);
+    for (int i = 0; i < n; i++) {
+        const char *f = rs[i].feature;
+        int admin1 = !strcmp(f, "A.ADM1") && q->within;
+        if (rs[i].quality < (admin1 ? MIN_ADMIN1_QUALITY : MIN_AREA_QUALITY)) continue;
+        if (f[0] != 'A' && strncmp(f, "P.PPLA", 6) && strcmp(f, "P.PPLC") && rs[i].match != GAZ_MATCH_REGION) continue;
+        *r = rs[i];
+        return 1;
+    }
+    return 0;
 }
 
 /* Whether a location names an area rather than a place: its last word is

@@ -314,14 +314,15 @@ START_TEST(import_should_place_a_row_inside_its_country_or_at_its_area)
         "c12,2024-01-01,Battles,Qqzzyx village,Aleppo governorate,Manbij district,,Syria\n" /* its district's seat */
         "c13,2024-01-01,Battles,Qqzzyx village,Aleppo governorate,Manbij district,Al Bab,Syria\n" /* admin3 first */
         "c14,2024-01-01,Battles,Qqzzyx village,Daraa governorate,Manbij district,,Syria\n" /* a seat far away: admin1 */
-        "c15,2024-01-01,Battles,Qqzzyx village,Idlib governorate,Qqzzyx district,,Syria\n"); /* unknown: admin1 */
+        "c15,2024-01-01,Battles,Qqzzyx village,Idlib governorate,Qqzzyx district,,Syria\n" /* unknown: admin1 */
+        "c16,2024-01-01,Battles,Qqzzyx village,Balochistn province,,,Pakistan\n"); /* a letter off: still admin1 */
     char *db = db_path("context.db");
     strbuf review = STRBUF_INIT;
     sb_addf(&review, "%s/review.csv", test_tmpdir());
     run_result r = run_cmd(NULL, "@ import %s --db %s --geocode-report %s", csv, db, review.buf);
     ck_assert_msg(r.status == 0, "%s", r.err);
-    ck_assert_msg(strstr(r.out, "geocoded 14, unlocated 1,") != NULL, "%s", r.out);
-    ck_assert_msg(strstr(r.out, "geocoded 5 at a place, 2 at their admin2 or admin3, 4 at their admin1, 3 at their "
+    ck_assert_msg(strstr(r.out, "geocoded 15, unlocated 1,") != NULL, "%s", r.out);
+    ck_assert_msg(strstr(r.out, "geocoded 5 at a place, 2 at their admin2 or admin3, 5 at their admin1, 3 at their "
                                 "country\n") != NULL, "%s", r.out);
     strbuf want = STRBUF_INIT;
     sb_addf(&want, "%s:4: placed at its admin1: \"Qqzzyx village\", Idlib governorate, Syria", csv);
@@ -349,6 +350,7 @@ START_TEST(import_should_place_a_row_inside_its_country_or_at_its_area)
         { "c13", "admin3", "geonames:174018", 3 },
         { "c14", "admin1", "eventmap:gov-daraa", 3 },
         { "c15", "admin1", "eventmap:gov-idlib", 3 },
+        { "c16", "admin1", "eventmap:adm1-pak-1108", 3 },
     };
     for (size_t i = 0; i < sizeof(want_rows) / sizeof(want_rows[0]); i++) {
         const cJSON *p = props_of(root, want_rows[i].id);
@@ -382,7 +384,7 @@ START_TEST(import_should_place_a_row_inside_its_country_or_at_its_area)
     ck_assert_msg(strstr(text, "\nHoms,NA,NA,NA,NA,1,place,exact,1,") != NULL, "%s", text);
     size_t lines = 0;
     for (const char *p = text; *p; p++) lines += *p == '\n';
-    ck_assert_uint_eq(lines, 16); /* the header and 15 distinct places */
+    ck_assert_uint_eq(lines, 17); /* the header and 16 distinct places */
     free(text);
     /* a review that cannot be written: nothing imported */
     char *db2 = db_path("context-2.db");
