@@ -40,7 +40,7 @@ if ! "$BIN" export --db "$TMP/eval.db" --format csv -o "$TMP/out.csv" > "$TMP/ex
     echo "make eval: eventmap export failed" >&2
     exit 1
 fi
-"$SCORER" score "$UCDP" "$TMP/out.csv"
+"$SCORER" score "$UCDP" "$TMP/out.csv" "${EVENTMAP_GAZETTEER:-.cache/gazetteer.idx}"
 
 echo
 echo "== the spelling tables (the test suite's spellings suite, CK_RUN_SUITE=spellings)"

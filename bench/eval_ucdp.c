@@ -8,13 +8,16 @@
  *       id,event_date,event_type,location,admin1,admin2,country from UCDP's
  *       id, date_start, type_of_violence (as text), where_coordinates, adm_1,
  *       adm_2 and country, values verbatim ("NA" included)
- *   eval_ucdp score UCDP.csv EXPORT.csv
+ *   eval_ucdp score UCDP.csv EXPORT.csv [GAZETTEER]
  *       `eventmap export --format csv` of that table's import, matched back
  *       to UCDP's rows by id: per where_prec 1-4 (tolerance 10, 25, 50,
  *       100 km) the rows within tolerance, the false placements (beyond it
  *       at geo_precision 1 or 2), the located rows and those beyond 500 km,
  *       for Syria and the rest; then confidence against the share within
- *       tolerance
+ *       tolerance; with GAZETTEER (the index the import used), also the
+ *       located rows that lie outside the country their row names, by the
+ *       index's own country polygons (Natural Earth 1:50m), beside UCDP's
+ *       own points (the borders' own error)
  *
  * Both files are read with the library's RFC 4180 reader (UCDP's text
  * fields hold quoted line breaks), distances are geo_distance_km.  Exit 0,
@@ -26,6 +29,7 @@
 #include <string.h>
 
 #include "events/events_int.h"
+#include "gazetteer/gazetteer.h"
 #include "geo/geo.h"
 #include "util/strbuf.h"
 #include "util/banned.h"
@@ -158,6 +162,7 @@ static int cmd_plain(const char *ucdp_path)
 
 typedef struct {
     char *id;
+    char *country;          /* as UCDP writes it */
     int where_prec;         /* UCDP's 1..7 */
     int syria;              /* country is "Syria" */
     geo_point truth;        /* UCDP's latitude/longitude */
@@ -208,6 +213,7 @@ static int truth_row(void *ctx, char **f, size_t line)
         return -1;
     }
     r->id = xstrdup(f[0]);
+    r->country = xstrdup(f[2]);
     r->where_prec = (int)prec;
     r->syria = !strcmp(f[2], "Syria");
     set->n++;
@@ -354,7 +360,104 @@ static void print_reliability(const eval_set *set)
     }
 }
 
-static int cmd_score(const char *ucdp_path, const char *export_path)
+/* ------------------------------------------------- inside the named country */
+
+/* The countries' shapes, made once each. */
+typedef struct {
+    const gaz *g;
+    geo_ctx *geo;
+    struct {
+        char cc[3];
+        geo_shape *shape; /* NULL when the index has no polygon for it */
+    } *known;
+    size_t n, alloc;
+} country_shapes;
+
+static int in_named_country_at(country_shapes *cs, const char *text, geo_point p);
+
+static geo_shape *shape_of(country_shapes *cs, const char *cc)
+{
+    for (size_t i = 0; i < cs->n; i++)
+        if (!strcmp(cs->known[i].cc, cc)) return cs->known[i].shape;
+    ALLOC_GROW(cs->known, cs->n + 1, cs->alloc);
+    memcpy(cs->known[cs->n].cc, cc, 3);
+    cs->known[cs->n].shape = NULL;
+    gaz_result place;
+    size_t len = 0;
+    const unsigned char *wkb = gaz_country_place(cs->g, cc, &place) ? gaz_region_wkb(cs->g, place.place, &len) : NULL;
+    if (wkb) geo_shape_from_wkb(cs->geo, wkb, len, &cs->known[cs->n].shape, NULL);
+    return cs->known[cs->n++].shape;
+}
+
+/* How far outside a border a point may lie and still count as inside: the
+ * 1:50m borders and coastlines are simplified by a few km (Mogadishu lies in
+ * the sea, Ras al-Ayn in Turkey). */
+#define BORDER_SLACK_KM 10.0
+
+/* 1 when p lies in one of the countries the text names (gaz_country_area)
+ * or within BORDER_SLACK_KM of one (one of eight points on that circle
+ * inside), 0 when not, -1 when that cannot be told (no such country or
+ * shape). */
+static int in_named_country(country_shapes *cs, const char *text, geo_point p)
+{
+    int in = in_named_country_at(cs, text, p);
+    for (int k = 0; in == 0 && k < 8; k++) {
+        double a = k * M_PI / 4, dlat = BORDER_SLACK_KM / 111.2 * cos(a);
+        double dlon = BORDER_SLACK_KM / (111.2 * cos(p.lat_deg * M_PI / 180)) * sin(a);
+        geo_point q = { p.lat_deg + dlat, p.lon_deg + dlon };
+        in = in_named_country_at(cs, text, q);
+    }
+    return in;
+}
+
+static int in_named_country_at(country_shapes *cs, const char *text, geo_point p)
+{
+    char area[64];
+    if (!gaz_country_area(cs->g, text, area)) return -1;
+    int told = 0;
+    for (const char *c = area; *c; c += c[2] ? 3 : 2) {
+        char cc[3] = { c[0], c[1], 0 };
+        geo_shape *shape = shape_of(cs, cc);
+        if (!shape) continue;
+        told = 1;
+        if (geo_shape_contains(cs->geo, shape, p) == 1) return 1;
+    }
+    return told ? 0 : -1;
+}
+
+static void print_outside(const eval_set *set, const char *gazetteer)
+{
+    gaz *g = NULL;
+    char *err = NULL;
+    if (gaz_open(gazetteer, &g, &err) < 0) {
+        printf("outside the named country: not measured (%s)\n", err);
+        free(err);
+        return;
+    }
+    country_shapes cs = { g, geo_ctx_new(), NULL, 0, 0 };
+    size_t located = 0, outside = 0, truth_outside = 0, untold = 0;
+    for (size_t i = 0; i < set->n; i++) {
+        const eval_row *r = &set->rows[i];
+        if (!r->located) continue;
+        located++;
+        int in = in_named_country(&cs, r->country, r->got);
+        if (in < 0) {
+            untold++;
+            continue;
+        }
+        outside += !in;
+        truth_outside += in_named_country(&cs, r->country, r->truth) == 0;
+    }
+    printf("outside the country the row names (more than %.0f km beyond Natural Earth's 1:50m borders): %zu of %zu "
+           "located rows; UCDP's own points: %zu; not told (no such country in the index): %zu\n", BORDER_SLACK_KM,
+           outside, located, truth_outside, untold);
+    for (size_t i = 0; i < cs.n; i++) geo_shape_free(cs.geo, cs.known[i].shape);
+    free(cs.known);
+    geo_ctx_free(cs.geo);
+    gaz_close(g);
+}
+
+static int cmd_score(const char *ucdp_path, const char *export_path, const char *gazetteer)
 {
     int rc = 1;
     eval_set set = { NULL, 0, 0, ucdp_path, 0 };
@@ -380,9 +483,16 @@ static int cmd_score(const char *ucdp_path, const char *export_path)
     print_group(&set, 0, "The rest (country != \"Syria\")");
     putchar('\n');
     print_reliability(&set);
+    if (gazetteer) {
+        putchar('\n');
+        print_outside(&set, gazetteer);
+    }
     rc = 0;
 cleanup:
-    for (size_t i = 0; i < set.n; i++) free(set.rows[i].id);
+    for (size_t i = 0; i < set.n; i++) {
+        free(set.rows[i].id);
+        free(set.rows[i].country);
+    }
     free(set.rows);
     return rc;
 }
@@ -390,8 +500,9 @@ cleanup:
 int main(int argc, char **argv)
 {
     if (argc == 3 && !strcmp(argv[1], "plain")) return cmd_plain(argv[2]);
-    if (argc == 4 && !strcmp(argv[1], "score")) return cmd_score(argv[2], argv[3]);
+    if ((argc == 4 || argc == 5) && !strcmp(argv[1], "score"))
+        return cmd_score(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
     fprintf(stderr, "usage: eval_ucdp plain UCDP.csv > PLAIN.csv\n"
-                    "       eval_ucdp score UCDP.csv EXPORT.csv\n");
+                    "       eval_ucdp score UCDP.csv EXPORT.csv [GAZETTEER]\n");
     return 2;
 }
