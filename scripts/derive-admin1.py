@@ -62,6 +62,28 @@ def km(lat1, lon1, lat2, lon2):
     return 12742 * math.asin(math.sqrt(min(1.0, h)))
 
 
+def ring_area(ring):
+    """Planar area of a ring (square degrees, unsigned)."""
+    return abs(sum(ring[i][0] * ring[(i + 1) % len(ring)][1] - ring[(i + 1) % len(ring)][0] * ring[i][1]
+                   for i in range(len(ring)))) / 2
+
+
+def in_ring(ring, x, y):
+    """Even-odd test of (x, y) against one ring."""
+    inside = False
+    for i in range(len(ring)):
+        (x1, y1), (x2, y2) = ring[i][:2], ring[(i + 1) % len(ring)][:2]
+        if (y1 > y) != (y2 > y) and x < (x2 - x1) * (y - y1) / (y2 - y1) + x1:
+            inside = not inside
+    return inside
+
+
+def largest_part(geom):
+    """The outer ring of the biggest polygon of a (Multi)Polygon."""
+    parts = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+    return max((part[0] for part in parts), key=ring_area)
+
+
 def code_by_place(cities, lat, lon):
     """The admin-1 code most of the 7 GeoNames places nearest (lat, lon),
     within 150 km, carry; "" when none is near or there is no majority."""
@@ -98,7 +120,8 @@ def main():
                 for x in c:
                     walk(x)
         walk(f["geometry"]["coordinates"])
-        poly_by_code[p["adm1_code"]] = (min(xs), min(ys), max(xs), max(ys), p.get("gn_a1_code") or "")
+        poly_by_code[p["adm1_code"]] = (min(xs), min(ys), max(xs), max(ys), p.get("gn_a1_code") or "",
+                                        largest_part(f["geometry"]))
 
     groups = {}
     for f in points:
@@ -139,7 +162,7 @@ def main():
         box = ""
         gn_code, sure = "", False
         if code in poly_by_code:
-            w, s, e, n, a1 = poly_by_code[code]
+            w, s, e, n, a1, _ = poly_by_code[code]
             box = f"{w:.3f},{s:.3f},{e:.3f},{n:.3f}"
             if a1.startswith(cc + "."):
                 gn_code, sure = a1.split(".", 1)[1], True
@@ -160,8 +183,20 @@ def main():
                             reverse=True)
             if scored and scored[0][0] >= 0.85 and (len(scored) == 1 or scored[1][0] < scored[0][0] - 0.05):
                 gn_code = scored[0][1]
-        # an area with islands has a label point each: the one nearest the
-        # middle of its GeoNames places, else of its polygon's box
+        # an area with islands has a label point each: the one on its
+        # biggest land (its polygon's largest part; Western Australia's is not
+        # Rottnest Island), nearest the middle of its GeoNames places, else of
+        # its polygon's box
+        if len(members) > 1 and code in poly_by_code:
+            land = poly_by_code[code][5]
+            main = [m for m in members if in_ring(land, m[1][0], m[1][1])]
+            if main:
+                # islands near its coast fall inside the simplified ring too:
+                # the one deepest inside that land (farthest from its edge)
+                def depth(c):
+                    return min(km(c[1], c[0], v[1], v[0]) for v in land)
+                lon, lat = max((c for _, c in main), key=depth)
+                members = [None]
         if len(members) > 1:
             if gn_code and places_of_code.get((cc, gn_code)):
                 my, mx = median(places_of_code[(cc, gn_code)])
