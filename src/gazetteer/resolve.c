@@ -453,6 +453,20 @@ static int in_focus(const char *focus, const char *country)
     return 0;
 }
 
+/* Whether a candidate, in the countries the query allows, has the whole
+ * text as its name or alias. */
+static int has_whole_name(const gaz *g, const cand_list *cl, const hints *hn)
+{
+    for (size_t i = 0; i < cl->n; i++) {
+        const candidate *c = &cl->c[i];
+        if ((c->match == GAZ_MATCH_EXACT || c->match == GAZ_MATCH_ALIAS) && c->quality >= 0.95 &&
+            (!hn->only || in_focus(hn->only, gaz_place_at(g, c->place)->country)))
+            return 1;
+    }
+    return 0;
+}
+
+
 /* Whether the place's admin-1 name is the context the query gave. */
 static int admin1_is_context(const gaz *g, const gaz_place_rec *p, const char *context_key)
 {
@@ -578,9 +592,11 @@ int gaz_resolve(const gaz *g, const char *name, const gaz_query *q, gaz_result *
     hn.prefer = strip_kind(plain.buf, &kindless);
     if (hn.prefer && kindless.len) collect(g, kindless.buf, 0.02, &cl, &key, &stripped, &scratch);
     /* "northeastern Syria": the area it lies in, a little below a place that
-     * has the whole phrase as its name */
+     * has the whole phrase as its name; when one has ("Western Australia",
+     * "North Kivu", "West Bank"), that place is meant, not the bare one */
     int rural = 0;
-    if (strip_qualifiers(hn.prefer && kindless.len ? kindless.buf : plain.buf, &bare, &rural)) {
+    if (!has_whole_name(g, &cl, &hn) &&
+        strip_qualifiers(hn.prefer && kindless.len ? kindless.buf : plain.buf, &bare, &rural)) {
         collect(g, bare.buf, 0.08, &cl, &key, &stripped, &scratch);
         if (rural && !hn.prefer) hn.prefer = PREFER_ADM1;
     }

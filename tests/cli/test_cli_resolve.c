@@ -141,6 +141,9 @@ START_TEST(resolve_should_answer_an_area_for_a_qualified_name)
         { "western Daraa countryside", "eventmap:gov-daraa" },
         { "Hama airfield", "eventmap:hama-military-airport" },
         { "the Tanf base", "eventmap:tanf-garrison" },
+        /* a name that begins with a qualifier is that place, not the bare one */
+        { "Western Australia", "eventmap:adm1-aus-2651" },
+        { "North Kivu", "eventmap:adm1-cod-1898" },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         run_result r = run_cmd(NULL, "@ resolve --json --limit 1 '%s'", cases[i][0]);
