@@ -9,13 +9,19 @@
  *
  *   gen_events [-n N] [--seed S] [-o FILE]     (stdout without -o)
  *   gen_events --points N [--seed S] [-o FILE]
- *   gen_events --version
+ *   gen_events [-n N] [--seed S] --places CITIES.txt ADMIN1.json COUNTRIES.tsv
+ *              [--distinct D] [-o FILE]
+ *   gen_events --version | --places-version
  *
  * --points writes N query centres instead, one "LAT,LON" a line, drawn as the
  * events are (same countries and places, same weights) but spread wider
  * (about 30 km), so that radius queries land where the events are dense and
  * where they thin out; bench/run_events.sh gives the same centres to eventmap
  * and to PostGIS.
+ *
+ * --places writes the same events with no coordinates and D distinct place
+ * strings in their location, admin1 and country cells (see "place strings"
+ * below), for timing the import's geocoding against the located import.
  *
  * The output is a function of N and the seed only, byte for byte, on every
  * machine: its own PRNG (splitmix64 seeding xoshiro256**), integer
@@ -754,6 +760,367 @@ static int pick_fatalities(int type, int sub_idx)
     return f;
 }
 
+/* ------------------------------------------------------- place strings */
+
+/* --places: the same events without coordinates, their location cells
+ * drawn from a fixed set of distinct place strings as a real event table
+ * holds them, so that `eventmap import` geocodes every row.  The strings
+ * are made from the gazetteer's own sources (GeoNames cities1000, its
+ * admin-1 names, the curated country table): a deterministic choice of
+ * towns written "Name", "Name town", "Name village", "Name city",
+ * "Name/Alternate" or "Name (Alternate)", with the admin-1 name and the
+ * country (its English name, or its ISO code in some strings) in their
+ * columns; and a share of invented names the gazetteer cannot know, so that
+ * the fallback to the row's admin1 or country is exercised too.  Rows take
+ * the strings with a Zipf-like frequency (rank r about 1/r), as a few
+ * towns fill most of a real table; every string occurs at least once.
+ *
+ * The strings and the draws have their own PRNG stream, so that every
+ * other column is byte for byte the located file's.  Change PLACES_VERSION
+ * whenever this output changes. */
+#define PLACES_VERSION "places 1"
+#define DEFAULT_DISTINCT 50000
+#define INVENTED_PCT 8
+
+typedef struct {
+    char *location, *admin1, *country;
+    int iso_num; /* ISO 3166-1 numeric, 0 when the table has none */
+} place_string;
+
+static place_string *place_strings;
+static size_t n_place_strings;
+static uint64_t *zipf_cum; /* zipf_cum[r]: the weights of ranks 0..r */
+static uint64_t place_rng[4];
+
+/* The place stream takes the PRNG for a while: swap it in, then back. */
+static void swap_rng(void)
+{
+    uint64_t t[4];
+    memcpy(t, rng_s, sizeof t);
+    memcpy(rng_s, place_rng, sizeof t);
+    memcpy(place_rng, t, sizeof t);
+}
+
+static char *xstrndup_(const char *s, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (!d) {
+        fputs("gen_events: out of memory\n", stderr);
+        exit(1);
+    }
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+static void *xrealloc_(void *p, size_t n)
+{
+    if (!(p = realloc(p, n ? n : 1))) {
+        fputs("gen_events: out of memory\n", stderr);
+        exit(1);
+    }
+    return p;
+}
+
+/* The whole file, NUL-terminated; exits on failure (a bench tool). */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "gen_events: %s: cannot open: %s\n", path, strerror(errno));
+        exit(1);
+    }
+    size_t len = 0, cap = 1 << 20;
+    char *buf = xrealloc_(NULL, cap);
+    size_t got;
+    while ((got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += got;
+        if (cap - len - 1 == 0) buf = xrealloc_(buf, cap *= 2);
+    }
+    if (ferror(f)) {
+        fprintf(stderr, "gen_events: %s: read error\n", path);
+        exit(1);
+    }
+    fclose(f);
+    buf[len] = '\0';
+    return buf;
+}
+
+/* One GeoNames row, its fields borrowed from the slurped file. */
+typedef struct {
+    const char *name, *alternates, *cc, *admin1_code;
+} city;
+
+static city *read_cities(char *text, size_t *n_out)
+{
+    city *cities = NULL;
+    size_t n = 0, cap = 0;
+    for (char *line = text; *line;) {
+        char *end = strchr(line, '\n');
+        if (end) *end = '\0';
+        char *field[19];
+        int nf = 0;
+        for (char *p = line; nf < 19;) {
+            field[nf++] = p;
+            char *tab = strchr(p, '\t');
+            if (!tab) break;
+            *tab = '\0';
+            p = tab + 1;
+        }
+        /* name col 2, alternatenames col 4, country col 9, admin1 col 11 */
+        if (nf == 19 && *field[1] && strlen(field[8]) == 2) {
+            if (n == cap) cities = xrealloc_(cities, (cap = cap ? 2 * cap : 1 << 17) * sizeof(*cities));
+            cities[n++] = (city){field[1], field[3], field[8], field[10]};
+        }
+        if (!end) break;
+        line = end + 1;
+    }
+    *n_out = n;
+    return cities;
+}
+
+/* admin1.json, [{"code":"AD.06","name":"..."},...]: code and name pairs,
+ * sorted by code.  The file has no escapes in its strings. */
+typedef struct {
+    const char *code, *name;
+} admin1_name;
+
+static int cmp_admin1(const void *a, const void *b)
+{
+    return strcmp(((const admin1_name *)a)->code, ((const admin1_name *)b)->code);
+}
+
+static admin1_name *read_admin1(char *text, size_t *n_out)
+{
+    admin1_name *names = NULL;
+    size_t n = 0, cap = 0;
+    char *p = text;
+    while ((p = strstr(p, "\"code\":\""))) {
+        char *code = p + 8, *code_end = strchr(code, '"');
+        char *name = code_end ? strstr(code_end, "\"name\":\"") : NULL;
+        char *name_end = name ? strchr(name + 8, '"') : NULL;
+        if (!name_end) break;
+        *code_end = *name_end = '\0';
+        if (n == cap) names = xrealloc_(names, (cap = cap ? 2 * cap : 4096) * sizeof(*names));
+        names[n++] = (admin1_name){code, name + 8};
+        p = name_end + 1;
+    }
+    qsort(names, n, sizeof(*names), cmp_admin1);
+    *n_out = n;
+    return names;
+}
+
+static const char *admin1_of(const admin1_name *names, size_t n, const city *c)
+{
+    char code[32];
+    snprintf(code, sizeof code, "%s.%s", c->cc, c->admin1_code);
+    admin1_name key = {code, NULL};
+    const admin1_name *hit = bsearch(&key, names, n, sizeof(*names), cmp_admin1);
+    return hit ? hit->name : "";
+}
+
+/* gazetteer/countries.tsv: iso_numeric, iso_alpha2, name, ...; indexed by
+ * the code's two letters. */
+typedef struct {
+    const char *name;
+    int iso_num;
+} country_name;
+
+static country_name COUNTRY_NAMES[26][26];
+
+static void read_countries(char *text)
+{
+    for (char *line = text; *line;) {
+        char *end = strchr(line, '\n');
+        if (end) *end = '\0';
+        char *num = line, *cc = strchr(num, '\t'), *name = cc ? strchr(cc + 1, '\t') : NULL;
+        char *name_end = name ? strchr(name + 1, '\t') : NULL;
+        if (line[0] != '#' && name_end && name - cc == 3 && cc[1] >= 'A' && cc[1] <= 'Z' && cc[2] >= 'A' &&
+            cc[2] <= 'Z') {
+            *name_end = '\0';
+            country_name *cn = &COUNTRY_NAMES[cc[1] - 'A'][cc[2] - 'A'];
+            if (!cn->name) *cn = (country_name){name + 1, atoi(num)};
+        }
+        if (!end) break;
+        line = end + 1;
+    }
+}
+
+static const country_name *country_of(const char *cc)
+{
+    if (cc[0] < 'A' || cc[0] > 'Z' || cc[1] < 'A' || cc[1] > 'Z') return NULL;
+    const country_name *cn = &COUNTRY_NAMES[cc[0] - 'A'][cc[1] - 'A'];
+    return cn->name ? cn : NULL;
+}
+
+/* An alternate name a reporter would write beside the name: Latin letters,
+ * spaces, hyphens and apostrophes, 3 to 40 bytes, not the name itself.
+ * Returns its length, and its start in *alt, or 0 when there is none. */
+static size_t pick_alternate(const city *c, const char **alt)
+{
+    const char *starts[64];
+    size_t lens[64], n = 0;
+    for (const char *p = c->alternates; *p && n < 64;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        int ok = len >= 3 && len <= 40 && !(strlen(c->name) == len && !memcmp(c->name, p, len));
+        for (size_t i = 0; ok && i < len; i++) {
+            char ch = p[i];
+            ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || ch == ' ' || ch == '-' || ch == '\'';
+        }
+        if (ok) {
+            starts[n] = p;
+            lens[n++] = len;
+        }
+        if (!comma) break;
+        p = comma + 1;
+    }
+    if (!n) return 0;
+    uint32_t k = below((uint32_t)n);
+    *alt = starts[k];
+    return lens[k];
+}
+
+/* A name no gazetteer holds, from syllables that rarely make a real one. */
+static void invent_name(char *buf, size_t cap)
+{
+    static const char *const SYLLABLES[] = {"zor", "vex", "qua", "bril", "dax", "umo", "kev", "plin", "yaz", "trob",
+                                            "fiq", "gosh", "nurv", "xel", "wab", "jix", "smer", "okk", "lut", "dree"};
+    int n = between(3, 4);
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < n; i++) len += (size_t)snprintf(buf + len, cap - len, "%s", PICK(SYLLABLES));
+    buf[0] = (char)(buf[0] - 'a' + 'A');
+}
+
+/* An open-addressing set of the strings made so far, by FNV-1a. */
+static uint64_t fnv1a(const char *s, uint64_t h)
+{
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
+    return (h ^ 0x1f) * UINT64_C(1099511628211);
+}
+
+static int place_string_seen(size_t *set, size_t cap, const place_string *ps, size_t idx)
+{
+    uint64_t h = fnv1a(ps->country, fnv1a(ps->admin1, fnv1a(ps->location, UINT64_C(14695981039346656037))));
+    size_t i = (size_t)h & (cap - 1);
+    for (; set[i]; i = (i + 1) & (cap - 1)) {
+        const place_string *o = &place_strings[set[i] - 1];
+        if (!strcmp(o->location, ps->location) && !strcmp(o->admin1, ps->admin1) && !strcmp(o->country, ps->country))
+            return 1;
+    }
+    set[i] = idx + 1;
+    return 0;
+}
+
+/* The distinct place strings and the Zipf table, from the three files. */
+static void build_place_strings(const char *cities_path, const char *admin1_path, const char *countries_path,
+                                size_t distinct, uint64_t seed)
+{
+    size_t n_cities, n_admin1;
+    char *cities_text = slurp(cities_path), *admin1_text = slurp(admin1_path), *countries_text = slurp(countries_path);
+    city *cities = read_cities(cities_text, &n_cities);
+    admin1_name *admin1 = read_admin1(admin1_text, &n_admin1);
+    read_countries(countries_text);
+    if (n_cities < distinct) {
+        fprintf(stderr, "gen_events: %s: %zu places, fewer than --distinct %zu\n", cities_path, n_cities, distinct);
+        exit(1);
+    }
+    uint64_t s = seed ^ UINT64_C(0x706C61636573); /* "places" */
+    for (int i = 0; i < 4; i++) place_rng[i] = splitmix64(&s);
+    swap_rng();
+
+    /* a deterministic order of the towns, taken one after another */
+    uint32_t *order = xrealloc_(NULL, n_cities * sizeof(*order));
+    for (size_t i = 0; i < n_cities; i++) order[i] = (uint32_t)i;
+    for (size_t i = n_cities - 1; i > 0; i--) {
+        uint32_t j = below((uint32_t)(i + 1)), t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+    size_t set_cap = 1;
+    while (set_cap < 4 * distinct) set_cap *= 2;
+    size_t *set = calloc(set_cap, sizeof(*set));
+    place_strings = xrealloc_(NULL, distinct * sizeof(*place_strings));
+    size_t next_city = 0;
+    while (n_place_strings < distinct && next_city < n_cities) {
+        place_string *ps = &place_strings[n_place_strings];
+        char location[160];
+        const city *c;
+        if (chance(INVENTED_PCT)) {
+            /* an unknown place in a real town's admin-1 area */
+            c = &cities[order[below((uint32_t)n_cities)]];
+            invent_name(location, sizeof location);
+            int kind = (int)below(100);
+            if (kind < 20) snprintf(location + strlen(location), sizeof location - strlen(location), " village");
+        } else {
+            c = &cities[order[next_city++]];
+            const char *alt = NULL;
+            size_t alt_len = 0;
+            int form = (int)below(100);
+            if (form >= 85) alt_len = pick_alternate(c, &alt);
+            if (form < 60 || (form >= 85 && !alt_len))
+                snprintf(location, sizeof location, "%s", c->name);
+            else if (form < 72)
+                snprintf(location, sizeof location, "%s town", c->name);
+            else if (form < 82)
+                snprintf(location, sizeof location, "%s village", c->name);
+            else if (form < 85)
+                snprintf(location, sizeof location, "%s city", c->name);
+            else if (form < 95)
+                snprintf(location, sizeof location, "%s/%.*s", c->name, (int)alt_len, alt);
+            else
+                snprintf(location, sizeof location, "%s (%.*s)", c->name, (int)alt_len, alt);
+        }
+        const country_name *cn = country_of(c->cc);
+        ps->location = xstrndup_(location, strlen(location));
+        const char *a1 = admin1_of(admin1, n_admin1, c);
+        ps->admin1 = xstrndup_(a1, strlen(a1));
+        /* most tables write the country's name, some its code */
+        const char *country_text = cn && !chance(15) ? cn->name : c->cc;
+        ps->country = xstrndup_(country_text, strlen(country_text));
+        ps->iso_num = cn ? cn->iso_num : 0;
+        if (place_string_seen(set, set_cap, ps, n_place_strings)) {
+            free(ps->location);
+            free(ps->admin1);
+            free(ps->country);
+            continue;
+        }
+        n_place_strings++;
+    }
+    /* rank r weighs about 1/(r + 1) */
+    zipf_cum = xrealloc_(NULL, n_place_strings * sizeof(*zipf_cum));
+    uint64_t total = 0;
+    for (size_t r = 0; r < n_place_strings; r++) zipf_cum[r] = total += (UINT64_C(1) << 40) / (r + 1);
+    swap_rng();
+    free(set);
+    free(order);
+    free(cities);
+    free(admin1);
+    free(cities_text);
+    free(admin1_text);
+    /* COUNTRY_NAMES borrows countries_text until the program ends */
+}
+
+/* The place string of row idx of n: every string once, at evenly spaced
+ * rows, the other rows by Zipf rank. */
+static const place_string *place_string_of(long idx, long n)
+{
+    long stride = n / (long)n_place_strings;
+    if (stride > 0 && idx % stride == 0 && idx / stride < (long)n_place_strings)
+        return &place_strings[idx / stride];
+    swap_rng();
+    uint64_t u = next64() % zipf_cum[n_place_strings - 1];
+    swap_rng();
+    size_t lo = 0, hi = n_place_strings - 1;
+    while (lo < hi) { /* the first rank whose cumulative weight exceeds u */
+        size_t mid = lo + (hi - lo) / 2;
+        if (zipf_cum[mid] > u) hi = mid;
+        else lo = mid + 1;
+    }
+    return &place_strings[lo];
+}
+
 /* The template with %1 %2 %L %A %G %S filled in, into buf. */
 static void expand(char *buf, size_t cap, const char *tpl, const char *a1, const char *a2, const place *p)
 {
@@ -1005,23 +1372,37 @@ static void write_row(FILE *f, long idx, long n, int32_t first_day, int32_t last
     putch(',');
     put_field(civ_target);
     putch(',');
-    put_int(co->iso_num);
-    putch(',');
-    puts_("Middle East,");
-    put_field(co->name);
-    putch(',');
-    put_field(p->admin1);
-    putch(',');
-    put_field(p->admin2);
-    putch(',');
-    put_field(p->admin3);
-    putch(',');
-    put_field(p->location);
-    putch(',');
-    put_e4(lat);
-    putch(',');
-    put_e4(lon);
-    putch(',');
+    if (n_place_strings) {
+        /* --places: a place string and no coordinates */
+        const place_string *ps = place_string_of(idx, n);
+        if (ps->iso_num) put_int(ps->iso_num);
+        putch(',');
+        puts_("Middle East,");
+        put_field(ps->country);
+        putch(',');
+        put_field(ps->admin1);
+        puts_(",,,");
+        put_field(ps->location);
+        puts_(",,,");
+    } else {
+        put_int(co->iso_num);
+        putch(',');
+        puts_("Middle East,");
+        put_field(co->name);
+        putch(',');
+        put_field(p->admin1);
+        putch(',');
+        put_field(p->admin2);
+        putch(',');
+        put_field(p->admin3);
+        putch(',');
+        put_field(p->location);
+        putch(',');
+        put_e4(lat);
+        putch(',');
+        put_e4(lon);
+        putch(',');
+    }
     put_int(geo_precision);
     putch(',');
     put_field(source);
@@ -1060,11 +1441,15 @@ static const char HEADER[] =
 static void usage(FILE *f)
 {
     fprintf(f, "usage: gen_events [-n N] [--seed S] [-o FILE]\n"
+               "       gen_events [-n N] [--seed S] --places CITIES.txt ADMIN1.json COUNTRIES.tsv\n"
+               "                  [--distinct D] [-o FILE]\n"
                "       gen_events --points N [--seed S] [-o FILE]\n"
-               "       gen_events --version\n"
+               "       gen_events --version | --places-version\n"
                "Writes N (default %d) synthetic ACLED-style events as CSV to FILE or stdout;\n"
-               "the same N and seed give the same bytes on every machine.\n",
-            DEFAULT_N);
+               "the same N and seed give the same bytes on every machine.  With --places,\n"
+               "the same events without coordinates, their places D (default %d) distinct\n"
+               "strings made from GeoNames cities1000, its admin-1 names and a country table.\n",
+            DEFAULT_N, DEFAULT_DISTINCT);
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -1079,14 +1464,24 @@ static int parse_u64(const char *s, uint64_t *out)
 
 int main(int argc, char **argv)
 {
-    uint64_t n = DEFAULT_N, seed = DEFAULT_SEED;
+    uint64_t n = DEFAULT_N, seed = DEFAULT_SEED, distinct = DEFAULT_DISTINCT;
     int points = 0;
-    const char *path = NULL;
+    const char *path = NULL, *places[3] = {NULL, NULL, NULL};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--version")) {
             puts(GEN_VERSION);
             return 0;
+        } else if (!strcmp(a, "--places-version")) {
+            puts(GEN_VERSION " " PLACES_VERSION);
+            return 0;
+        } else if (!strcmp(a, "--places") && i + 3 < argc) {
+            for (int k = 0; k < 3; k++) places[k] = argv[++i];
+        } else if (!strcmp(a, "--distinct") && i + 1 < argc) {
+            if (parse_u64(argv[++i], &distinct) || distinct < 1 || distinct > 10000000) {
+                fprintf(stderr, "gen_events: --distinct: expected a count from 1 to 10000000, got \"%s\"\n", argv[i]);
+                return 2;
+            }
         } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage(stdout);
             return 0;
@@ -1116,6 +1511,7 @@ int main(int argc, char **argv)
     /* The centres come from their own stream, not the events' first draws. */
     seed_rng(points ? seed ^ UINT64_C(0x706F696E7473) : seed);
     build_tables();
+    if (places[0] && !points) build_place_strings(places[0], places[1], places[2], (size_t)distinct, seed);
     out_cap = 1 << 20;
     out_buf = malloc(out_cap);
     if (!out_buf) return 1;

@@ -7,6 +7,9 @@
 #  a2. GeoJSON -> CSV      eventmap export --in     vs ogr2ogr -f CSV, with peak memory
 #   b. load with an index  eventmap import          vs PostgreSQL 15 + PostGIS:
 #                                                      \copy, geography, GiST
+#  b2. load, geocoding     eventmap import of the same events without
+#                          coordinates (50,000 distinct place strings) vs
+#                          the located import of b.: at most 1.3x its time
 #   c. 25 km radius query  store_scan + distance    vs ST_DWithin(geography),
 #                          (build/near_bench)          1,000 queries in-server
 #
@@ -18,7 +21,9 @@
 # sides count the events within the radius, and the script checks that they
 # found the same number.  The CSV is made once into
 # .cache/bench/ by bench/gen_events.c (fixed seed, the same bytes everywhere)
-# and made again only when the generator's version changes.  PostgreSQL runs
+# and made again only when the generator's version changes; so is its
+# twin without coordinates (gen_events --places, from the gazetteer's own
+# sources), made again when the generator or those sources change.  PostgreSQL runs
 # as a throwaway cluster under .cache/bench/pg, on a unix socket only, with
 # its default settings; it is stopped and removed at the end.  Not a test:
 # run it on an idle machine.
@@ -34,6 +39,10 @@ QUERIES=${BENCH_QUERIES:-1000}
 RADIUS_KM=25
 CACHE=.cache/bench
 CSV=$CACHE/events-$N.csv
+DISTINCT=${BENCH_DISTINCT_PLACES:-50000}
+PLACES_CSV=$CACHE/events-$N-places-$DISTINCT.csv
+PLACES_SRC=".cache/data/cities1000.txt .cache/data/admin1.json gazetteer/countries.tsv"
+GAZ=${EVENTMAP_GAZETTEER:-.cache/gazetteer.idx}
 WORK=$CACHE/run
 GEN=build/gen_events
 NEAR=build/near_bench
@@ -140,6 +149,19 @@ if [ ! -f "$CSV" ] || [ "$(cat "$CSV.version" 2>/dev/null)" != "$want_version" ]
     "$GEN" -n "$N" -o "$CSV.tmp"
     mv -f "$CSV.tmp" "$CSV"
     printf '%s\n' "$want_version" >"$CSV.version"
+fi
+# shellcheck disable=SC2086
+if ls $PLACES_SRC >/dev/null 2>&1; then
+    # shellcheck disable=SC2086
+    want_version="$("$GEN" --places-version) n=$N distinct=$DISTINCT sources=$(cat $PLACES_SRC | cksum | cut -d' ' -f1)"
+    if [ ! -f "$PLACES_CSV" ] || [ "$(cat "$PLACES_CSV.version" 2>/dev/null)" != "$want_version" ]; then
+        echo "== making $PLACES_CSV ($N events, $DISTINCT distinct places, $want_version)"
+        rm -f "$PLACES_CSV" "$PLACES_CSV.version"
+        # shellcheck disable=SC2086
+        "$GEN" -n "$N" --places $PLACES_SRC --distinct "$DISTINCT" -o "$PLACES_CSV.tmp"
+        mv -f "$PLACES_CSV.tmp" "$PLACES_CSV"
+        printf '%s\n' "$want_version" >"$PLACES_CSV.version"
+    fi
 fi
 POINTS=$WORK/points.txt
 "$GEN" --points "$QUERIES" -o "$POINTS"
@@ -316,6 +338,48 @@ if [ -n "$HAVE_PG" ]; then
     fi
 fi
 row "load with a spatial index" "$em_s" "$peer_s" "$(ratio "$em" "$peer")" "<= 8 s (DESIGN: PostGIS 23 s)"
+[ -z "$note" ] || echo "  $note"
+
+# ------------------------------------------------------------ b2. import, geocoding
+
+# The same events naming places without coordinates: every row geocoded
+# (src/events/geocode.c, once per distinct location/admin1/country), beside
+# the located import just timed.  Here the ratio column is geocoded time /
+# located time, the slowdown that geocoding costs.
+located=$em located_s=$em_s
+GEO_DB=$WORK/geocoded.db
+rm_geo_db() { rm -f "$GEO_DB" "$GEO_DB-journal" "$GEO_DB-wal" "$GEO_DB-shm"; }
+slowdown() {
+    case "$1/$2" in
+    */ | /*) echo "-" ;;
+    *) awk -v g="$1" -v l="$2" 'BEGIN { if (l > 0) printf "%.2fx", g / l; else print "-" }' ;;
+    esac
+}
+
+em='' em_s='' note=''
+if [ ! -f "$PLACES_CSV" ]; then
+    em_s="no CSV"
+    note=" (the place sources are missing: $PLACES_SRC; run make data)"
+elif [ ! -f "$GAZ" ]; then
+    em_s="no gazetteer"
+    note=" ($GAZ is missing; make all builds it)"
+elif ns=$(best_ns "$RUNS" rm_geo_db "$BIN" import "$PLACES_CSV" --db "$GEO_DB" --gazetteer "$GAZ"); then
+    em=$ns
+    em_s=$(secs "$ns")
+    grep -q "store .*: $N events" "$WORK/out" || note="$note (eventmap: $(tail -n 1 "$WORK/out"), expected $N events)"
+    # "geocoded P at a place, A at their admin1, C at their country" and the
+    # "read ..., unlocated U" line, in one note
+    levels=$(sed -n 's/^geocoded \([0-9]*\) at a place, \([0-9]*\) at their admin1, \([0-9]*\) at their country$/\1 at a place, \2 at their admin1, \3 at their country/p' "$WORK/out")
+    unlocated=$(sed -n 's/^read .*, unlocated \([0-9]*\),.*/\1/p' "$WORK/out")
+    note="$note (rows geocoded ${levels:-? at a place, ? at their admin1, ? at their country}, ${unlocated:-?} unlocated;"
+    note="$note $DISTINCT distinct places)"
+else
+    em_s="eventmap import failed"
+    note="$note (eventmap: $(why))"
+fi
+rm_geo_db
+row "load, $DISTINCT places geocoded" "$em_s" "${located_s:-(no located import)} located" \
+    "$(slowdown "$em" "$located")" "<= 1.3x the located import"
 [ -z "$note" ] || echo "  $note"
 
 # ------------------------------------------------------------ c. near
