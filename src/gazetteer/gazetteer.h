@@ -87,8 +87,8 @@ int gaz_country_code(const gaz *g, const char *text, char out[3]);
  * (the code first) to out and returns 1, or 0 (out "") as gaz_country_code. */
 int gaz_country_area(const gaz *g, const char *text, char out[64]);
 /* The country with ISO alpha-2 code cc as a place (its point and bbox): 1
- * and *out, or 0 when the index has no such country.  Reads every place:
- * callers keep the answer. */
+ * and *out, or 0 when the index has no such country.  The first call reads
+ * every place (to index the countries by code); later calls are a lookup. */
 int gaz_country_place(const gaz *g, const char cc[3], gaz_result *out);
 
 /* The roles of a kind word that ends a name (one table with the

@@ -16,6 +16,7 @@
 #ifndef EVENTMAP_GAZETTEER_INT_H
 #define EVENTMAP_GAZETTEER_INT_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -83,7 +84,17 @@ struct gaz {
     const uint32_t *deldir; /* (1 << GAZ_DELDIR_BITS) + 1 entries */
     uint32_t n_plain;
     const char *pool;
+    /* the first country place of each code "AA".."ZZ", as place index + 1
+     * (0: none), [26 * 26]; made on first use (gaz_country_place) */
+    _Atomic(uint32_t *) country_places;
+    /* what the text after a comma in a query means ("Douma, Rif Dimashq"),
+     * by text: resolve.c's context memo, under its lock */
+    pthread_mutex_t context_lock;
+    struct gaz_context_memo *contexts;
 };
+
+/* Frees the context memo (gaz_close). */
+void gaz_context_memo_free(struct gaz_context_memo *memo);
 
 /* Checked access to the mapped records.  gaz_open checks the header and that
  * each section lies inside the file; these check what a record points to (a

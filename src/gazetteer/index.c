@@ -73,6 +73,7 @@ int gaz_open(const char *path, gaz **out, char **err)
     g = xcalloc(1, sizeof(*g));
     g->path = xstrdup(path);
     atomic_init(&g->corrupt, 0);
+    pthread_mutex_init(&g->context_lock, NULL);
     g->map = map;
     g->map_len = (size_t)st.st_size;
     g->hdr = h;
@@ -120,6 +121,9 @@ cleanup:
 void gaz_close(gaz *g)
 {
     if (!g) return;
+    free(atomic_load(&g->country_places));
+    gaz_context_memo_free(g->contexts);
+    pthread_mutex_destroy(&g->context_lock);
     munmap((void *)g->map, g->map_len);
     free((char *)g->path);
     free(g);

@@ -466,6 +466,115 @@ static int has_whole_name(const gaz *g, const cand_list *cl, const hints *hn)
     return 0;
 }
 
+/* ------------------------------------------------------------- context */
+
+/* What the text after a query's comma names, when it names a country, an
+ * admin-1 area or the seat of one: the hints gaz_resolve takes from it. */
+typedef struct {
+    int named;               /* 1 when the text names such a place */
+    char country[4];         /* its country, "" for none */
+    int is_country;          /* 1 when it is a country (A.PCL*): a constraint */
+    const char *admin1_code; /* its admin-1 code (g's pool), NULL for a country or none */
+} context;
+
+/* The context's reading, from a resolve of the text on its own. */
+static void read_context(const gaz *g, const char *text, context *out)
+{
+    gaz_result ctx;
+    memset(out, 0, sizeof(*out));
+    if (gaz_resolve(g, text, NULL, &ctx, 1, NULL) != 1 || ctx.score < 0.6) return;
+    const char *f = ctx.feature;
+    if (strcmp(f, "A.PCLI") && strcmp(f, "A.ADM1") && strncmp(f, "P.PPLA", 6) && strcmp(f, "P.PPLC")) return;
+    out->named = 1;
+    snprintf(out->country, sizeof(out->country), "%s", ctx.country);
+    out->is_country = !strncmp(f, "A.PCL", 5);
+    const gaz_place_rec *cp = gaz_place_at(g, ctx.place);
+    if (strcmp(f, "A.PCLI") && cp->admin1_code) out->admin1_code = g->pool + cp->admin1_code;
+}
+
+/* The memo of read_context by text.  A table's geocoding sends "place,
+ * admin1" for each distinct place, and a few thousand admin-1 texts stand
+ * behind tens of thousands of places: each is resolved once, not once a
+ * place.  An open-addressing table of at most CONTEXT_MEMO_MAX texts (past
+ * that, texts are read again); the lock is held only to look up and add. */
+#define CONTEXT_MEMO_MAX 65536
+
+typedef struct {
+    char *text; /* NULL: an empty slot */
+    uint64_t hash;
+    context value;
+} context_slot;
+
+struct gaz_context_memo {
+    context_slot *slots;
+    size_t cap, count;
+};
+
+static uint64_t text_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static context_slot *memo_slot(context_slot *slots, size_t cap, const char *text, uint64_t hash)
+{
+    size_t i = (size_t)hash & (cap - 1);
+    while (slots[i].text && (slots[i].hash != hash || strcmp(slots[i].text, text))) i = (i + 1) & (cap - 1);
+    return &slots[i];
+}
+
+/* Adds text's reading to the memo (the caller holds the lock). */
+static void memo_add(struct gaz_context_memo *m, const char *text, uint64_t hash, const context *value)
+{
+    if (2 * (m->count + 1) > m->cap) {
+        size_t cap = m->cap ? 2 * m->cap : 256;
+        context_slot *slots = xcalloc(cap, sizeof(*slots));
+        for (size_t i = 0; i < m->cap; i++)
+            if (m->slots[i].text) *memo_slot(slots, cap, m->slots[i].text, m->slots[i].hash) = m->slots[i];
+        free(m->slots);
+        m->slots = slots;
+        m->cap = cap;
+    }
+    context_slot *s = memo_slot(m->slots, m->cap, text, hash);
+    if (s->text) return; /* another thread added it meanwhile */
+    s->text = xstrdup(text);
+    s->hash = hash;
+    s->value = *value;
+    m->count++;
+}
+
+void gaz_context_memo_free(struct gaz_context_memo *memo)
+{
+    if (!memo) return;
+    for (size_t i = 0; i < memo->cap; i++) free(memo->slots[i].text);
+    free(memo->slots);
+    free(memo);
+}
+
+/* read_context through g's memo.  The reading depends on g and the text
+ * alone, so the memo's answer is the one a fresh read would give. */
+static void context_of(const gaz *g, const char *text, context *out)
+{
+    gaz *mg = (gaz *)g; /* the memo is a cache: g's places do not change */
+    uint64_t hash = text_hash(text);
+    pthread_mutex_lock(&mg->context_lock);
+    if (mg->contexts && mg->contexts->cap) {
+        const context_slot *s = memo_slot(mg->contexts->slots, mg->contexts->cap, text, hash);
+        if (s->text) {
+            *out = s->value;
+            pthread_mutex_unlock(&mg->context_lock);
+            return;
+        }
+    }
+    pthread_mutex_unlock(&mg->context_lock);
+    /* not under the lock: the read resolves, and may read a context itself */
+    read_context(g, text, out);
+    pthread_mutex_lock(&mg->context_lock);
+    if (!mg->contexts) mg->contexts = xcalloc(1, sizeof(*mg->contexts));
+    if (mg->contexts->count < CONTEXT_MEMO_MAX) memo_add(mg->contexts, text, hash, out);
+    pthread_mutex_unlock(&mg->context_lock);
+}
 
 /* Whether the place's admin-1 name is the context the query gave. */
 static int admin1_is_context(const gaz *g, const gaz_place_rec *p, const char *context_key)
@@ -550,8 +659,7 @@ int gaz_resolve(const gaz *g, const char *name, const gaz_query *q, gaz_result *
     ranked *rk = NULL;
     hints hn = { NULL, NULL, NULL, NULL, NULL, PREFER_NONE };
     strbuf context_key = STRBUF_INIT;
-    char ctx_country[4] = "";
-    char *ctx_admin1 = NULL;
+    context ctx;
     int rc = 0;
 
     hn.focus = q && q->focus ? q->focus : gaz_focus(g);
@@ -560,19 +668,12 @@ int gaz_resolve(const gaz *g, const char *name, const gaz_query *q, gaz_result *
     const char *comma = memchr(name, ',', len);
     if (comma) {
         /* "Douma, Rif Dimashq" / "Homs, Syria": the part after the comma is context */
-        gaz_result ctx;
-        if (gaz_resolve(g, comma + 1, NULL, &ctx, 1, NULL) == 1 && ctx.score >= 0.6) {
-            const char *f = ctx.feature;
-            if (!strcmp(f, "A.PCLI") || !strcmp(f, "A.ADM1") || !strncmp(f, "P.PPLA", 6) ||
-                !strcmp(f, "P.PPLC")) {
-                snprintf(ctx_country, sizeof(ctx_country), "%s", ctx.country);
-                if (ctx_country[0]) hn.country = ctx_country;
-                /* "Homs, Syria": a named country is a constraint too */
-                if (ctx_country[0] && !strncmp(f, "A.PCL", 5) && !hn.only) hn.only = ctx_country;
-                const gaz_place_rec *cp = gaz_place_at(g, ctx.place);
-                if (strcmp(f, "A.PCLI") && cp->admin1_code) ctx_admin1 = xstrdup(g->pool + cp->admin1_code);
-                hn.admin1_code = ctx_admin1;
-            }
+        context_of(g, comma + 1, &ctx);
+        if (ctx.named) {
+            if (ctx.country[0]) hn.country = ctx.country;
+            /* "Homs, Syria": a named country is a constraint too */
+            if (ctx.country[0] && ctx.is_country && !hn.only) hn.only = ctx.country;
+            hn.admin1_code = ctx.admin1_code;
         }
         len = (size_t)(comma - name);
         const char *ctx_text = comma + 1;
@@ -638,7 +739,6 @@ int gaz_resolve(const gaz *g, const char *name, const gaz_query *q, gaz_result *
         r->quality = rk[i].c.quality < 0 ? 0 : rk[i].c.quality > 1 ? 1 : rk[i].c.quality;
     }
 cleanup:
-    free(ctx_admin1);
     free(rk);
     free(cl.c);
     sb_release(&plain);
@@ -657,8 +757,48 @@ cleanup:
 
 /* ------------------------------------------------------------ countries */
 
+/* Whether p is the country place of a code of two capitals. */
+static int is_country_rec(const gaz_place_rec *p)
+{
+    return (p->flags & GAZ_PLACE_COUNTRY) && p->country[0] >= 'A' && p->country[0] <= 'Z' && p->country[1] >= 'A' &&
+           p->country[1] <= 'Z' && !p->country[2];
+}
+
+/* g's country places by code (struct gaz: country_places), made on the
+ * first call by one pass over the places.  Import geocoding asks for a
+ * country per distinct country text, hundreds of times, and a pass over
+ * every place each time was a tenth of its run.  Threads that race here
+ * each make the same table; one is kept. */
+static const uint32_t *country_table(const gaz *g)
+{
+    uint32_t *table = atomic_load_explicit(&((gaz *)g)->country_places, memory_order_acquire);
+    if (table) return table;
+    table = xcalloc(26 * 26, sizeof(*table));
+    /* the first of a code, as the pass in gaz_country_place finds it */
+    for (uint32_t i = 0; i < g->hdr->n_places; i++) {
+        const gaz_place_rec *p = gaz_place_at(g, i);
+        if (!is_country_rec(p)) continue;
+        uint32_t *slot = &table[(p->country[0] - 'A') * 26 + (p->country[1] - 'A')];
+        if (!*slot) *slot = i + 1;
+    }
+    uint32_t *none = NULL;
+    if (!atomic_compare_exchange_strong_explicit(&((gaz *)g)->country_places, &none, table, memory_order_acq_rel,
+                                                 memory_order_acquire)) {
+        free(table);
+        table = none; /* another thread's */
+    }
+    return table;
+}
+
 int gaz_country_place(const gaz *g, const char cc[3], gaz_result *out)
 {
+    if (cc[0] >= 'A' && cc[0] <= 'Z' && cc[1] >= 'A' && cc[1] <= 'Z') {
+        uint32_t i = country_table(g)[(cc[0] - 'A') * 26 + (cc[1] - 'A')];
+        if (!i) return 0;
+        if (out) gaz_place(g, i - 1, out);
+        return 1;
+    }
+    /* any other code (none the index builder writes): a pass */
     for (uint32_t i = 0; i < g->hdr->n_places; i++) {
         const gaz_place_rec *p = gaz_place_at(g, i);
         if (p && (p->flags & GAZ_PLACE_COUNTRY) && p->country[0] == cc[0] && p->country[1] == cc[1] &&
