@@ -6,6 +6,7 @@
  */
 #include "events/events_int.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,14 @@ typedef struct {
     gaz_result place;        /* the country as a place, when has_place */
 } country_entry;
 
+/* An area text's answer inside the countries of a query (resolve_area). */
+typedef struct {
+    char *key;               /* "area\x1f" "country\x1f" "within"; NULL: an empty slot */
+    uint64_t hash;
+    int found;
+    gaz_result area;         /* when found; borrows the gazetteer's strings */
+} area_entry;
+
 struct ev_geocoder {
     const gaz *g;
     cache_entry *slots;
@@ -43,6 +52,9 @@ struct ev_geocoder {
     country_entry *countries; /* the country texts met, and where they lie */
     size_t n_countries, alloc_countries;
     country_entry scratch;    /* one more, when MAX_COUNTRY_TEXTS are kept */
+    area_entry *areas;        /* resolve_area's answers: an open-addressing table */
+    size_t areas_cap, n_areas;
+    strbuf area_key;
 };
 
 ev_geocoder *ev_geocoder_new(const gaz *g)
@@ -54,6 +66,7 @@ ev_geocoder *ev_geocoder_new(const gaz *g)
     sb_init(&gc->key, 0);
     sb_init(&gc->query, 0);
     sb_init(&gc->forms, 0);
+    sb_init(&gc->area_key, 0);
     return gc;
 }
 
@@ -72,9 +85,12 @@ void ev_geocoder_free(ev_geocoder *gc)
     sb_release(&gc->key);
     sb_release(&gc->query);
     sb_release(&gc->forms);
+    sb_release(&gc->area_key);
     for (size_t i = 0; i < gc->n_countries; i++) free(gc->countries[i].text);
     free(gc->countries);
     free(gc->scratch.text);
+    for (size_t i = 0; i < gc->areas_cap; i++) free(gc->areas[i].key);
+    free(gc->areas);
     free(gc);
 }
 
@@ -191,9 +207,8 @@ static int names_something(const char *s)
  * A first-level area inside the row's country may be misspelt a little more
  * than a place ("Khyber Pakhtunkwa"): a country has a few dozen of them, so
  * a close spelling is seldom another one. */
-static int resolve_area(ev_geocoder *gc, const char *area, const gaz_query *q, gaz_result *r)
+static int resolve_area_uncached(ev_geocoder *gc, const char *area, const gaz_query *q, gaz_result *r)
 {
-    if (!names_something(area)) return 0;
     gaz_result rs[3];
     int n = gaz_resolve(gc->g, area, q, rs, 3, NULL);
     for (int i = 0; i < n; i++) {
@@ -205,6 +220,55 @@ static int resolve_area(ev_geocoder *gc, const char *area, const gaz_query *q, g
         return 1;
     }
     return 0;
+}
+
+/* The slot of key (hash h) in the area table, empty when it is not there. */
+static area_entry *find_area(area_entry *slots, size_t cap, const char *key, uint64_t h)
+{
+    size_t i = (size_t)h & (cap - 1);
+    while (slots[i].key && (slots[i].hash != h || strcmp(slots[i].key, key))) i = (i + 1) & (cap - 1);
+    return &slots[i];
+}
+
+/* The row's area as a place inside q's countries: 1 and r.  A table names
+ * a few thousand areas behind tens of thousands of places, so each (area,
+ * countries) is resolved once; the answer depends on nothing else (q holds
+ * only the countries and resolve_into's min_score). */
+static int resolve_area(ev_geocoder *gc, const char *area, const gaz_query *q, gaz_result *r)
+{
+    if (!names_something(area)) return 0;
+    assert(!q->has_near && !q->focus && q->min_score == MIN_SCORE);
+    strbuf *key = &gc->area_key;
+    sb_reset(key);
+    sb_adds(key, area);
+    sb_addch(key, '\x1f');
+    sb_adds(key, q->country ? q->country : "");
+    sb_addch(key, '\x1f');
+    sb_adds(key, q->within ? q->within : "");
+    uint64_t h = hash_str(key->buf);
+    if (gc->areas_cap) {
+        const area_entry *a = find_area(gc->areas, gc->areas_cap, key->buf, h);
+        if (a->key) {
+            if (a->found) *r = a->area;
+            return a->found;
+        }
+    }
+    if (2 * (gc->n_areas + 1) > gc->areas_cap) {
+        size_t cap = gc->areas_cap ? 2 * gc->areas_cap : 256;
+        area_entry *slots = xcalloc(cap, sizeof(*slots));
+        for (size_t i = 0; i < gc->areas_cap; i++)
+            if (gc->areas[i].key) *find_area(slots, cap, gc->areas[i].key, gc->areas[i].hash) = gc->areas[i];
+        free(gc->areas);
+        gc->areas = slots;
+        gc->areas_cap = cap;
+    }
+    area_entry *a = find_area(gc->areas, gc->areas_cap, key->buf, h);
+    a->key = xstrdup(key->buf);
+    a->hash = h;
+    a->found = resolve_area_uncached(gc, area, q, &a->area);
+    gc->n_areas++;
+    if (a->found) *r = a->area;
+    return a->found;
 }
 
 /* Whether a location names an area rather than a place: its last word is
