@@ -246,6 +246,15 @@ static void lookup_key(const gaz *g, const char *key, size_t klen, const char *q
             }
         }
     }
+    /* Each probe reads a directory entry and then its bucket, far apart in
+     * a large index: ask for all directory entries, then all buckets, before
+     * reading any, so that the cache misses overlap instead of following one
+     * another (a third of a geocoded import's resolving time). */
+    for (size_t p = 0; p < n_probe; p++) __builtin_prefetch(&g->deldir[probes[p] >> (32 - GAZ_DELDIR_BITS)]);
+    for (size_t p = 0; p < n_probe; p++) {
+        uint32_t lo = g->deldir[probes[p] >> (32 - GAZ_DELDIR_BITS)];
+        if (lo < g->hdr->n_dels) __builtin_prefetch(&g->dels[lo]);
+    }
     for (size_t p = 0; p < n_probe && n_found < MAX_FUZZY_KEYS; p++) {
         uint32_t bkt = probes[p] >> (32 - GAZ_DELDIR_BITS);
         size_t hi = g->deldir[bkt + 1] < g->hdr->n_dels ? g->deldir[bkt + 1] : g->hdr->n_dels;
@@ -269,6 +278,9 @@ static void lookup_key(const gaz *g, const char *key, size_t klen, const char *q
     }
     free(set);
     n_found = n_unique;
+    /* the key records too, ahead of their reading (as the probes above) */
+    for (size_t i = 0; i < n_found; i++)
+        if (found[i] < g->hdr->n_keys) __builtin_prefetch(&g->keys[found[i]]);
     for (size_t i = 0; i < n_found; i++) {
         const gaz_key_rec *kr = gaz_key_at(g, found[i]);
         const char *ks = g->pool + kr->str;
