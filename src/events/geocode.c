@@ -19,6 +19,7 @@
 
 typedef struct {
     char *key;           /* "location\x1f" "admin1\x1f" "admin2\x1f" "admin3\x1f" "country" */
+    uint64_t hash;       /* hash_str(key) */
     int located, precision;
     double lat, lon, confidence;
     char *gazetteer_id, *match, *name;
@@ -29,6 +30,7 @@ typedef struct {
 /* A country column's text and what it means (gaz_country_area). */
 typedef struct {
     char *text;
+    uint64_t hash;           /* hash_str(text) */
     int known;               /* 1 when text names a country */
     char area[64];           /* "SD,SS" */
     int has_place;
@@ -101,10 +103,12 @@ static uint64_t hash_str(const char *s)
     return h;
 }
 
-static cache_entry *find_slot(cache_entry *slots, size_t cap, const char *key)
+/* key's slot (its hash h), empty when key is not there.  Every row asks:
+ * the stored hash spares a string compare with each other key met. */
+static cache_entry *find_slot(cache_entry *slots, size_t cap, const char *key, uint64_t h)
 {
-    size_t i = (size_t)hash_str(key) & (cap - 1);
-    while (slots[i].key && strcmp(slots[i].key, key)) i = (i + 1) & (cap - 1);
+    size_t i = (size_t)h & (cap - 1);
+    while (slots[i].key && (slots[i].hash != h || strcmp(slots[i].key, key))) i = (i + 1) & (cap - 1);
     return &slots[i];
 }
 
@@ -113,7 +117,7 @@ static void grow(ev_geocoder *gc)
     size_t cap = gc->cap * 2;
     cache_entry *slots = xcalloc(cap, sizeof(cache_entry));
     for (size_t i = 0; i < gc->cap; i++)
-        if (gc->slots[i].key) *find_slot(slots, cap, gc->slots[i].key) = gc->slots[i];
+        if (gc->slots[i].key) *find_slot(slots, cap, gc->slots[i].key, gc->slots[i].hash) = gc->slots[i];
     free(gc->slots);
     gc->slots = slots;
     gc->cap = cap;
@@ -128,8 +132,10 @@ static void grow(ev_geocoder *gc)
  * next call. */
 static const country_entry *country_of(ev_geocoder *gc, const char *country)
 {
+    /* each distinct place asks: hashes first, a string compare only on a match */
+    uint64_t h = hash_str(country);
     for (size_t i = 0; i < gc->n_countries; i++)
-        if (!strcmp(gc->countries[i].text, country)) return &gc->countries[i];
+        if (gc->countries[i].hash == h && !strcmp(gc->countries[i].text, country)) return &gc->countries[i];
     country_entry *c;
     if (gc->n_countries < MAX_COUNTRY_TEXTS) {
         ALLOC_GROW(gc->countries, gc->n_countries + 1, gc->alloc_countries);
@@ -140,6 +146,7 @@ static const country_entry *country_of(ev_geocoder *gc, const char *country)
     }
     memset(c, 0, sizeof(*c));
     c->text = xstrdup(country);
+    c->hash = h;
     c->known = gaz_country_area(gc->g, country, c->area);
     char cc[3] = { c->area[0], c->area[1], 0 };
     c->has_place = c->known && gaz_country_place(gc->g, cc, &c->place);
@@ -473,16 +480,26 @@ int ev_geocode(ev_geocoder *gc, ev_event *e)
     e->gazetteer_id = "";
     e->match = "";
     if (!gc->g || !*e->location) return 0;
+    /* the key, without a format to parse for each row */
     sb_reset(&gc->key);
-    sb_addf(&gc->key, "%s\x1f%s\x1f%s\x1f%s\x1f%s", e->location, e->admin1, e->admin2 ? e->admin2 : "",
-            e->admin3 ? e->admin3 : "", e->country);
-    cache_entry *c = find_slot(gc->slots, gc->cap, gc->key.buf);
+    sb_adds(&gc->key, e->location);
+    sb_addch(&gc->key, '\x1f');
+    sb_adds(&gc->key, e->admin1);
+    sb_addch(&gc->key, '\x1f');
+    sb_adds(&gc->key, e->admin2 ? e->admin2 : "");
+    sb_addch(&gc->key, '\x1f');
+    sb_adds(&gc->key, e->admin3 ? e->admin3 : "");
+    sb_addch(&gc->key, '\x1f');
+    sb_adds(&gc->key, e->country);
+    uint64_t h = hash_str(gc->key.buf);
+    cache_entry *c = find_slot(gc->slots, gc->cap, gc->key.buf, h);
     if (!c->key) {
         if (2 * (gc->count + 1) > gc->cap) {
             grow(gc);
-            c = find_slot(gc->slots, gc->cap, gc->key.buf);
+            c = find_slot(gc->slots, gc->cap, gc->key.buf, h);
         }
         c->key = xstrdup(gc->key.buf);
+        c->hash = h;
         gc->count++;
         resolve_into(gc, e, c);
     }
