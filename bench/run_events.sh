@@ -308,6 +308,43 @@ else
     note="$note (eventmap: $(why))"
 fi
 
+# b2. The same events naming places without coordinates: every row
+# geocoded (src/events/geocode.c, once per distinct location/admin1/country),
+# timed right after the located import and before the peer's load, the same
+# way; its row follows b.'s, its ratio column being geocoded time / located
+# time, the slowdown that geocoding costs.
+GEO_DB=$WORK/geocoded.db
+rm_geo_db() { rm -f "$GEO_DB" "$GEO_DB-journal" "$GEO_DB-wal" "$GEO_DB-shm"; }
+slowdown() {
+    case "$1/$2" in
+    */ | /*) echo "-" ;;
+    *) awk -v g="$1" -v l="$2" 'BEGIN { if (l > 0) printf "%.2fx", g / l; else print "-" }' ;;
+    esac
+}
+
+geo='' geo_s='' geo_note=''
+if [ ! -f "$PLACES_CSV" ]; then
+    geo_s="no CSV"
+    geo_note=" (the place sources are missing: $PLACES_SRC; run make data)"
+elif [ ! -f "$GAZ" ]; then
+    geo_s="no gazetteer"
+    geo_note=" ($GAZ is missing; make all builds it)"
+elif ns=$(best_ns "$RUNS" rm_geo_db "$BIN" import "$PLACES_CSV" --db "$GEO_DB" --gazetteer "$GAZ"); then
+    geo=$ns
+    geo_s=$(secs "$ns")
+    grep -q "store .*: $N events" "$WORK/out" || geo_note="$geo_note (eventmap: $(tail -n 1 "$WORK/out"), expected $N events)"
+    # "geocoded P at a place, A at their admin1, C at their country" and the
+    # "read ..., unlocated U" line, in one note
+    levels=$(sed -n 's/^geocoded \([0-9]*\) at a place, \([0-9]*\) at their admin1, \([0-9]*\) at their country$/\1 at a place, \2 at their admin1, \3 at their country/p' "$WORK/out")
+    unlocated=$(sed -n 's/^read .*, unlocated \([0-9]*\),.*/\1/p' "$WORK/out")
+    geo_note="$geo_note (rows geocoded ${levels:-? at a place, ? at their admin1, ? at their country}, ${unlocated:-?} unlocated;"
+    geo_note="$geo_note $DISTINCT distinct places)"
+else
+    geo_s="eventmap import failed"
+    geo_note="$geo_note (eventmap: $(why))"
+fi
+rm_geo_db
+
 cat >"$WORK/load.sql" <<SQL
 CREATE TABLE events (
     event_id_cnty text, event_date date, year int, time_precision int, disorder_type text,
@@ -339,48 +376,9 @@ if [ -n "$HAVE_PG" ]; then
 fi
 row "load with a spatial index" "$em_s" "$peer_s" "$(ratio "$em" "$peer")" "<= 8 s (DESIGN: PostGIS 23 s)"
 [ -z "$note" ] || echo "  $note"
-
-# ------------------------------------------------------------ b2. import, geocoding
-
-# The same events naming places without coordinates: every row geocoded
-# (src/events/geocode.c, once per distinct location/admin1/country), beside
-# the located import just timed.  Here the ratio column is geocoded time /
-# located time, the slowdown that geocoding costs.
-located=$em located_s=$em_s
-GEO_DB=$WORK/geocoded.db
-rm_geo_db() { rm -f "$GEO_DB" "$GEO_DB-journal" "$GEO_DB-wal" "$GEO_DB-shm"; }
-slowdown() {
-    case "$1/$2" in
-    */ | /*) echo "-" ;;
-    *) awk -v g="$1" -v l="$2" 'BEGIN { if (l > 0) printf "%.2fx", g / l; else print "-" }' ;;
-    esac
-}
-
-em='' em_s='' note=''
-if [ ! -f "$PLACES_CSV" ]; then
-    em_s="no CSV"
-    note=" (the place sources are missing: $PLACES_SRC; run make data)"
-elif [ ! -f "$GAZ" ]; then
-    em_s="no gazetteer"
-    note=" ($GAZ is missing; make all builds it)"
-elif ns=$(best_ns "$RUNS" rm_geo_db "$BIN" import "$PLACES_CSV" --db "$GEO_DB" --gazetteer "$GAZ"); then
-    em=$ns
-    em_s=$(secs "$ns")
-    grep -q "store .*: $N events" "$WORK/out" || note="$note (eventmap: $(tail -n 1 "$WORK/out"), expected $N events)"
-    # "geocoded P at a place, A at their admin1, C at their country" and the
-    # "read ..., unlocated U" line, in one note
-    levels=$(sed -n 's/^geocoded \([0-9]*\) at a place, \([0-9]*\) at their admin1, \([0-9]*\) at their country$/\1 at a place, \2 at their admin1, \3 at their country/p' "$WORK/out")
-    unlocated=$(sed -n 's/^read .*, unlocated \([0-9]*\),.*/\1/p' "$WORK/out")
-    note="$note (rows geocoded ${levels:-? at a place, ? at their admin1, ? at their country}, ${unlocated:-?} unlocated;"
-    note="$note $DISTINCT distinct places)"
-else
-    em_s="eventmap import failed"
-    note="$note (eventmap: $(why))"
-fi
-rm_geo_db
-row "load, $DISTINCT places geocoded" "$em_s" "${located_s:-(no located import)} located" \
-    "$(slowdown "$em" "$located")" "<= 1.3x the located import"
-[ -z "$note" ] || echo "  $note"
+row "load, $DISTINCT places geocoded" "$geo_s" "${em_s:-(no located import)} located" \
+    "$(slowdown "$geo" "$em")" "<= 1.3x the located import"
+[ -z "$geo_note" ] || echo "  $geo_note"
 
 # ------------------------------------------------------------ c. near
 
