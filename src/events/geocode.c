@@ -112,6 +112,39 @@ static cache_entry *find_slot(cache_entry *slots, size_t cap, const char *key, u
     return &slots[i];
 }
 
+/* The key's parts: location, admin1, admin2, admin3, country. */
+#define N_KEY_PARTS 5
+
+/* hash_str of the parts joined by \x1f, without joining them. */
+static uint64_t hash_parts(const char *const parts[N_KEY_PARTS])
+{
+    uint64_t h = 1469598103934665603ull;
+    for (int k = 0; k < N_KEY_PARTS; k++) {
+        if (k) h = (h ^ 0x1f) * 1099511628211ull;
+        for (const char *s = parts[k]; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    }
+    return h;
+}
+
+/* Whether key is the parts joined by \x1f. */
+static int key_is(const char *key, const char *const parts[N_KEY_PARTS])
+{
+    for (int k = 0; k < N_KEY_PARTS; k++) {
+        if (k && *key++ != '\x1f') return 0;
+        for (const char *s = parts[k]; *s; s++, key++)
+            if (*key != *s) return 0;
+    }
+    return *key == '\0';
+}
+
+/* find_slot for the key the parts make. */
+static cache_entry *find_parts(cache_entry *slots, size_t cap, const char *const parts[N_KEY_PARTS], uint64_t h)
+{
+    size_t i = (size_t)h & (cap - 1);
+    while (slots[i].key && (slots[i].hash != h || !key_is(slots[i].key, parts))) i = (i + 1) & (cap - 1);
+    return &slots[i];
+}
+
 static void grow(ev_geocoder *gc)
 {
     size_t cap = gc->cap * 2;
@@ -480,23 +513,21 @@ int ev_geocode(ev_geocoder *gc, ev_event *e)
     e->gazetteer_id = "";
     e->match = "";
     if (!gc->g || !*e->location) return 0;
-    /* the key, without a format to parse for each row */
-    sb_reset(&gc->key);
-    sb_adds(&gc->key, e->location);
-    sb_addch(&gc->key, '\x1f');
-    sb_adds(&gc->key, e->admin1);
-    sb_addch(&gc->key, '\x1f');
-    sb_adds(&gc->key, e->admin2 ? e->admin2 : "");
-    sb_addch(&gc->key, '\x1f');
-    sb_adds(&gc->key, e->admin3 ? e->admin3 : "");
-    sb_addch(&gc->key, '\x1f');
-    sb_adds(&gc->key, e->country);
-    uint64_t h = hash_str(gc->key.buf);
-    cache_entry *c = find_slot(gc->slots, gc->cap, gc->key.buf, h);
+    /* the row's key, hashed and compared field by field: it is built only
+     * for a place not met before (every row asks, a few in a hundred are new) */
+    const char *parts[N_KEY_PARTS] = { e->location, e->admin1, e->admin2 ? e->admin2 : "",
+                                       e->admin3 ? e->admin3 : "", e->country };
+    uint64_t h = hash_parts(parts);
+    cache_entry *c = find_parts(gc->slots, gc->cap, parts, h);
     if (!c->key) {
         if (2 * (gc->count + 1) > gc->cap) {
             grow(gc);
-            c = find_slot(gc->slots, gc->cap, gc->key.buf, h);
+            c = find_parts(gc->slots, gc->cap, parts, h);
+        }
+        sb_reset(&gc->key);
+        for (int k = 0; k < N_KEY_PARTS; k++) {
+            if (k) sb_addch(&gc->key, '\x1f');
+            sb_adds(&gc->key, parts[k]);
         }
         c->key = xstrdup(gc->key.buf);
         c->hash = h;

@@ -217,6 +217,7 @@ static void lookup_key(const gaz *g, const char *key, size_t klen, const char *q
                        strbuf *scratch, cand_list *cl)
 {
     /* the same key: a spelling variant */
+    size_t cl_start = cl->n;
     uint32_t h = gaz_hash32(key, klen);
     for (size_t i = lower_bound(g->translit, g->hdr->n_keys, h);
          i < g->hdr->n_keys && (uint32_t)(g->translit[i] >> 32) == h; i++) {
@@ -224,6 +225,10 @@ static void lookup_key(const gaz *g, const char *key, size_t klen, const char *q
         if (gaz_key_at(g, k)->len == klen && !memcmp(g->pool + gaz_key_at(g, k)->str, key, klen))
             add_key_names(g, k, 0.90, 0.06, q_stripped, scratch, cl);
     }
+    /* a key some names have is a spelling of those names: its near misses
+     * are other names, not what the text meant (and looking for them was
+     * most of a geocoded import's resolving time) */
+    if (cl->n > cl_start) return;
     if ((unsigned char)key[0] >= 0x80 || klen < 3 || klen > 64) return;
 
     /* the deletion neighbourhood: keys within about two edits */
@@ -450,6 +455,14 @@ typedef struct {
     const char *admin1_code;
     const char *context_key; /* translit key of the text after a comma, or NULL */
     int prefer;
+    /* admin1_is_context's answers by admin-1 name (a pool offset): the
+     * candidates of one query share a few areas, and each answer folds and
+     * transliterates the name */
+    struct {
+        uint32_t admin1;
+        int same;
+    } seen[8];
+    int n_seen;
 } hints;
 
 /* A home-country place's edge when the query names no country: enough to
@@ -589,9 +602,12 @@ static void context_of(const gaz *g, const char *text, context *out)
 }
 
 /* Whether the place's admin-1 name is the context the query gave. */
-static int admin1_is_context(const gaz *g, const gaz_place_rec *p, const char *context_key)
+static int admin1_is_context(const gaz *g, const gaz_place_rec *p, hints *hn)
 {
     if (!p->admin1) return 0;
+    for (int i = 0; i < hn->n_seen; i++)
+        if (hn->seen[i].admin1 == p->admin1) return hn->seen[i].same;
+    const char *context_key = hn->context_key;
     const char *name = g->pool + p->admin1;
     strbuf f = STRBUF_INIT, k = STRBUF_INIT;
     int same = 0;
@@ -601,17 +617,20 @@ static int admin1_is_context(const gaz *g, const gaz_place_rec *p, const char *c
     }
     sb_release(&f);
     sb_release(&k);
+    int slot = hn->n_seen < 8 ? hn->n_seen++ : (int)(p->admin1 % 8);
+    hn->seen[slot].admin1 = p->admin1;
+    hn->seen[slot].same = same;
     return same;
 }
 
 /* Whether p lies in the area the query named after a comma. */
-static int in_context(const gaz *g, const gaz_place_rec *p, const hints *hn)
+static int in_context(const gaz *g, const gaz_place_rec *p, hints *hn)
 {
     return (hn->admin1_code && p->admin1_code && !strcmp(g->pool + p->admin1_code, hn->admin1_code)) ||
-           (hn->context_key && admin1_is_context(g, p, hn->context_key));
+           (hn->context_key && admin1_is_context(g, p, hn));
 }
 
-static double score_place(const gaz *g, const candidate *c, const gaz_query *q, const hints *hn)
+static double score_place(const gaz *g, const candidate *c, const gaz_query *q, hints *hn)
 {
     const gaz_place_rec *p = gaz_place_at(g, c->place);
     /* quality first: importance and hints reorder answers of similar quality */
@@ -669,7 +688,9 @@ int gaz_resolve(const gaz *g, const char *name, const gaz_query *q, gaz_result *
            kindless = STRBUF_INIT, bare = STRBUF_INIT;
     cand_list cl = { NULL, 0, 0 };
     ranked *rk = NULL;
-    hints hn = { NULL, NULL, NULL, NULL, NULL, PREFER_NONE };
+    hints hn;
+    memset(&hn, 0, sizeof(hn));
+    hn.prefer = PREFER_NONE;
     strbuf context_key = STRBUF_INIT;
     context ctx;
     int rc = 0;
