@@ -333,11 +333,12 @@ elif ns=$(best_ns "$RUNS" rm_geo_db "$BIN" import "$PLACES_CSV" --db "$GEO_DB" -
     geo=$ns
     geo_s=$(secs "$ns")
     grep -q "store .*: $N events" "$WORK/out" || geo_note="$geo_note (eventmap: $(tail -n 1 "$WORK/out"), expected $N events)"
-    # "geocoded P at a place, A at their admin1, C at their country" and the
-    # "read ..., unlocated U" line, in one note
-    levels=$(sed -n 's/^geocoded \([0-9]*\) at a place, \([0-9]*\) at their admin1, \([0-9]*\) at their country$/\1 at a place, \2 at their admin1, \3 at their country/p' "$WORK/out")
+    # import's "geocoded P at a place, D at their admin2 or admin3, A at
+    # their admin1, C at their country" and the "read ..., unlocated U" line,
+    # in one note
+    levels=$(sed -n 's/^geocoded \([0-9]* at a place, .* at their country\)$/\1/p' "$WORK/out")
     unlocated=$(sed -n 's/^read .*, unlocated \([0-9]*\),.*/\1/p' "$WORK/out")
-    geo_note="$geo_note (rows geocoded ${levels:-? at a place, ? at their admin1, ? at their country}, ${unlocated:-?} unlocated;"
+    geo_note="$geo_note (rows geocoded ${levels:-? at each level}, ${unlocated:-?} unlocated;"
     geo_note="$geo_note $DISTINCT distinct places)"
 else
     geo_s="eventmap import failed"
