@@ -15,10 +15,6 @@
 #include "util/banned.h"
 
 typedef struct {
-    uint32_t place, display, plain, key, kind;
-} bname;
-
-typedef struct {
     char *code;  /* "SY.01" */
     char *name;
 } admin1_entry;
@@ -26,7 +22,8 @@ typedef struct {
 typedef struct {
     gaz_place_rec *places;
     size_t n_places, alloc_places;
-    bname *names;
+    gaz_name_rec *names;       /* .key is the key's pool offset until write_index
+                                * sorts them and makes it an index into keys[] */
     size_t n_names, alloc_names;
     strbuf pool;
     uint32_t *intern;          /* open addressing over pool offsets, 0 = empty */
@@ -248,7 +245,7 @@ static int add_name(builder *b, uint32_t place, const char *name, size_t len, ui
     gaz_translit(b->fold.buf, &b->key);
     if (!b->key.len) return 0;
     ALLOC_GROW(b->names, b->n_names + 1, b->alloc_names);
-    bname *n = &b->names[b->n_names++];
+    gaz_name_rec *n = &b->names[b->n_names++];
     n->place = place;
     n->display = pool_intern(b, name, len);
     n->plain = pool_intern(b, b->fold.buf, b->fold.len);
@@ -627,9 +624,9 @@ cleanup:
 
 /* ---------- sorting and writing ---------- */
 
-static int cmp_bname(const void *pa, const void *pb)
+static int cmp_name(const void *pa, const void *pb)
 {
-    const bname *a = pa, *b = pb;
+    const gaz_name_rec *a = pa, *b = pb;
     if (a->key != b->key) return a->key < b->key ? -1 : 1;
     if (a->place != b->place) return a->place < b->place ? -1 : 1;
     if (a->plain != b->plain) return a->plain < b->plain ? -1 : 1;
@@ -637,23 +634,46 @@ static int cmp_bname(const void *pa, const void *pb)
     return a->display < b->display ? -1 : a->display > b->display;
 }
 
-/* LSD radix sort of 64-bit values. */
+/* Sort v[0..n) in place by the byte of each value at shift and the bytes
+ * below it: an MSD radix sort that permutes within v (American flag sort),
+ * so that sorting the deletion table of a 12-million-row build needs no
+ * second array of its size.  Buckets of a few values end in insertion sort. */
+static void radix_sort_u64_at(uint64_t *v, size_t n, int shift)
+{
+    if (n <= 32 || shift < 0) {
+        for (size_t i = 1; i < n; i++) {
+            uint64_t x = v[i];
+            size_t j = i;
+            for (; j > 0 && v[j - 1] > x; j--) v[j] = v[j - 1];
+            v[j] = x;
+        }
+        return;
+    }
+    size_t count[256] = { 0 }, start[257], next[256];
+    for (size_t i = 0; i < n; i++) count[(v[i] >> shift) & 0xFF]++;
+    start[0] = 0;
+    for (int d = 0; d < 256; d++) start[d + 1] = start[d] + count[d];
+    memcpy(next, start, sizeof(next));
+    for (int d = 0; d < 256; d++) {
+        /* swap each value of bucket d that belongs elsewhere to its bucket */
+        while (next[d] < start[d + 1]) {
+            uint64_t x = v[next[d]];
+            int to = (int)((x >> shift) & 0xFF);
+            while (to != d) {
+                uint64_t y = v[next[to]];
+                v[next[to]++] = x;
+                x = y;
+                to = (int)((x >> shift) & 0xFF);
+            }
+            v[next[d]++] = x;
+        }
+    }
+    for (int d = 0; d < 256; d++) radix_sort_u64_at(v + start[d], count[d], shift - 8);
+}
+
 static void radix_sort_u64(uint64_t *v, size_t n)
 {
-    uint64_t *tmp = xmalloc(n * sizeof(*tmp));
-    uint64_t *src = v, *dst = tmp;
-    for (int shift = 0; shift < 64; shift += 16) {
-        size_t *count = xcalloc(65537, sizeof(size_t));
-        for (size_t i = 0; i < n; i++) count[((src[i] >> shift) & 0xFFFF) + 1]++;
-        for (size_t i = 1; i <= 65536; i++) count[i] += count[i - 1];
-        for (size_t i = 0; i < n; i++) dst[count[(src[i] >> shift) & 0xFFFF]++] = src[i];
-        free(count);
-        uint64_t *t = src;
-        src = dst;
-        dst = t;
-    }
-    /* four passes: the result is back in v */
-    free(tmp);
+    radix_sort_u64_at(v, n, 56);
 }
 
 static size_t dedupe_u64(uint64_t *v, size_t n)
@@ -680,37 +700,38 @@ static int pad_to8(FILE *f, uint64_t *off)
 static int write_index(builder *b, const char *output, gaz_build_stats *stats, char **err)
 {
     int rc = 0;
-    gaz_name_rec *names = NULL;
+    gaz_name_rec *names = NULL; /* the builder's, sorted and compacted */
     gaz_key_rec *keys = NULL;
     uint64_t *plain = NULL, *translit = NULL, *dels = NULL;
     uint32_t *deldir = NULL;
     size_t n_names = 0, n_keys = 0, n_dels = 0, alloc_keys = 0, alloc_dels = 0;
     tempfile out = TEMPFILE_INIT;
 
-    /* names sorted by key; exact duplicates (same key, place, folded form) dropped */
-    if (b->n_names) qsort(b->names, b->n_names, sizeof(bname), cmp_bname);
-    names = xmalloc((b->n_names ? b->n_names : 1) * sizeof(*names));
+    /* names sorted by key; exact duplicates (same key, place, folded form)
+     * dropped.  Compacted in place: the builder's array becomes names[] (a
+     * second copy would be 20 bytes a name more at the peak). */
+    if (b->n_names) qsort(b->names, b->n_names, sizeof(*b->names), cmp_name);
+    names = b->names;
+    uint32_t prev_key = 0, prev_place = 0, prev_plain = 0;
     for (size_t i = 0; i < b->n_names; i++) {
-        const bname *bn = &b->names[i];
-        if (n_names && bn->key == b->names[i - 1].key && bn->place == b->names[i - 1].place &&
-            bn->plain == b->names[i - 1].plain)
-            continue;
-        if (!n_keys || b->pool.buf + keys[n_keys - 1].str != b->pool.buf + bn->key) {
+        gaz_name_rec bn = b->names[i];
+        if (n_names && bn.key == prev_key && bn.place == prev_place && bn.plain == prev_plain) continue;
+        if (!n_keys || keys[n_keys - 1].str != bn.key) {
             ALLOC_GROW(keys, n_keys + 1, alloc_keys);
-            keys[n_keys].str = bn->key;
-            keys[n_keys].len = (uint32_t)strlen(b->pool.buf + bn->key);
+            keys[n_keys].str = bn.key;
+            keys[n_keys].len = (uint32_t)strlen(b->pool.buf + bn.key);
             keys[n_keys].first = (uint32_t)n_names;
             keys[n_keys].count = 0;
             n_keys++;
         }
         keys[n_keys - 1].count++;
-        gaz_name_rec *nr = &names[n_names++];
-        nr->place = bn->place;
-        nr->display = bn->display;
-        nr->plain = bn->plain;
-        nr->key = (uint32_t)(n_keys - 1);
-        nr->kind = bn->kind;
+        prev_key = bn.key;
+        prev_place = bn.place;
+        prev_plain = bn.plain;
+        bn.key = (uint32_t)(n_keys - 1);
+        names[n_names++] = bn;
     }
+    b->n_names = n_names;
 
     plain = xmalloc((n_names ? n_names : 1) * sizeof(*plain));
     for (size_t i = 0; i < n_names; i++) {
@@ -742,6 +763,16 @@ static int write_index(builder *b, const char *output, gaz_build_stats *stats, c
     }
     radix_sort_u64(dels, n_dels);
     n_dels = dedupe_u64(dels, n_dels);
+
+    /* the file counts and points in 32 bits: refuse what would not fit
+     * rather than write an index that points to the wrong records */
+    if (b->n_places > UINT32_MAX || n_names > UINT32_MAX || n_keys > UINT32_MAX || n_dels > UINT32_MAX) {
+        rc = em_error(err, EM_EINPUT,
+                      "too many places or names for one index (%zu places, %zu names, %zu keys, %zu fuzzy "
+                      "entries; the limit is %u of each)",
+                      b->n_places, n_names, n_keys, n_dels, (unsigned)UINT32_MAX);
+        goto cleanup;
+    }
 
     gaz_header hdr;
     memset(&hdr, 0, sizeof(hdr));
@@ -818,13 +849,27 @@ static int write_index(builder *b, const char *output, gaz_build_stats *stats, c
     }
 cleanup:
     tempfile_abort(&out); /* after a failure: nothing under output */
-    free(names);
     free(keys);
     free(plain);
     free(translit);
     free(dels);
     free(deldir);
     return rc;
+}
+
+/* Free what only reading needed (the interning table and the geonameid
+ * map), so that sorting and writing do not hold them: at 12 million rows
+ * they are about 700 MB of the peak. */
+static void builder_drop_lookups(builder *b)
+{
+    free(b->intern);
+    b->intern = NULL;
+    b->intern_cap = b->intern_count = 0;
+    free(b->gn_ids);
+    free(b->gn_places);
+    b->gn_ids = NULL;
+    b->gn_places = NULL;
+    b->gn_cap = b->gn_count = 0;
 }
 
 static void builder_release(builder *b)
@@ -926,6 +971,7 @@ int gaz_build(const gaz_build_opts *opts, gaz_build_stats *stats, char **err)
         rc = em_error(err, EM_EINPUT, "the string pool is over 4 GiB: too many names for one index");
         goto cleanup;
     }
+    builder_drop_lookups(&b);
     rc = write_index(&b, opts->output, stats, err);
 cleanup:
     sb_release(&path);
