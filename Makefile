@@ -9,7 +9,8 @@
 #   make soak     kill -9 after sleeps of 10 ms to 2.5 s in import, map and
 #                 tiles, and report what each kill left (never fails; the
 #                 tests kill at named points instead: EVENTMAP_CRASH_AT)
-#   make bench    gazetteer build, cold load and resolve throughput; export,
+#   make bench    gazetteer build, cold load and resolve throughput (also on
+#                 a synthetic allCountries.txt: BENCH_GAZ_ROWS); export,
 #                 import and near queries against ogr2ogr and PostGIS; the
 #                 overview map and a tile pyramid against Mapnik (peers when
 #                 installed: sh scripts/setup.sh peers)
@@ -173,6 +174,7 @@ $(BUILD)/near_bench: bench/near_bench.c $(LIB)
 
 bench: all $(BUILD)/gaz_bench $(BUILD)/near_bench
 	@sh bench/run.sh
+	@sh bench/run_gazbig.sh
 	@sh bench/run_events.sh
 	@sh bench/run_render.sh
 

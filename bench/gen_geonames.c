@@ -36,7 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define GEN_VERSION "gen_geonames 1"
+#define GEN_VERSION "gen_geonames 2"
 #define DEFAULT_N 12000000
 #define DEFAULT_SEED UINT64_C(20250202)
 #define FIRST_ID 20000001
@@ -94,17 +94,20 @@ static int chance(int per_mille)
     return (int)below(1000) < per_mille;
 }
 
-/* A Zipf-like index in [0, n): n^u - 1 for u uniform, so that index i is
- * drawn about 1/(i+1) as often as index 0, computed in integers: u's bits
- * pick the binary exponent, then a uniform mantissa within that octave. */
-static uint32_t zipf_below(uint32_t n)
+/* A Zipf-like index in [0, n): a binary octave drawn uniformly from the
+ * 8th (indices 128..255) up, then an index uniform within it, so that the
+ * index i is drawn about 1/i as often as the index 128 (a name's share
+ * falls as its rank grows) and no name is drawn more than about 1/(128 *
+ * octaves) of the time: in allCountries.txt even the commonest names
+ * ("Mill Creek", "San José") are a few thousand places, not a few percent. */
+static uint32_t zipf_below(uint32_t n) /* n > 256 */
 {
     int bits = 0;
     while (((uint32_t)1 << bits) < n) bits++;
-    int e = (int)below((uint32_t)bits + 1);
-    uint32_t lo = e ? (uint32_t)1 << (e - 1) : 0, hi = (uint32_t)1 << e;
-    uint32_t v = lo + below(hi - lo);
-    return v < n ? v : n - 1;
+    int e = 8 + (int)below((uint32_t)(bits - 7));
+    uint32_t lo = (uint32_t)1 << (e - 1), hi = (uint32_t)1 << e;
+    if (hi > n) hi = n;
+    return lo + below(hi - lo);
 }
 
 #define PICK(arr) ((arr)[below((uint32_t)(sizeof(arr) / sizeof((arr)[0])))])

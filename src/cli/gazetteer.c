@@ -41,7 +41,9 @@ static const char gazetteer_usage[] =
     "                      names no country (default: SY), or none\n"
     "  --places FILE.csv   your own places: a CSV whose header names name, lat and\n"
     "                      lon, and may name id, country (ISO alpha-2), admin1,\n"
-    "                      alternates (';'-separated) and feature; may repeat\n";
+    "                      alternates (';'-separated) and feature; may repeat\n\n"
+    "Memory: about 290 bytes a place at the peak; allCountries.txt with\n"
+    "alternateNamesV2.txt (12 million places) needs about 3.5 GB.\n";
 
 /* The user's places read from --places files; their strings are copies. */
 typedef struct {
