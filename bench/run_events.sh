@@ -119,7 +119,7 @@ ratio() {
 
 # ------------------------------------------------------------ programs
 
-if [ ! -x "$GEN" ] || newer bench/gen_events.c "$GEN"; then
+if [ ! -x "$GEN" ] || newer bench/gen_events.c "$GEN" || newer bench/rng.h "$GEN"; then
     mkdir -p build
     ${CC:-cc} -std=c11 -O2 -o "$GEN.tmp" bench/gen_events.c && mv -f "$GEN.tmp" "$GEN"
 fi

@@ -38,7 +38,7 @@ newer() { [ ! -e "$2" ] || [ -n "$(find "$1" -newer "$2" 2>/dev/null)" ]; }
 # free_mb DIR: megabytes free on DIR's file system.
 free_mb() { df -Pm "$1" | awk 'NR == 2 { print $4 }'; }
 
-if [ ! -x "$GEN" ] || newer bench/gen_geonames.c "$GEN"; then
+if [ ! -x "$GEN" ] || newer bench/gen_geonames.c "$GEN" || newer bench/rng.h "$GEN"; then
     mkdir -p build
     ${CC:-cc} -std=c11 -O2 -o "$GEN.tmp" bench/gen_geonames.c && mv -f "$GEN.tmp" "$GEN"
 fi
