@@ -50,8 +50,9 @@
 #define STORE_APPLICATION_ID 0x45764D70
 /* PRAGMA user_version: the schema below.  Bump when it changes.
  *   1  the first layout
- *   2  admin2 and admin3 columns (a version-1 store is upgraded when opened
- *      for writing, and read through a view that adds them when not) */
+ *   2  admin2 and admin3 columns (a version-1 store is read through a
+ *      view that adds them, and upgraded by the first write, inside that
+ *      write's transaction: a failed import leaves it version 1) */
 #define STORE_SCHEMA_VERSION 2
 
 /* Page cache per connection, in KiB (SQLite's negative cache_size).  Pages
@@ -231,6 +232,8 @@ struct store {
     sqlite3_stmt *exact_st;       /* rid -> lat, lon */
     sqlite3_stmt *get_st;         /* store_get: rid -> the event */
     void *wq;                     /* the store_within query under way (within_query) */
+    int old_schema;               /* a version-1 store, read through a temp view until the first write */
+    int upgraded;                 /* the open transaction upgraded it (undone by a rollback) */
 };
 
 /* ------------------------------------------------------------- errors */
@@ -521,33 +524,37 @@ static int read_mark(store *s, int *app_id, int *version, int *n_objects, int *h
     return rc;
 }
 
-/* Schema version 1 to 2: two columns with a default, which SQLite adds
- * without rewriting a row.  Another process may be doing the same: the
- * version is read again under the write lock. */
-static int upgrade_schema(store *s, char **err)
-{
-    int rc = exec(s, "BEGIN IMMEDIATE", "cannot upgrade the store", err);
-    if (rc < 0) return rc;
-    int app_id = 0, version = 0, n_objects = 0, has_tables = 0;
-    rc = read_mark(s, &app_id, &version, &n_objects, &has_tables, err);
-    if (!rc && version == 1)
-        rc = exec(s,
-                  "ALTER TABLE events ADD COLUMN admin2 TEXT NOT NULL DEFAULT '';"
-                  "ALTER TABLE events ADD COLUMN admin3 TEXT NOT NULL DEFAULT '';"
-                  "PRAGMA user_version = 2;",
-                  "cannot upgrade the store", err);
-    if (!rc) rc = exec(s, "COMMIT", "cannot upgrade the store", err);
-    if (rc < 0 && !sqlite3_get_autocommit(s->db)) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-    return rc;
-}
-
-/* A version-1 store opened for reading stays as it is: a view in the
- * connection's temp schema, which unqualified names find first, shows it
- * with the newer columns, empty. */
+/* A version-1 store, until it is written: a view in the connection's temp
+ * schema, which unqualified names find first, shows it with the newer
+ * columns, empty. */
 static int read_old_schema(store *s, char **err)
 {
     return exec(s, "CREATE TEMP VIEW events AS SELECT *, '' AS admin2, '' AS admin3 FROM main.events",
                 "cannot open", err);
+}
+
+/* Schema version 1 to 2, inside the write's transaction (so a rollback
+ * undoes it, the temp view's drop included): two columns with a default,
+ * which SQLite adds without rewriting a row. */
+static int upgrade_schema(store *s, char **err)
+{
+    int rc = exec(s,
+                  "DROP VIEW temp.events;"
+                  "ALTER TABLE main.events ADD COLUMN admin2 TEXT NOT NULL DEFAULT '';"
+                  "ALTER TABLE main.events ADD COLUMN admin3 TEXT NOT NULL DEFAULT '';"
+                  "PRAGMA main.user_version = 2;",
+                  "cannot upgrade the store", err);
+    if (rc < 0) return rc;
+    s->old_schema = 0;
+    s->upgraded = 1;
+    return 0;
+}
+
+/* After a ROLLBACK: an upgrade in it was undone. */
+static void rolled_back(store *s)
+{
+    if (s->upgraded) s->old_schema = 1;
+    s->upgraded = 0;
 }
 
 /* Give an empty database our schema and mark, in one transaction.  Another
@@ -629,8 +636,9 @@ int store_open(const char *path, int mode, store **out, char **err)
         goto cleanup;
     }
     if (version < STORE_SCHEMA_VERSION) {
-        rc = mode == STORE_CREATE ? upgrade_schema(s, err) : read_old_schema(s, err);
+        rc = read_old_schema(s, err);
         if (rc < 0) goto cleanup;
+        s->old_schema = 1;
     }
     /* synchronous=FULL and the default rollback journal: see the top of
      * this file.  mmap: a query reads its pages straight from the OS page
@@ -1079,6 +1087,7 @@ int store_commit(store *s, char **err)
         store_rollback(s);
         return rc;
     }
+    s->upgraded = 0;
     end_transaction(s);
     return 0;
 }
@@ -1087,6 +1096,7 @@ void store_rollback(store *s)
 {
     if (!s) return;
     if (!sqlite3_get_autocommit(s->db)) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    rolled_back(s);
     if (s->in_transaction) end_transaction(s);
 }
 
@@ -1156,6 +1166,7 @@ static int put_existing(store *s, const ev_event *e, sqlite3_int64 rid, char **e
 static int put(store *s, const ev_event *e, char **err)
 {
     int rc = 0;
+    if (s->old_schema && (rc = upgrade_schema(s, err)) < 0) return rc;
     if (s->in_transaction && !s->looked_at_store) {
         /* An import into an empty store: the indexes wait for the commit. */
         s->looked_at_store = 1;
@@ -1203,7 +1214,12 @@ int store_put(store *s, const ev_event *e, char **err)
         int crc = exec(s, "COMMIT", "cannot commit", err);
         if (crc < 0) rc = crc;
     }
-    if (rc < 0 && !sqlite3_get_autocommit(s->db)) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    if (rc < 0) {
+        if (!sqlite3_get_autocommit(s->db)) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        rolled_back(s);
+    } else {
+        s->upgraded = 0;
+    }
     return rc;
 }
 

@@ -1253,9 +1253,27 @@ START_TEST(store_open_should_read_a_version_1_store_as_it_is_and_upgrade_it_for_
     ck_assert_int_eq(user_version(path), 1);
     ck_assert_uint_eq(after_len, before_len);
     ck_assert_mem_eq(before, after, before_len);
+
+    /* a write that is rolled back (an import that met a bad row): the
+     * store stays as it was, version 1 */
+    s = open_store(path, STORE_CREATE);
+    begin(s);
+    put_ok(s, &e, STORE_UPDATED);
+    store_rollback(s);
+    scan_into(s, NULL, NULL, 0, &c);
+    ck_assert_uint_eq(c.n, 1);
+    assert_same_event(&c.events[0], &want);
+    collected_free(&c);
+    store_close(s);
+    free(after);
+    after = test_read_file(path, &after_len);
+    ck_assert_int_eq(user_version(path), 1);
+    ck_assert_uint_eq(after_len, before_len);
+    ck_assert_mem_eq(before, after, before_len);
     free(after);
 
-    /* write: upgraded in place, the old events kept, the new columns kept */
+    /* a write that commits: upgraded in place, the old events kept, the new
+     * columns kept */
     s = open_store(path, STORE_CREATE);
     put_ok(s, &e, STORE_UPDATED);
     ev_event f = sample_event("SYR2");
