@@ -277,7 +277,7 @@ static area_entry *find_area(area_entry *slots, size_t cap, const char *key, uin
 static int resolve_area(ev_geocoder *gc, const char *area, const gaz_query *q, gaz_result *r)
 {
     if (!names_something(area)) return 0;
-    assert(!q->has_near && !q->focus && q->min_score == MIN_SCORE);
+    assert(!q->has_near && !q->focus && !q->areas && q->min_score == MIN_SCORE);
     strbuf *key = &gc->area_key;
     sb_reset(key);
     sb_adds(key, area);

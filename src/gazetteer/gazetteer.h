@@ -57,6 +57,9 @@ typedef struct {
     double min_score;        /* drop answers below this (0 keeps all) */
     const char *focus;       /* home countries "SY,IQ": NULL for the index's own
                               * (gaz_focus), "" for none; unused with country */
+    const char *areas;       /* a hint: the admin-1 areas a text is about, their
+                              * GeoNames codes comma-separated ("US.WV,US.NC");
+                              * a place in one of them ranks higher.  NULL: none */
 } gaz_query;
 
 /* Map the index file at path.  On success *out is a handle the caller frees

@@ -630,6 +630,25 @@ static int in_context(const gaz *g, const gaz_place_rec *p, hints *hn)
            (hn->context_key && admin1_is_context(g, p, hn));
 }
 
+/* A place in one of the admin-1 areas a text is about (gaz_query.areas):
+ * less than a context after a comma, which names the place's own area. */
+#define AREA_BONUS 0.08
+
+/* Whether code is one of the comma-separated codes of list. */
+static int in_code_list(const char *list, const char *code)
+{
+    size_t len = strlen(code);
+    if (!len) return 0;
+    for (const char *p = list; *p;) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n == len && !memcmp(p, code, len)) return 1;
+        if (!end) break;
+        p = end + 1;
+    }
+    return 0;
+}
+
 static double score_place(const gaz *g, const candidate *c, const gaz_query *q, hints *hn)
 {
     const gaz_place_rec *p = gaz_place_at(g, c->place);
@@ -643,6 +662,7 @@ static double score_place(const gaz *g, const candidate *c, const gaz_query *q, 
         score += FOCUS_BONUS;
     }
     if (in_context(g, p, hn)) score += 0.1;
+    else if (q && q->areas && p->admin1_code && in_code_list(q->areas, g->pool + p->admin1_code)) score += AREA_BONUS;
     if (q && q->has_near) {
         geo_point here = { p->lat_deg, p->lon_deg };
         double km = geo_distance_km(q->near, here);

@@ -525,6 +525,31 @@ static int person_run(const gaz *g, const char *text, const token *tk, size_t fi
     return 1;
 }
 
+/* Whether the span `next` follows `sp` after a comma and names an area
+ * (a first-level area or a country) that sp's name has a place in: then
+ * sp resolved with it as context ("Alvin, Texas"), in *out. */
+static int nested_in_next(const gaz *g, const char *text, const token *tk, const span *sp, const span *next,
+                          const distinct *nd, const gaz_query *q, gaz_result *out)
+{
+    size_t gap = tk[sp->last].end, start = tk[next->first].start;
+    while (gap < start && text[gap] == ' ') gap++;
+    if (gap >= start || text[gap] != ',') return 0;
+    for (gap++; gap < start; gap++)
+        if (text[gap] != ' ') return 0;
+    if (!nd->n2) return 0;
+    const gaz_result *area = &nd->r2[0];
+    if (area->score < 0.8 || (strcmp(area->feature, "A.ADM1") && !is_country(area))) return 0;
+    char *both = xstrndup(text + tk[sp->first].start, tk[next->last].end - tk[sp->first].start);
+    gaz_result rs[1];
+    int n = gaz_resolve(g, both, q, rs, 1, NULL);
+    free(both);
+    /* the place must lie in that area, or it is no nesting */
+    if (n < 1 || strcmp(rs[0].country, area->country)) return 0;
+    if (!is_country(area) && strcmp(rs[0].admin1_code, area->admin1_code)) return 0;
+    *out = rs[0];
+    return 1;
+}
+
 int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
              const gp_options *opt, gp_mentions *out, char **err)
 {
@@ -704,8 +729,19 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
         n_pts++;
     }
 
-    /* second pass: with the country and the centroid as hints */
+    /* the first-level areas the text names with confidence ("West Virginia",
+     * "Idlib province"): a town in one of them is the one meant */
+    strbuf areas = STRBUF_INIT;
+    for (size_t i = 0; i < dm.n; i++) {
+        const gaz_result *r = &dm.d[i].r1[0];
+        if (!dm.d[i].n1 || r->score < 0.8 || strcmp(r->feature, "A.ADM1") || !*r->admin1_code) continue;
+        if (areas.len) sb_addch(&areas, ',');
+        sb_adds(&areas, r->admin1_code);
+    }
+
+    /* second pass: with the country, the areas and the centroid as hints */
     q.country = doc_country[0] ? doc_country : NULL;
+    q.areas = areas.len ? areas.buf : NULL;
     if (n_pts) {
         q.has_near = 1;
         q.near.lat_deg = lat_sum / n_pts;
@@ -734,6 +770,10 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
         spans[k].qualifier = NULL;
         if (!d->n2) continue;
         const gaz_result *r = &d->r2[0];
+        /* "Alvin, Texas", "Vancouver, B.C.": the area named right after it */
+        gaz_result nested;
+        if (k + 1 < n_spans && nested_in_next(g, text, tk, sp, &spans[k + 1], &dm.d[spans[k + 1].d], &q, &nested))
+            r = &nested;
         /* a reading that only resembles the name, or an obscure place far
          * from the story with no cue word to vouch for it */
         if (r->quality < MIN_QUALITY || r->score < MIN_SCORE) continue;
@@ -750,6 +790,7 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
     }
 
 cleanup:
+    sb_release(&areas);
     for (size_t i = 0; i < n_spans; i++) free(spans[i].qualifier);
     free(spans);
     for (size_t i = 0; i < dm.n; i++) free(dm.d[i].folded);

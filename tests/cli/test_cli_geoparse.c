@@ -393,6 +393,29 @@ START_TEST(geoparse_should_keep_common_words_and_names_out)
 }
 END_TEST
 
+/* The document is the context: the same name, two places in two texts. */
+START_TEST(geoparse_should_read_a_name_by_the_areas_the_text_names)
+{
+    static const struct { const char *text, *want, *not_want; } cases[] = {
+        /* the first-level area the text names elsewhere */
+        { "Flooding closed roads across West Virginia on Tuesday. In Lewisburg, the river rose overnight.\n",
+          "geonames:4812015", "geonames:4636442" },
+        { "A storm hit Tennessee on Tuesday. In Lewisburg, the river rose overnight.\n", "geonames:4636442",
+          "geonames:4812015" },
+        /* nesting: the area right after a comma */
+        { "The festival moved from Paris, Texas to a new venue.\n", "geonames:4717560", "geonames:2988507" },
+        { "The festival moved from Paris to a new venue.\n", "geonames:2988507", "geonames:4717560" },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        run_result r = run_cmd(cases[i].text, "@ geoparse --format table -");
+        ck_assert_msg(r.status == 0, "%s", r.err);
+        ck_assert_msg(strstr(r.out, cases[i].want) && !strstr(r.out, cases[i].not_want), "%s\n%s", cases[i].text,
+                      r.out);
+        run_result_free(&r);
+    }
+}
+END_TEST
+
 START_TEST(geoparse_should_reject_bad_usage_with_exit_2)
 {
     static const char *const cmds[] = {
@@ -423,6 +446,7 @@ Suite *cli_geoparse_suite(void)
     tcase_add_test(t, geoparse_should_reject_binary_data);
     tcase_add_test(t, geoparse_should_give_an_empty_collection_for_empty_input);
     tcase_add_test(t, geoparse_should_keep_common_words_and_names_out);
+    tcase_add_test(t, geoparse_should_read_a_name_by_the_areas_the_text_names);
     tcase_add_test(t, geoparse_should_reject_bad_usage_with_exit_2);
     suite_add_tcase(s, t);
     return s;
