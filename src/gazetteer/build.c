@@ -564,7 +564,30 @@ typedef struct {
 typedef struct {
     country_row *rows;
     size_t n, alloc;
+    struct {
+        char alpha2[3];
+        double lat_deg, lon_deg;
+    } *points;               /* country-points.tsv: GeoNames' own point of a country */
+    size_t n_points, alloc_points;
 } country_table;
+
+static int on_country_point(void *ctx, char **f, size_t n, const char *file, size_t line, char **err)
+{
+    country_table *t = ctx;
+    (void)n;
+    double lat, lon;
+    if (strlen(f[0]) != 2 || f[0][0] < 'A' || f[0][0] > 'Z' || f[0][1] < 'A' || f[0][1] > 'Z')
+        return em_error(err, EM_EINPUT, "%s:%zu: \"%s\" is not an ISO alpha-2 code", file, line, f[0]);
+    if (parse_double(f[2], &lat) < 0 || lat < -90 || lat > 90 || parse_double(f[3], &lon) < 0 || lon < -180 ||
+        lon > 180)
+        return em_error(err, EM_EINPUT, "%s:%zu: lat/lon \"%s\", \"%s\" are not coordinates", file, line, f[2], f[3]);
+    ALLOC_GROW(t->points, t->n_points + 1, t->alloc_points);
+    memcpy(t->points[t->n_points].alpha2, f[0], 3);
+    t->points[t->n_points].lat_deg = lat;
+    t->points[t->n_points].lon_deg = lon;
+    t->n_points++;
+    return 0;
+}
 
 static int on_country_row(void *ctx, char **f, size_t n, const char *file, size_t line, char **err)
 {
@@ -581,14 +604,20 @@ static int on_country_row(void *ctx, char **f, size_t n, const char *file, size_
     return 0;
 }
 
-static int add_countries(builder *b, const char *topo_path, const char *table_path, char **err)
+static int add_countries(builder *b, const char *topo_path, const char *table_path, const char *points_path,
+                         char **err)
 {
-    country_table table = { NULL, 0, 0 };
+    country_table table;
+    memset(&table, 0, sizeof(table));
     topo_feature *feats = NULL;
     size_t n_feats = 0;
     int rc = 0;
     if (table_path && access(table_path, F_OK) == 0) {
         rc = tsv_read(table_path, "iso_numeric\tiso_alpha2\tname\tvariants\tsource", on_country_row, &table, err);
+        if (rc < 0) goto cleanup;
+    }
+    if (points_path && access(points_path, F_OK) == 0) {
+        rc = tsv_read(points_path, "iso_alpha2\tgeonameid\tlat\tlon\tsource", on_country_point, &table, err);
         if (rc < 0) goto cleanup;
     }
     rc = topo_read(b->geo, topo_path, "countries", &feats, &n_feats, err);
@@ -607,9 +636,18 @@ static int add_countries(builder *b, const char *topo_path, const char *table_pa
         const char *name = tf->name ? tf->name : row ? row->name : NULL;
         if (!name || !tf->shape) continue;
         const char *alpha2 = row ? row->alpha2 : "";
+        /* GeoNames' point of the country where country-points.tsv has it
+         * (where GeoNames-based data and the literature put a mention of
+         * it), else a point inside its polygon */
         geo_point pt;
         rc = geo_shape_rep_point(b->geo, tf->shape, &pt, err);
         if (rc < 0) goto cleanup;
+        for (size_t j = 0; *alpha2 && j < table.n_points; j++)
+            if (!strcmp(table.points[j].alpha2, alpha2)) {
+                pt.lat_deg = table.points[j].lat_deg;
+                pt.lon_deg = table.points[j].lon_deg;
+                break;
+            }
         strbuf id = STRBUF_INIT;
         if (*alpha2) {
             sb_addf(&id, "country:%s", alpha2);
@@ -634,6 +672,7 @@ cleanup:
         free(table.rows[j].variants);
     }
     free(table.rows);
+    free(table.points);
     return rc;
 }
 
@@ -909,7 +948,7 @@ int gaz_build(const gaz_build_opts *opts, gaz_build_stats *stats, char **err)
 {
     builder b;
     int rc = 0;
-    strbuf path = STRBUF_INIT;
+    strbuf path = STRBUF_INIT, points_path = STRBUF_INIT;
     memset(&b, 0, sizeof(b));
     sb_init(&b.pool, 1 << 20);
     sb_init(&b.fold, 0);
@@ -961,6 +1000,8 @@ int gaz_build(const gaz_build_opts *opts, gaz_build_stats *stats, char **err)
         }
         sb_reset(&path);
         sb_addf(&path, "%s/countries.tsv", opts->curated_dir);
+        sb_reset(&points_path);
+        sb_addf(&points_path, "%s/country-points.tsv", opts->curated_dir);
     }
     /* the user's own places (gazetteer build --places) */
     for (size_t i = 0; i < opts->n_places; i++) {
@@ -968,7 +1009,8 @@ int gaz_build(const gaz_build_opts *opts, gaz_build_stats *stats, char **err)
         if (rc < 0) goto cleanup;
     }
     if (opts->countries) {
-        rc = add_countries(&b, opts->countries, path.len ? path.buf : NULL, err);
+        rc = add_countries(&b, opts->countries, path.len ? path.buf : NULL, points_path.len ? points_path.buf : NULL,
+                           err);
         if (rc < 0) goto cleanup;
     }
     if (b.n_places == 0) {
@@ -990,6 +1032,7 @@ int gaz_build(const gaz_build_opts *opts, gaz_build_stats *stats, char **err)
     rc = write_index(&b, opts->output, stats, err);
 cleanup:
     sb_release(&path);
+    sb_release(&points_path);
     builder_release(&b);
     return rc;
 }

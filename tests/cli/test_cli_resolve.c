@@ -127,6 +127,12 @@ START_TEST(resolve_should_follow_country_and_near_hints)
     ck_assert_int_eq(r.status, 0);
     ck_assert_ptr_nonnull(strstr(r.out, "\"country\":\"US\""));
     run_result_free(&r);
+    /* a country is where GeoNames puts it (country-points.tsv), not a point
+     * of its polygon: Russia's is 650 km east of Natural Earth's */
+    r = run_cmd(NULL, "@ resolve --json --limit 1 Russia");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strstr(r.out, "\"lat\":60,\"lon\":100,") != NULL, "%s", r.out);
+    run_result_free(&r);
 }
 END_TEST
 
