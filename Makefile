@@ -181,12 +181,18 @@ bench: all $(BUILD)/gaz_bench $(BUILD)/near_bench
 # Not part of make test: a measurement on real rows kept outside the
 # repository (../shared/eval/ucdp/README.md), printed, never a pass/fail.
 EVAL_UCDP ?= ../shared/eval/ucdp/ucdp-ged-dev.csv
+# TR-News's articles with gold toponyms (../shared/eval/geoparse/README.md)
+EVAL_GEOPARSE ?= ../shared/eval/geoparse/TR-News.xml
 
 $(BUILD)/eval_ucdp: bench/eval_ucdp.c $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
 
-eval: all $(BUILD)/eval_ucdp $(TEST_BIN)
-	@EVENTMAP_GAZETTEER=$(GAZ_IDX) sh bench/eval.sh "$(EVAL_UCDP)" ./$(PROG) $(BUILD)/eval_ucdp $(TEST_BIN)
+$(BUILD)/eval_geoparse: bench/eval_geoparse.c $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+
+eval: all $(BUILD)/eval_ucdp $(BUILD)/eval_geoparse $(TEST_BIN)
+	@EVENTMAP_GAZETTEER=$(GAZ_IDX) EVAL_GEOPARSE="$(EVAL_GEOPARSE)" sh bench/eval.sh "$(EVAL_UCDP)" ./$(PROG) \
+	    $(BUILD)/eval_ucdp $(TEST_BIN) $(BUILD)/eval_geoparse
 
 clean:
 	rm -rf build build-san $(PROG)

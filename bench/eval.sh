@@ -4,19 +4,26 @@
 # written as a plain spreadsheet table without coordinates (id, event_date,
 # event_type, location, admin1, admin2, country), imported by the real CLI
 # with the default gazetteer, exported as CSV, and scored against UCDP's own
-# coordinates by build/eval_ucdp (bench/eval_ucdp.c).  Then the spelling
-# tables' scores, as the test suite's spellings suite prints them.  A
-# measurement, not a test: it fails only when a step cannot run.
+# coordinates by build/eval_ucdp (bench/eval_ucdp.c).  Then geoparsing:
+# TR-News's articles (EVAL_GEOPARSE, ../shared/eval/geoparse/, README
+# there), one `eventmap geoparse` per article text, scored against its gold
+# toponyms by build/eval_geoparse (bench/eval_geoparse.c), and our own
+# Syrian passages as the test suite's geoparse-eval suite prints them.  Then
+# the spelling tables' scores, as the test suite's spellings suite prints
+# them.  A measurement, not a test: it fails only when a step cannot run; a
+# corpus that cannot be read is reported as not measured.
 #
-#   sh bench/eval.sh UCDP.csv EVENTMAP SCORER TEST_RUNNER
+#   [EVAL_GEOPARSE=TR-News.xml] sh bench/eval.sh UCDP.csv EVENTMAP SCORER TEST_RUNNER GEOPARSE_SCORER
 set -eu
 cd "$(dirname "$0")/.."
 
-if [ $# -ne 4 ]; then
-    echo "usage: sh bench/eval.sh UCDP.csv EVENTMAP SCORER TEST_RUNNER" >&2
+if [ $# -ne 5 ]; then
+    echo "usage: sh bench/eval.sh UCDP.csv EVENTMAP SCORER TEST_RUNNER GEOPARSE_SCORER" >&2
     exit 2
 fi
-UCDP=$1 BIN=$2 SCORER=$3 RUNNER=$4
+UCDP=$1 BIN=$2 SCORER=$3 RUNNER=$4 GEOPARSE_SCORER=$5
+TRNEWS=${EVAL_GEOPARSE:-../shared/eval/geoparse/TR-News.xml}
+GAZ=${EVENTMAP_GAZETTEER:-.cache/gazetteer.idx}
 
 if [ ! -r "$UCDP" ]; then
     echo "make eval: cannot read the UCDP GED table '$UCDP'" >&2
@@ -40,7 +47,41 @@ if ! "$BIN" export --db "$TMP/eval.db" --format csv -o "$TMP/out.csv" > "$TMP/ex
     echo "make eval: eventmap export failed" >&2
     exit 1
 fi
-"$SCORER" score "$UCDP" "$TMP/out.csv" "${EVENTMAP_GAZETTEER:-.cache/gazetteer.idx}"
+"$SCORER" score "$UCDP" "$TMP/out.csv" "$GAZ"
+
+echo
+echo "== geoparsing news articles: TR-News's gold toponyms ($TRNEWS)"
+if [ ! -r "$TRNEWS" ]; then
+    echo "not measured: cannot read '$TRNEWS' (kept outside the repository; point EVAL_GEOPARSE=PATH at TR-News.xml)"
+elif mkdir "$TMP/trnews" && ! "$GEOPARSE_SCORER" split "$TRNEWS" "$TMP/trnews" > "$TMP/split.log" 2>&1; then
+    echo "not measured: $(tail -n 1 "$TMP/split.log")"
+else
+    cat "$TMP/split.log"
+    failed=0
+    while read -r doc; do
+        if ! "$BIN" geoparse "$TMP/trnews/$doc.txt" > "$TMP/trnews/$doc.json" 2> "$TMP/trnews/$doc.err"; then
+            echo "eventmap geoparse failed on article $doc: $(tail -n 1 "$TMP/trnews/$doc.err")"
+            rm -f "$TMP/trnews/$doc.json"
+            failed=$((failed + 1))
+        fi
+    done < "$TMP/trnews/articles"
+    "$GEOPARSE_SCORER" score "$TMP/trnews" "$GAZ"
+fi
+
+echo
+echo "== our own Syrian passages (tests/data/geoparse/: the test suite's geoparse-eval suite, CK_RUN_SUITE=geoparse-eval;"
+echo "   a found mention is right when it overlaps a labelled one and lies within 10 km of it or inside its region)"
+status=0
+CK_RUN_SUITE=geoparse-eval "$RUNNER" > "$TMP/passages.out" 2> "$TMP/passages.err" || status=$?
+if ! grep '^tests/data/geoparse: ' "$TMP/passages.err"; then
+    cat "$TMP/passages.out" "$TMP/passages.err" >&2
+    echo "make eval: the geoparse-eval suite printed no scores" >&2
+    exit 1
+fi
+if [ "$status" -ne 0 ]; then
+    # under the suite's threshold: shown, the figures above stand
+    tail -n 1 "$TMP/passages.out"
+fi
 
 echo
 echo "== the spelling tables (the test suite's spellings suite, CK_RUN_SUITE=spellings)"
