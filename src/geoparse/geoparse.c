@@ -36,7 +36,8 @@ enum {
     TK_POSS = 4,       /* followed by 's, dropped from the token */
     TK_SENT_START = 8, /* first word of a sentence or a quotation */
     TK_JOINED = 16,    /* only spaces or tabs since the previous token */
-    TK_ALLCAPS = 32    /* every letter upper-case ("HTS", "US") */
+    TK_ALLCAPS = 32,   /* every letter upper-case ("HTS", "US") */
+    TK_ABBREV = 64     /* a dotted abbreviation ("U.S.", "B.C."), dots included */
 };
 
 typedef struct {
@@ -263,6 +264,21 @@ static void add_token(token_list *tl, const unsigned char *s, size_t start, size
     tl->n++;
 }
 
+/* The length of a dotted abbreviation at s[i] ("U.S.", "U.K.", "B.C.",
+ * "U.A.E."): two or more capital letters each followed by a dot, not
+ * followed by a word character; 0 when there is none. */
+static size_t dotted_abbreviation(const unsigned char *s, size_t len, size_t i)
+{
+    size_t n = 0, j = i;
+    while (j + 1 < len && s[j] >= 'A' && s[j] <= 'Z' && s[j + 1] == '.') {
+        n++;
+        j += 2;
+    }
+    size_t step;
+    if (n < 2 || (j < len && is_word_cp(decode(s, len, j, &step)))) return 0;
+    return j - i;
+}
+
 static void tokenize(const char *text, size_t len, token_list *tl)
 {
     const unsigned char *s = (const unsigned char *)text;
@@ -282,6 +298,16 @@ static void tokenize(const char *text, size_t len, token_list *tl)
             continue;
         }
         size_t start = i;
+        /* "U.S.": one word, and its dots end no sentence */
+        size_t abbr = dotted_abbreviation(s, len, i);
+        if (abbr) {
+            add_token(tl, s, start, start + abbr, sentence,
+                      TK_ABBREV | (new_sentence || quote_start ? TK_SENT_START : 0) | (joined ? TK_JOINED : 0));
+            i = start + abbr;
+            new_sentence = quote_start = 0;
+            joined = 1;
+            continue;
+        }
         for (;;) {
             i += step;
             if (i >= len) break;
@@ -642,6 +668,7 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
                     if (ok && matched == 1) {
                         token_word(text, &tk[i], &w);
                         size_t wlen = tk[i].end - tk[i].start;
+                        if (tk[i].flags & TK_ABBREV) wlen /= 2; /* its letters */
                         gaz_translit(w.buf, &key);
                         if (wlen < 2 || in_list(never_places, w.buf, w.len) ||
                             distinct_has(&people, key.buf))
@@ -749,6 +776,13 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
     }
     for (size_t i = 0; i < dm.n; i++) {
         if (!dm.d[i].n1) continue;
+        /* a country's own name is that country in any story: the story's
+         * country must not make "China" a town in Maine */
+        if (is_country(&dm.d[i].r1[0]) && dm.d[i].r1[0].quality >= 0.95) {
+            memcpy(dm.d[i].r2, dm.d[i].r1, sizeof(dm.d[i].r2));
+            dm.d[i].n2 = dm.d[i].n1;
+            continue;
+        }
         const span *sp = &spans[dm.d[i].first_span];
         char *name_text = xstrndup(text + tk[sp->first].start, tk[sp->last].end - tk[sp->first].start);
         int n = gaz_resolve(g, name_text, &q, dm.d[i].r2, N_RESOLVE, NULL);

@@ -416,6 +416,23 @@ START_TEST(geoparse_should_read_a_name_by_the_areas_the_text_names)
 }
 END_TEST
 
+/* "U.S." is one word, a country, and ends no sentence; a country's own name
+ * stays that country in a story about another one. */
+START_TEST(geoparse_should_read_dotted_abbreviations_and_keep_countries)
+{
+    run_result r = run_cmd("Officials in the U.S. said on Monday that U.S. troops in Texas and Ohio would stay. "
+                           "Trade with China and Canada fell.\n",
+                           "@ geoparse --format table -");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    /* sentence, bytes, mention, place: both "U.S." in the first sentence */
+    ck_assert_msg(strstr(r.out, "0    17-21       U.S.") && strstr(r.out, "0    42-46       U.S."), "%s", r.out);
+    static const char *const want[] = { "country:US", "country:CN", "country:CA", "eventmap:adm1-usa-3536",
+                                        "eventmap:adm1-usa-3550", NULL };
+    for (int i = 0; want[i]; i++) ck_assert_msg(strstr(r.out, want[i]) != NULL, "no %s:\n%s", want[i], r.out);
+    run_result_free(&r);
+}
+END_TEST
+
 START_TEST(geoparse_should_reject_bad_usage_with_exit_2)
 {
     static const char *const cmds[] = {
@@ -447,6 +464,7 @@ Suite *cli_geoparse_suite(void)
     tcase_add_test(t, geoparse_should_give_an_empty_collection_for_empty_input);
     tcase_add_test(t, geoparse_should_keep_common_words_and_names_out);
     tcase_add_test(t, geoparse_should_read_a_name_by_the_areas_the_text_names);
+    tcase_add_test(t, geoparse_should_read_dotted_abbreviations_and_keep_countries);
     tcase_add_test(t, geoparse_should_reject_bad_usage_with_exit_2);
     suite_add_tcase(s, t);
     return s;
