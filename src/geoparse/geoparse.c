@@ -584,7 +584,7 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
     distinct_map dm = { NULL, 0, 0, NULL, 0 };
     span *spans = NULL;
     size_t n_spans = 0, spans_alloc = 0;
-    strbuf w = STRBUF_INIT, fold = STRBUF_INIT, key = STRBUF_INIT;
+    strbuf w = STRBUF_INIT, fold = STRBUF_INIT, key = STRBUF_INIT, areas = STRBUF_INIT;
     int rc = 0, nul;
 
     if (len > UINT32_MAX - 1) {
@@ -758,7 +758,7 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
 
     /* the first-level areas the text names with confidence ("West Virginia",
      * "Idlib province"): a town in one of them is the one meant */
-    strbuf areas = STRBUF_INIT;
+    sb_reset(&areas);
     for (size_t i = 0; i < dm.n; i++) {
         const gaz_result *r = &dm.d[i].r1[0];
         if (!dm.d[i].n1 || r->score < 0.8 || strcmp(r->feature, "A.ADM1") || !*r->admin1_code) continue;
