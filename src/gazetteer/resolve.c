@@ -197,6 +197,23 @@ static void lookup_plain(const gaz *g, const char *plain, cand_list *cl)
     }
 }
 
+/* When the text is some place's own name, another place that merely lists
+ * it among GeoNames' alternates (an old or foreign name: "Alvin" for
+ * Athens, Texas) matches it less well: below that place, unless much more
+ * important. */
+#define DEMOTED_ALTERNATE 0.93
+static void demote_alternates(const gaz *g, cand_list *cl, double quality)
+{
+    int primary = 0;
+    for (size_t i = 0; i < cl->n && !primary; i++) primary = cl->c[i].match == GAZ_MATCH_EXACT && cl->c[i].quality >= 1.0;
+    if (!primary) return;
+    for (size_t i = 0; i < cl->n; i++) {
+        candidate *c = &cl->c[i];
+        if (c->match == GAZ_MATCH_ALIAS && gaz_name_at(g, c->name)->kind == GAZ_NAME_ALTERNATE && c->quality > quality)
+            c->quality = quality;
+    }
+}
+
 static void add_key_names(const gaz *g, uint32_t k, double quality_base, double quality_span,
                           const char *q_stripped, strbuf *scratch, cand_list *cl)
 {
@@ -755,6 +772,7 @@ int gaz_resolve(const gaz *g, const char *name, const gaz_query *q, gaz_result *
         if (rural && !hn.prefer) hn.prefer = PREFER_ADM1;
     }
     if (!cl.n) goto cleanup;
+    demote_alternates(g, &cl, DEMOTED_ALTERNATE);
 
     /* best candidate per place: an open-addressing map place -> rk slot */
     rk = xmalloc(cl.n * sizeof(*rk));

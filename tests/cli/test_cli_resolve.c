@@ -129,6 +129,11 @@ START_TEST(resolve_should_follow_country_and_near_hints)
     run_result_free(&r);
     /* a country is where GeoNames puts it (country-points.tsv), not a point
      * of its polygon: Russia's is 650 km east of Natural Earth's */
+    /* a place's own name before another place's GeoNames alternate */
+    r = run_cmd(NULL, "@ resolve --json --limit 1 Alvin");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strstr(r.out, "\"id\":\"geonames:4670592\"") != NULL, "%s", r.out);
+    run_result_free(&r);
     r = run_cmd(NULL, "@ resolve --json --limit 1 Russia");
     ck_assert_int_eq(r.status, 0);
     ck_assert_msg(strstr(r.out, "\"lat\":60,\"lon\":100,") != NULL, "%s", r.out);
