@@ -103,15 +103,6 @@ static uint64_t hash_str(const char *s)
     return h;
 }
 
-/* key's slot (its hash h), empty when key is not there.  Every row asks:
- * the stored hash spares a string compare with each other key met. */
-static cache_entry *find_slot(cache_entry *slots, size_t cap, const char *key, uint64_t h)
-{
-    size_t i = (size_t)h & (cap - 1);
-    while (slots[i].key && (slots[i].hash != h || strcmp(slots[i].key, key))) i = (i + 1) & (cap - 1);
-    return &slots[i];
-}
-
 /* The key's parts: location, admin1, admin2, admin3, country. */
 #define N_KEY_PARTS 5
 
@@ -137,7 +128,9 @@ static int key_is(const char *key, const char *const parts[N_KEY_PARTS])
     return *key == '\0';
 }
 
-/* find_slot for the key the parts make. */
+/* The slot of the key the parts make (its hash h), empty when it is not
+ * there.  Every row asks: the stored hash spares a compare with each other
+ * key met. */
 static cache_entry *find_parts(cache_entry *slots, size_t cap, const char *const parts[N_KEY_PARTS], uint64_t h)
 {
     size_t i = (size_t)h & (cap - 1);
@@ -149,8 +142,13 @@ static void grow(ev_geocoder *gc)
 {
     size_t cap = gc->cap * 2;
     cache_entry *slots = xcalloc(cap, sizeof(cache_entry));
-    for (size_t i = 0; i < gc->cap; i++)
-        if (gc->slots[i].key) *find_slot(slots, cap, gc->slots[i].key, gc->slots[i].hash) = gc->slots[i];
+    /* the keys are distinct: each goes to the first free slot from its hash */
+    for (size_t i = 0; i < gc->cap; i++) {
+        if (!gc->slots[i].key) continue;
+        size_t j = (size_t)gc->slots[i].hash & (cap - 1);
+        while (slots[j].key) j = (j + 1) & (cap - 1);
+        slots[j] = gc->slots[i];
+    }
     free(gc->slots);
     gc->slots = slots;
     gc->cap = cap;
