@@ -202,15 +202,26 @@ static void lookup_plain(const gaz *g, const char *plain, cand_list *cl)
  * Athens, Texas) matches it less well: below that place, unless much more
  * important. */
 #define DEMOTED_ALTERNATE 0.93
+#define DEMOTE_UNLESS_TIMES 10
 static void demote_alternates(const gaz *g, cand_list *cl, double quality)
 {
+    /* the most populous place that has the text as its own name */
     int primary = 0;
-    for (size_t i = 0; i < cl->n && !primary; i++) primary = cl->c[i].match == GAZ_MATCH_EXACT && cl->c[i].quality >= 1.0;
+    int64_t population = 0;
+    for (size_t i = 0; i < cl->n; i++) {
+        if (cl->c[i].match != GAZ_MATCH_EXACT || cl->c[i].quality < 1.0) continue;
+        primary = 1;
+        int64_t pop = gaz_place_at(g, cl->c[i].place)->population;
+        if (pop > population) population = pop;
+    }
     if (!primary) return;
     for (size_t i = 0; i < cl->n; i++) {
         candidate *c = &cl->c[i];
-        if (c->match == GAZ_MATCH_ALIAS && gaz_name_at(g, c->name)->kind == GAZ_NAME_ALTERNATE && c->quality > quality)
-            c->quality = quality;
+        if (c->match != GAZ_MATCH_ALIAS || gaz_name_at(g, c->name)->kind != GAZ_NAME_ALTERNATE || c->quality <= quality)
+            continue;
+        /* "Washington" for Washington, D.C. stays: far bigger than the towns so named */
+        if (gaz_place_at(g, c->place)->population >= DEMOTE_UNLESS_TIMES * (population > 0 ? population : 1)) continue;
+        c->quality = quality;
     }
 }
 

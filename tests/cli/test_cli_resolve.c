@@ -134,6 +134,11 @@ START_TEST(resolve_should_follow_country_and_near_hints)
     ck_assert_int_eq(r.status, 0);
     ck_assert_msg(strstr(r.out, "\"id\":\"geonames:4670592\"") != NULL, "%s", r.out);
     run_result_free(&r);
+    /* ... unless that place is far bigger: Washington, D.C. over the towns */
+    r = run_cmd(NULL, "@ resolve --json --limit 1 Washington");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strstr(r.out, "\"id\":\"geonames:4140963\"") != NULL, "%s", r.out);
+    run_result_free(&r);
     r = run_cmd(NULL, "@ resolve --json --limit 1 Russia");
     ck_assert_int_eq(r.status, 0);
     ck_assert_msg(strstr(r.out, "\"lat\":60,\"lon\":100,") != NULL, "%s", r.out);
