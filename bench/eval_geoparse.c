@@ -351,10 +351,12 @@ typedef struct {
     int demonym;          /* by is_demonym */
     int hit;              /* a found mention overlaps it */
     geo_point got;        /* the first overlapping mention's point */
+    int got_point;        /* ... when it has one: an unresolved mention is wrong by half the Earth */
 } gold_toponym;
 
 typedef struct {
     size_t start, end;    /* code points, end exclusive */
+    int has_point;        /* geometry null: a mention reported unresolved ("match": "none") */
     geo_point point;
     int kind_demonym;     /* the geoparser says "kind": "demonym" */
     int hit_name;         /* overlaps a gold toponym that is not a demonym */
@@ -573,10 +575,12 @@ static int read_found(const char *path, const char *text, size_t text_len, found
         const cJSON *start = cJSON_GetObjectItemCaseSensitive(props, "start");
         const cJSON *end = cJSON_GetObjectItemCaseSensitive(props, "end");
         const cJSON *kind = cJSON_GetObjectItemCaseSensitive(props, "kind");
-        if (!cJSON_IsNumber(start) || !cJSON_IsNumber(end) || cJSON_GetArraySize(coords) < 2 ||
+        const cJSON *geometry = cJSON_GetObjectItemCaseSensitive(f, "geometry");
+        int unresolved = cJSON_IsNull(geometry);
+        if (!cJSON_IsNumber(start) || !cJSON_IsNumber(end) || (!unresolved && cJSON_GetArraySize(coords) < 2) ||
             start->valuedouble < 0 || end->valuedouble < start->valuedouble ||
             end->valuedouble > (double)text_len) {
-            fprintf(stderr, "%s: a feature without start, end (bytes in the text) or coordinates\n", path);
+            fprintf(stderr, "%s: a feature without start, end (bytes in the text) or coordinates (or null geometry)\n", path);
             rc = -1;
             break;
         }
@@ -585,8 +589,11 @@ static int read_found(const char *path, const char *text, size_t text_len, found
         memset(m, 0, sizeof(*m));
         m->start = cp[(size_t)start->valuedouble];
         m->end = cp[(size_t)end->valuedouble];
-        m->point.lon_deg = cJSON_GetArrayItem(coords, 0)->valuedouble;
-        m->point.lat_deg = cJSON_GetArrayItem(coords, 1)->valuedouble;
+        m->has_point = !unresolved;
+        if (m->has_point) {
+            m->point.lon_deg = cJSON_GetArrayItem(coords, 0)->valuedouble;
+            m->point.lat_deg = cJSON_GetArrayItem(coords, 1)->valuedouble;
+        }
         m->kind_demonym = cJSON_IsString(kind) && !strcmp(kind->valuestring, "demonym");
     }
     free(cp);
@@ -732,7 +739,10 @@ static int cmd_score(const char *dir, const char *gazetteer)
             for (size_t j = 0; j < n_ms; j++) {
                 found_mention *m = &ms[j];
                 if (m->start < t->end && t->start < m->end) {
-                    if (!t->hit) t->got = m->point;
+                    if (!t->hit) {
+                        t->got = m->point;
+                        t->got_point = m->has_point;
+                    }
                     t->hit = 1;
                     if (t->demonym) m->hit_demonym = 1;
                     else m->hit_name = 1;
@@ -746,7 +756,7 @@ static int cmd_score(const char *dir, const char *gazetteer)
                 if (!t->has_point) continue;
                 c->n_coords++;
                 if (!t->hit) continue;
-                double km = geo_distance_km(t->got, t->point);
+                double km = t->got_point ? geo_distance_km(t->got, t->point) : HALF_EARTH_KM;
                 c->resolved++;
                 c->within += km <= ACC_KM;
                 ALLOC_GROW(c->err_km, c->n_err + 1, c->alloc_err);

@@ -1,7 +1,9 @@
 /*
  * geoparse.c - `eventmap geoparse`: the places a news text mentions, found,
  * resolved with the document as context, and written as GeoJSON points or a
- * table.  Mentions that resolve to nothing are listed on stderr.
+ * table.  A place-shaped name the gazetteer lacks ("Dean Woods Road") is
+ * written unresolved (null geometry, "match": "none"); a name the gazetteer
+ * has that the text does not use as a place is listed on stderr.
  */
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -120,26 +122,38 @@ static void print_geojson(const gp_mentions *ms)
     cJSON *features = cJSON_AddArrayToObject(fc, "features");
     for (size_t i = 0; i < ms->n; i++) {
         const gp_mention *m = &ms->m[i];
-        if (!m->resolved) continue;
+        if (!m->reported) continue;
         cJSON *f = cJSON_CreateObject();
         cJSON_AddStringToObject(f, "type", "Feature");
-        cJSON *geom = cJSON_AddObjectToObject(f, "geometry");
-        cJSON_AddStringToObject(geom, "type", "Point");
-        cJSON *coords = cJSON_AddArrayToObject(geom, "coordinates");
-        cJSON_AddItemToArray(coords, cJSON_CreateNumber(round_to(m->place.lon_deg, 1e-5)));
-        cJSON_AddItemToArray(coords, cJSON_CreateNumber(round_to(m->place.lat_deg, 1e-5)));
+        if (m->resolved) {
+            cJSON *geom = cJSON_AddObjectToObject(f, "geometry");
+            cJSON_AddStringToObject(geom, "type", "Point");
+            cJSON *coords = cJSON_AddArrayToObject(geom, "coordinates");
+            cJSON_AddItemToArray(coords, cJSON_CreateNumber(round_to(m->place.lon_deg, 1e-5)));
+            cJSON_AddItemToArray(coords, cJSON_CreateNumber(round_to(m->place.lat_deg, 1e-5)));
+        } else {
+            cJSON_AddNullToObject(f, "geometry"); /* a place the gazetteer lacks */
+        }
         cJSON *p = cJSON_AddObjectToObject(f, "properties");
         cJSON_AddStringToObject(p, "mention", m->text);
         cJSON_AddNumberToObject(p, "start", (double)m->start);
         cJSON_AddNumberToObject(p, "end", (double)m->end);
         cJSON_AddNumberToObject(p, "sentence", m->sentence);
-        cJSON_AddStringToObject(p, "name", m->place.name);
-        cJSON_AddStringToObject(p, "gazetteer_id", m->place.id);
-        cJSON_AddStringToObject(p, "match", gaz_match_name(m->place.match));
+        cJSON_AddStringToObject(p, "kind", m->kind == GP_KIND_DEMONYM ? "demonym" : "name");
+        if (m->dateline) cJSON_AddTrueToObject(p, "dateline");
+        if (m->resolved) {
+            cJSON_AddStringToObject(p, "name", m->place.name);
+            cJSON_AddStringToObject(p, "gazetteer_id", m->place.id);
+            cJSON_AddStringToObject(p, "match", gaz_match_name(m->place.match));
+        } else {
+            cJSON_AddNullToObject(p, "name");
+            cJSON_AddNullToObject(p, "gazetteer_id");
+            cJSON_AddStringToObject(p, "match", "none");
+        }
         cJSON_AddNumberToObject(p, "confidence", round_to(m->confidence, 0.01));
         if (m->qualifier) cJSON_AddStringToObject(p, "qualifier", m->qualifier);
         else cJSON_AddNullToObject(p, "qualifier");
-        if (m->place.has_bbox) {
+        if (m->resolved && m->place.has_bbox) {
             cJSON *bbox = cJSON_AddArrayToObject(p, "bbox");
             cJSON_AddItemToArray(bbox, cJSON_CreateNumber(round_to(m->place.bbox.west_deg, 1e-5)));
             cJSON_AddItemToArray(bbox, cJSON_CreateNumber(round_to(m->place.bbox.south_deg, 1e-5)));
@@ -160,11 +174,13 @@ static void print_table(const gp_mentions *ms)
            "gazetteer_id", "match", "conf", "qualifier");
     for (size_t i = 0; i < ms->n; i++) {
         const gp_mention *m = &ms->m[i];
-        if (!m->resolved) continue;
+        if (!m->reported) continue;
         char bytes[32];
         snprintf(bytes, sizeof(bytes), "%zu-%zu", m->start, m->end);
         printf("%-4d %-11s %-22s %-26s %-24s %-6s %.2f  %s\n", m->sentence, bytes, m->text,
-               m->place.name, m->place.id, gaz_match_name(m->place.match), m->confidence,
+               m->resolved ? m->place.name : "-", m->resolved ? m->place.id : "-",
+               !m->resolved ? "none" : m->kind == GP_KIND_DEMONYM ? "demonym" : gaz_match_name(m->place.match),
+               m->confidence,
                m->qualifier ? m->qualifier : "");
     }
 }
@@ -270,7 +286,7 @@ int cmd_geoparse(int argc, char **argv)
         goto cleanup;
     }
     for (size_t i = 0; i < ms.n; i++)
-        if (!ms.m[i].resolved)
+        if (!ms.m[i].reported)
             fprintf(stderr, "%s: unresolved mention \"%s\" at bytes %zu-%zu\n", shown, ms.m[i].text,
                     ms.m[i].start, ms.m[i].end);
     if (events) {

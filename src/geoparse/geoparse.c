@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "demonyms.h"
+#include "given_names.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 #include "util/banned.h"
@@ -148,7 +150,27 @@ static const char *const directions[] = {
 /* Words that may follow a place inside its capitalised run ("Idlib Province"). */
 static const char *const kind_words[] = {
     "province", "governorate", "city", "region", "desert", "district", "countryside", "base",
-    "crossing", "camp", "airport", NULL
+    "crossing", "camp", "airport", "state", NULL
+};
+
+/* A place's institutions, named after it ("Kentucky State Police", "Enfield
+ * Council", "the Turkish Embassy"): the run's place part ends before one,
+ * as it does before a title ("Montreal Mayor Denis Coderre"). */
+static const char *const institutions[] = {
+    "police", "department", "dept", "court", "council", "government", "ministry", "embassy",
+    "consulate", "sheriff", "coroner", "fire", "parliament", "legislature", "assembly", "senate",
+    "troopers", "gov", "sen", "rep", "mla", "mp", "premier", "attorney", "prosecutor",
+    "prosecutors", "officials", "authorities", NULL
+};
+
+/* The last word of a place's own name ("Metcalfe County", "Dean Woods
+ * Road"): a run ending in one is a place even when the gazetteer lacks it. */
+static const char *const place_heads[] = {
+    "county", "road", "rd", "street", "avenue", "ave", "boulevard", "blvd", "lane", "drive",
+    "highway", "square", "bridge", "river", "lake", "island", "islands", "mountain", "mountains",
+    "valley", "bay", "beach", "township", "parish", "borough", "heights", "hills", "creek",
+    "canyon", "peninsula", "strait", "park", "close", "neighbourhood", "neighborhood",
+    NULL
 };
 
 static int in_list(const char *const *list, const char *w, size_t len)
@@ -414,6 +436,9 @@ typedef struct {
     size_t d;             /* distinct index */
     int cue;
     int acronym;          /* "US", "UK": only a country will do */
+    int dateline;         /* "WASHINGTON —" opening a line */
+    int unknown;          /* a place-shaped name the gazetteer need not know: "Dean Woods Road" */
+    const gp_demonym *demonym; /* "Turkish": its country's adjective */
     char *qualifier;
 } span;
 
@@ -463,6 +488,44 @@ static int find_cue(const char *text, const token *tk, size_t first, char **qual
         break;
     }
     return cue;
+}
+
+/* The demonym that tokens first..last spell ("Turkish", "South Korean"),
+ * or NULL: capitalised words, not all capitals, joined by spaces. */
+static const gp_demonym *demonym_at(const char *text, const token *tk, size_t first, size_t last, strbuf *w)
+{
+    strbuf low = STRBUF_INIT;
+    const gp_demonym *d = NULL;
+    for (size_t j = first; j <= last; j++) {
+        if (!(tk[j].flags & TK_CAP) || (tk[j].flags & (TK_ALLCAPS | TK_ABBREV | TK_ARTICLE)) ||
+            (j > first && !(tk[j].flags & TK_JOINED)) || (j < last && (tk[j].flags & TK_POSS)))
+            goto done;
+        token_lower(text, &tk[j], w);
+        if (j > first) sb_addch(&low, ' ');
+        sb_add(&low, w->buf, w->len);
+    }
+    d = gp_demonym_lookup(low.buf);
+done:
+    sb_release(&low);
+    return d;
+}
+
+/* Whether tokens first..last open a line in capitals and a comma or dash
+ * follows: a dateline ("WASHINGTON —", "GLASGOW, Ky. (WBKO) --"). */
+static int dateline_at(const char *text, size_t len, const token *tk, size_t first, size_t last)
+{
+    for (size_t j = first; j <= last; j++)
+        if (!(tk[j].flags & TK_ALLCAPS) && tk[j].end - tk[j].start > 1) return 0;
+    size_t b = tk[first].start;
+    while (b > 0 && (text[b - 1] == ' ' || text[b - 1] == '\t' || text[b - 1] == '\r')) b--;
+    if (b > 0 && text[b - 1] != '\n') return 0;
+    size_t e = tk[last].end;
+    while (e < len && text[e] == ' ') e++;
+    if (e >= len) return 0;
+    if (text[e] == ',' || text[e] == '-' || text[e] == '(') return 1;
+    /* an em or en dash */
+    return e + 2 < len && (unsigned char)text[e] == 0xE2 && (unsigned char)text[e + 1] == 0x80 &&
+           ((unsigned char)text[e + 2] == 0x94 || (unsigned char)text[e + 2] == 0x93);
 }
 
 /* Copy an ISO alpha-2 code (at most 3 bytes kept) into dst[4]. */
@@ -523,30 +586,42 @@ void gp_mentions_release(gp_mentions *out)
     out->n = out->alloc = 0;
 }
 
-/* Whether tokens first..last (a capitalised run) read as a person's name. */
+/* Whether tokens first..last (a capitalised run) read as a person's name:
+ * a given name ("Khaled", or an English one opening a run of two or more:
+ * "Christopher Steele"), a title before or inside it, or al- surnames. */
 static int person_run(const gaz *g, const char *text, const token *tk, size_t first, size_t last,
                       strbuf *w, strbuf *fold)
 {
-    int given = 0, title = 0, article = 0;
+    int given = 0, title = 0, article = 0, english = 0;
     for (size_t i = first; i <= last; i++) {
         token_word(text, &tk[i], w);
         if (in_list(given_names, w->buf, w->len)) given = 1;
         if (in_list(titles, w->buf, w->len)) title = 1;
         if (tk[i].flags & TK_ARTICLE) article = 1;
     }
+    if (last > first && !(tk[first].flags & (TK_ALLCAPS | TK_ABBREV | TK_POSS))) {
+        token_word(text, &tk[first], w);
+        english = gp_given_name(w->buf);
+        /* "Beverly Hills", "Virginia Beach", "Carson City": a place's kind closes it */
+        token_word(text, &tk[last], w);
+        if (english && (in_list(place_heads, w->buf, w->len) || in_list(kind_words, w->buf, w->len)))
+            english = 0;
+    }
     if (first > 0 && tk[first - 1].sentence == tk[first].sentence) {
         token_lower(text, &tk[first - 1], w);
         if (in_list(titles, w->buf, w->len)) title = 1;
     }
-    if (!given && !title && !(article && last > first)) return 0;
+    if (!given && !english && !title && !(article && last > first)) return 0;
     /* "Abu Kamal", "Deir ez-Zor", "Ras al-Ain": a run that is wholly a
-     * place name is one after a cue word or when it has no given name */
+     * place name is one after a cue word or when it has no given name;
+     * "Sierra Leone", "Abu Dhabi": a country or a capital always */
+    double prior = 0;
     if (gaz_fold(text + tk[first].start, tk[last].end - tk[first].start, fold) == 0 &&
-        gaz_lookup_exact(g, fold->buf, NULL) == 2 && !title) {
+        gaz_lookup_exact(g, fold->buf, &prior) == 2 && !title) {
         char *q = NULL;
         int cue = find_cue(text, tk, first, &q, w);
         free(q);
-        if (cue || !given) return 0;
+        if (cue || (!given && !english) || prior >= 0.7) return 0;
     }
     return 1;
 }
@@ -573,6 +648,27 @@ static int nested_in_next(const gaz *g, const char *text, const token *tk, const
     if (n < 1 || strcmp(rs[0].country, area->country)) return 0;
     if (!is_country(area) && strcmp(rs[0].admin1_code, area->admin1_code)) return 0;
     *out = rs[0];
+    return 1;
+}
+
+/* The place a demonym stands for, in *out: its country, or the continent
+ * the gazetteer holds as a region ("European").  Returns 1, or 0 when the
+ * gazetteer has no such place. */
+static int demonym_place(const gaz *g, const gp_demonym *dem, gaz_result *out)
+{
+    if (!strncmp(dem->code, "continent:", 10)) {
+        gaz_result r[1];
+        if (gaz_resolve(g, dem->code + 10, NULL, r, 1, NULL) < 1 || r[0].quality < 0.95 ||
+            strcmp(r[0].feature, "L.CONT"))
+            return 0;
+        *out = r[0];
+    } else {
+        char cc[3] = { dem->code[0], dem->code[1], '\0' };
+        if (!gaz_country_place(g, cc, out)) return 0;
+        out->matched = out->name;
+    }
+    out->match = GAZ_MATCH_EXACT;
+    out->score = out->quality = 1.0;
     return 1;
 }
 
@@ -603,13 +699,15 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
     /* capitalised runs: find the people first, over the whole document */
     size_t *run_end = xmalloc((tl.n + 1) * sizeof(*run_end)); /* run start -> last token, or SIZE_MAX */
     char *in_person = xcalloc(tl.n + 1, 1);
+    char *run_split = xcalloc(tl.n + 1, 1); /* run start -> a title or institution followed it */
     for (size_t i = 0; i < tl.n; i++) run_end[i] = SIZE_MAX;
     for (size_t i = 0; i < tl.n;) {
         if (!(tk[i].flags & TK_CAP)) { i++; continue; }
         size_t first = i;
         if (tk[i].flags & TK_SENT_START) {
             token_lower(text, &tk[i], &w);
-            if (in_list(common_words, w.buf, w.len) && !(tk[i].flags & TK_POSS)) {
+            if (in_list(common_words, w.buf, w.len) && !(tk[i].flags & TK_POSS) &&
+                !demonym_at(text, tk, i, i, &w)) {
                 i++;
                 continue;
             }
@@ -629,6 +727,17 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
             }
             break;
         }
+        /* "Montreal Mayor Denis Coderre", "Kentucky State Police": a title
+         * or an institution ends the run's place part; the rest is a run of
+         * its own (a person's name after a title) */
+        for (size_t j = first + 1; j <= last; j++) {
+            token_word(text, &tk[j], &w);
+            if (in_list(titles, w.buf, w.len) || in_list(institutions, w.buf, w.len)) {
+                last = j - 1;
+                run_split[first] = 1;
+                break;
+            }
+        }
         run_end[first] = last;
         if (person_run(g, text, tk, first, last, &w, &fold)) {
             for (size_t j = first; j <= last; j++) {
@@ -646,26 +755,61 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
     for (size_t first = 0; first < tl.n; first++) {
         if (run_end[first] == SIZE_MAX) continue;
         size_t last_of_run = run_end[first];
-        for (size_t i = first; i <= last_of_run;) {
+        size_t from = first;
+        /* "Metcalfe County", "Dean Woods Road": a run that ends in a place's
+         * own kind of name is a place, known to the gazetteer or not */
+        for (size_t j = first + 1; j <= last_of_run && j < first + MAX_SPAN + 1; j++) {
+            token_word(text, &tk[j], &w);
+            if (!in_list(place_heads, w.buf, w.len)) continue;
+            int ok = !(tk[j - 1].flags & TK_POSS);
+            for (size_t k = first; k <= j && ok; k++)
+                if (in_person[k] || (tk[k].flags & TK_ALLCAPS)) ok = 0;
+            if (ok && gaz_fold(text + tk[first].start, tk[j].end - tk[first].start, &fold) == 0) {
+                ALLOC_GROW(spans, n_spans + 1, spans_alloc);
+                span *sp = &spans[n_spans];
+                memset(sp, 0, sizeof(*sp));
+                sp->first = first;
+                sp->last = j;
+                sp->unknown = 1;
+                sp->d = distinct_get(&dm, fold.buf);
+                if (!dm.d[sp->d].count++) dm.d[sp->d].first_span = n_spans;
+                n_spans++;
+                from = j + 1;
+            }
+            break;
+        }
+        for (size_t i = from; i <= last_of_run;) {
             size_t matched = 0;
             if (!in_person[i] && (tk[i].flags & TK_CAP)) {
                 size_t max_last = i + MAX_SPAN - 1 < last_of_run ? i + MAX_SPAN - 1 : last_of_run;
                 for (size_t last = max_last + 1; last-- > i;) {
                     if (!(tk[last].flags & TK_CAP)) continue;
-                    if (gaz_fold(text + tk[i].start, tk[last].end - tk[i].start, &fold) < 0) continue;
-                    if (!gaz_lookup_exact(g, fold.buf, NULL)) continue;
-                    matched = last - i + 1;
-                    /* a part of a longer name ("Badia Special Forces") is not
-                     * the place, unless the rest are kind words */
-                    int ok = 1;
-                    for (size_t j = first; j <= last_of_run && ok; j++) {
-                        if (j >= i && j <= last) continue;
-                        token_word(text, &tk[j], &w);
-                        if (j < i || !in_list(kind_words, w.buf, w.len)) ok = 0;
+                    /* "Turkish", "South Korean" opening a run: the country's adjective */
+                    const gp_demonym *dem = i == first && last - i < 2 ? demonym_at(text, tk, i, last, &w) : NULL;
+                    if (dem) {
+                        sb_reset(&fold);
+                        sb_addf(&fold, "\001%s", dem->code);
+                    } else {
+                        if (gaz_fold(text + tk[i].start, tk[last].end - tk[i].start, &fold) < 0) continue;
+                        if (!gaz_lookup_exact(g, fold.buf, NULL)) continue;
                     }
+                    matched = last - i + 1;
+                    int dateline = !dem && dateline_at(text, len, tk, i, last);
+                    /* a part of a longer name ("Badia Special Forces") is not
+                     * the place, unless the rest are kind words or the run's
+                     * place part ends at an institution ("Queensland Police") */
+                    int ok = 1;
+                    if (!dem && !(run_split[first] && i == first))
+                        for (size_t j = first; j <= last_of_run && ok; j++) {
+                            if (j >= i && j <= last) continue;
+                            token_word(text, &tk[j], &w);
+                            if (j < i || !in_list(kind_words, w.buf, w.len)) ok = 0;
+                        }
                     char *qualifier = NULL;
-                    int cue = find_cue(text, tk, i, &qualifier, &w);
-                    if (ok && matched == 1) {
+                    int cue = find_cue(text, tk, i, &qualifier, &w) || dateline;
+                    if (dem) {
+                        /* the adjective itself is the evidence */
+                    } else if (ok && matched == 1) {
                         token_word(text, &tk[i], &w);
                         size_t wlen = tk[i].end - tk[i].start;
                         if (tk[i].flags & TK_ABBREV) wlen /= 2; /* its letters */
@@ -673,7 +817,7 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
                         if (wlen < 2 || in_list(never_places, w.buf, w.len) ||
                             distinct_has(&people, key.buf))
                             ok = 0;
-                        else if ((tk[i].flags & TK_ALLCAPS) && wlen > 3)
+                        else if ((tk[i].flags & TK_ALLCAPS) && wlen > 3 && !dateline)
                             ok = 0;
                         else if (!cue && !(tk[i].flags & TK_ALLCAPS) && in_list(common_words, w.buf, w.len))
                             ok = 0;
@@ -688,13 +832,17 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
                         break;
                     }
                     ALLOC_GROW(spans, n_spans + 1, spans_alloc);
-                    spans[n_spans].first = i;
-                    spans[n_spans].last = last;
-                    spans[n_spans].cue = cue;
-                    spans[n_spans].acronym = matched == 1 && (tk[i].flags & TK_ALLCAPS);
-                    spans[n_spans].qualifier = qualifier;
-                    spans[n_spans].d = distinct_get(&dm, fold.buf);
-                    if (!dm.d[spans[n_spans].d].count++) dm.d[spans[n_spans].d].first_span = n_spans;
+                    span *sp = &spans[n_spans];
+                    memset(sp, 0, sizeof(*sp));
+                    sp->first = i;
+                    sp->last = last;
+                    sp->cue = cue;
+                    sp->dateline = dateline;
+                    sp->demonym = dem;
+                    sp->acronym = !dem && !dateline && matched == 1 && (tk[i].flags & TK_ALLCAPS);
+                    sp->qualifier = qualifier;
+                    sp->d = distinct_get(&dm, fold.buf);
+                    if (!dm.d[sp->d].count++) dm.d[sp->d].first_span = n_spans;
                     n_spans++;
                     break;
                 }
@@ -705,6 +853,7 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
     }
     free(run_end);
     free(in_person);
+    free(run_split);
 
     /* first pass: each distinct name alone */
     gaz_query q;
@@ -712,6 +861,10 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
     q.country = opt && opt->country && *opt->country ? opt->country : NULL;
     for (size_t i = 0; i < dm.n; i++) {
         const span *sp = &spans[dm.d[i].first_span];
+        if (sp->demonym) {
+            dm.d[i].n1 = demonym_place(g, sp->demonym, &dm.d[i].r1[0]);
+            continue;
+        }
         char *name_text = xstrndup(text + tk[sp->first].start, tk[sp->last].end - tk[sp->first].start);
         int n = gaz_resolve(g, name_text, &q, dm.d[i].r1, N_RESOLVE, NULL);
         dm.d[i].n1 = n < 0 ? 0 : n;
@@ -735,7 +888,13 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
                 votes[v].votes = 0;
                 n_votes++;
             }
-            votes[v].votes += 1.0 + 0.25 * (double)(dm.d[i].count - 1);
+            /* an adjective says less than a name; a dateline says where
+             * the report was written */
+            const span *sp = &spans[dm.d[i].first_span];
+            double weight = sp->demonym ? 0.5 : 1.0;
+            for (size_t k = dm.d[i].first_span; k < n_spans; k++)
+                if (spans[k].d == i && spans[k].dateline) weight = 3.0;
+            votes[v].votes += weight * (1.0 + 0.25 * (double)(dm.d[i].count - 1));
         }
         double best = 0;
         for (int v = 0; v < n_votes; v++)
@@ -750,7 +909,9 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
     int n_pts = 0;
     for (size_t i = 0; i < dm.n; i++) {
         const gaz_result *r = &dm.d[i].r1[0];
-        if (!dm.d[i].n1 || r->score < 0.8 || is_country(r) || strcmp(r->country, doc_country)) continue;
+        if (!dm.d[i].n1 || r->score < 0.8 || is_country(r) || r->is_region || !strcmp(r->feature, "L.CONT") ||
+            strcmp(r->country, doc_country))
+            continue;
         lat_sum += r->lat_deg;
         lon_sum += r->lon_deg;
         n_pts++;
@@ -778,7 +939,7 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
         if (!dm.d[i].n1) continue;
         /* a country's own name is that country in any story: the story's
          * country must not make "China" a town in Maine */
-        if (is_country(&dm.d[i].r1[0]) && dm.d[i].r1[0].quality >= 0.95) {
+        if ((is_country(&dm.d[i].r1[0]) && dm.d[i].r1[0].quality >= 0.95) || spans[dm.d[i].first_span].demonym) {
             memcpy(dm.d[i].r2, dm.d[i].r1, sizeof(dm.d[i].r2));
             dm.d[i].n2 = dm.d[i].n1;
             continue;
@@ -802,8 +963,17 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
         m->text = xstrndup(text + m->start, m->end - m->start);
         m->qualifier = sp->qualifier;
         spans[k].qualifier = NULL;
+        m->kind = sp->demonym ? GP_KIND_DEMONYM : GP_KIND_NAME;
+        m->dateline = sp->dateline;
+        m->reported = sp->unknown;
         if (!d->n2) continue;
         const gaz_result *r = &d->r2[0];
+        if (sp->demonym) {
+            m->reported = m->resolved = 1;
+            m->place = *r;
+            m->confidence = 0.9;
+            continue;
+        }
         /* "Alvin, Texas", "Vancouver, B.C.": the area named right after it */
         gaz_result nested;
         if (k + 1 < n_spans && nested_in_next(g, text, tk, sp, &spans[k + 1], &dm.d[spans[k + 1].d], &q, &nested))
@@ -813,9 +983,13 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
         if (r->quality < MIN_QUALITY || r->score < MIN_SCORE) continue;
         if (sp->acronym && !is_country(r)) continue;
         if (!sp->cue && doc_country[0] && strcmp(r->country, doc_country) && !is_country(r) &&
-            (r->score < 0.75 || r->match == GAZ_MATCH_FUZZY))
+            (r->score < 0.75 || r->match == GAZ_MATCH_FUZZY || sp->unknown))
             continue;
-        m->resolved = 1;
+        /* "Ky." names Kentucky; the bare word "Ky" does not */
+        size_t ml = r->matched ? strlen(r->matched) : 0;
+        if (ml && r->matched[ml - 1] == '.' && text[m->end - 1] != '.' && (m->end >= len || text[m->end] != '.'))
+            continue;
+        m->reported = m->resolved = 1;
         m->place = *r;
         double conf = r->score;
         if (d->n2 > 1 && r->score - d->r2[1].score < 0.03) conf *= 0.85;

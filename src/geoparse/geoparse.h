@@ -16,12 +16,22 @@
 #include "events/event.h"
 #include "gazetteer/gazetteer.h"
 
+/* What a mention's phrase is. */
+enum {
+    GP_KIND_NAME = 0,   /* a place's name ("Idlib", "Metcalfe County") */
+    GP_KIND_DEMONYM     /* its country's adjective ("Turkish"): never where an event happened */
+};
+
 typedef struct {
     size_t start, end;      /* byte offsets of the mention in the text, end exclusive */
     int sentence;           /* 0-based index of its sentence */
     char *text;             /* the mention as written (possessive dropped); owned */
     char *qualifier;        /* "northeast of", "outside", "near" ..., or NULL; owned */
-    int resolved;           /* place is valid */
+    int kind;               /* GP_KIND_* */
+    int reported;           /* a place mention, kept in the output even when unresolved
+                               (a place-shaped name the gazetteer lacks: "Dean Woods Road") */
+    int dateline;           /* the "WASHINGTON —" that opens a report */
+    int resolved;           /* place is valid (implies reported) */
     gaz_result place;       /* the chosen place; strings borrowed from the gazetteer */
     double confidence;      /* 0..1 */
 } gp_mention;

@@ -145,13 +145,17 @@ START_TEST(geoparse_should_find_and_resolve_the_labelled_places)
         cJSON_ArrayForEach(feat, cJSON_GetObjectItem(root, "features"))
         {
             const cJSON *props = cJSON_GetObjectItem(feat, "properties");
+            /* the labels are places' names: a country's adjective ("Syrian
+             * forces") is a mention of another kind, which a consumer may drop */
+            if (!strcmp(cJSON_GetObjectItem(props, "kind")->valuestring, "demonym")) continue;
             const cJSON *co = cJSON_GetObjectItem(cJSON_GetObjectItem(feat, "geometry"), "coordinates");
             size_t s = (size_t)cJSON_GetObjectItem(props, "start")->valuedouble;
             size_t e = (size_t)cJSON_GetObjectItem(props, "end")->valuedouble;
-            geo_point p = { cJSON_GetArrayItem(co, 1)->valuedouble, cJSON_GetArrayItem(co, 0)->valuedouble };
             predicted++;
             int ok = 0;
-            for (size_t k = first; k < last && !ok; k++) {
+            /* an unresolved place (null geometry) is right nowhere */
+            for (size_t k = first; k < last && !ok && cJSON_GetArraySize(co) == 2; k++) {
+                geo_point p = { cJSON_GetArrayItem(co, 1)->valuedouble, cJSON_GetArrayItem(co, 0)->valuedouble };
                 if (s >= labels[k].end || e <= labels[k].start) continue;
                 geo_point want = { labels[k].lat, labels[k].lon };
                 ok = geo_distance_km(p, want) <= 10.0 ||
@@ -162,7 +166,9 @@ START_TEST(geoparse_should_find_and_resolve_the_labelled_places)
             if (!ok)
                 sb_addf(&misses, "  wrong: %s \"%s\" -> %s\n", labels[i].file,
                         cJSON_GetObjectItem(props, "mention")->valuestring,
-                        cJSON_GetObjectItem(props, "gazetteer_id")->valuestring);
+                        cJSON_IsString(cJSON_GetObjectItem(props, "gazetteer_id"))
+                            ? cJSON_GetObjectItem(props, "gazetteer_id")->valuestring
+                            : "(unresolved)");
         }
         cJSON_Delete(root);
         run_result_free(&r);
