@@ -808,6 +808,21 @@ int gaz_resolve(const gaz *g, const char *name, const gaz_query *q, gaz_result *
         rk[i].score = score_place(g, &rk[i].c, q, &hn);
         rk[i].population = gaz_place_at(g, rk[i].c.place)->population;
     }
+    /* a first-level area outranks its namesakes elsewhere ("California" is
+     * the state, not the town in Missouri), but not the town in it that
+     * bears its name: "Idlib" and "Aleppo" are the cities, as in the news */
+    if (hn.prefer != PREFER_ADM1)
+        for (size_t i = 0; i < n_rk; i++) {
+            const gaz_place_rec *a = gaz_place_at(g, rk[i].c.place);
+            if (!(a->flags & GAZ_PLACE_ADM1) || !g->pool[a->admin1_code]) continue;
+            for (size_t j = 0; j < n_rk; j++) {
+                const gaz_place_rec *p = gaz_place_at(g, rk[j].c.place);
+                if (g->pool[p->feature] != 'P' || rk[j].c.quality < rk[i].c.quality - 0.05 ||
+                    strcmp(p->country, a->country) || strcmp(g->pool + p->admin1_code, g->pool + a->admin1_code))
+                    continue;
+                if (rk[j].score <= rk[i].score) rk[j].score = rk[i].score + 0.001;
+            }
+        }
     qsort(rk, n_rk, sizeof(*rk), cmp_ranked);
     for (size_t i = 0; i < n_rk && rc < max; i++) {
         if (q && rk[i].score < q->min_score) break;

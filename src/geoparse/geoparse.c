@@ -28,7 +28,7 @@
 #include "util/banned.h"
 
 #define MAX_SPAN 4
-#define N_RESOLVE 5
+#define N_RESOLVE 10
 #define MIN_QUALITY 0.88  /* a mention must match a name, not just resemble it */
 #define MIN_SCORE 0.55    /* ... and the place be a plausible reading */
 
@@ -651,6 +651,87 @@ static int nested_in_next(const gaz *g, const char *text, const token *tk, const
     return 1;
 }
 
+/* ---- the document's country and areas ---- */
+
+#define AREA_VOTES 1.5  /* an admin-1 area the names agree on: about two names' worth */
+
+typedef struct {
+    struct { char key[24]; double votes; } *v;
+    size_t n, alloc;
+} vote_table;
+
+static void vote_add(vote_table *t, const char *key, double votes)
+{
+    size_t i = 0;
+    while (i < t->n && strcmp(t->v[i].key, key)) i++;
+    if (i == t->n) {
+        ALLOC_GROW(t->v, t->n + 1, t->alloc);
+        snprintf(t->v[i].key, sizeof(t->v[i].key), "%s", key);
+        t->v[i].votes = 0;
+        t->n++;
+    }
+    t->v[i].votes += votes;
+}
+
+static const char *vote_best(const vote_table *t)
+{
+    size_t best = 0;
+    for (size_t i = 1; i < t->n; i++)
+        if (t->v[i].votes > t->v[best].votes) best = i;
+    return t->n ? t->v[best].key : "";
+}
+
+static void vote_release(vote_table *t)
+{
+    free(t->v);
+    memset(t, 0, sizeof(*t));
+}
+
+/* What a reading votes for: its country; or, in the document's country cc,
+ * its admin-1 area (its own code for an admin-1 area).  "" for none. */
+typedef const char *(*vote_key_fn)(const gaz_result *r, const char *cc);
+
+static const char *countries_of(const gaz_result *r, const char *cc)
+{
+    (void)cc;
+    return !strcmp(r->feature, "L.CONT") ? "" : r->country;
+}
+
+static const char *areas_of(const gaz_result *r, const char *cc)
+{
+    return strcmp(r->country, cc) || is_country(r) ? "" : r->admin1_code;
+}
+
+/* One name's readings vote: weight shared among the keys they give, in
+ * proportion to the square of the best score for each key (the best
+ * reading gets most of it).  Readings that only resemble the name do not
+ * vote; a country's own name votes for it alone. */
+static void vote_readings(vote_key_fn key_of, const gaz_result *r, int n, const char *cc, double weight,
+                          vote_table *t)
+{
+    struct { const char *key; double s; } k[N_RESOLVE];
+    int nk = 0;
+    double total = 0;
+    if (is_country(&r[0]) && r[0].quality >= 0.95) n = 1;
+    for (int i = 0; i < n; i++) {
+        if (r[i].quality < MIN_QUALITY || r[i].match == GAZ_MATCH_FUZZY) continue;
+        const char *key = key_of(&r[i], cc);
+        if (!*key) continue;
+        double s = r[i].score * r[i].score;
+        int j = 0;
+        while (j < nk && strcmp(k[j].key, key)) j++;
+        if (j == nk) {
+            k[nk].key = key;
+            k[nk++].s = s;
+            total += s;
+        } else if (s > k[j].s) {
+            total += s - k[j].s;
+            k[j].s = s;
+        }
+    }
+    for (int j = 0; j < nk; j++) vote_add(t, k[j].key, weight * k[j].s / total);
+}
+
 /* The place a demonym stands for, in *out: its country, or the continent
  * the gazetteer holds as a region ("European").  Returns 1, or 0 when the
  * gazetteer has no such place. */
@@ -855,10 +936,12 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
     free(in_person);
     free(run_split);
 
-    /* first pass: each distinct name alone */
+    /* first pass: each distinct name alone, with no home country: the
+     * document is to say where it is */
     gaz_query q;
     memset(&q, 0, sizeof(q));
     q.country = opt && opt->country && *opt->country ? opt->country : NULL;
+    q.focus = "";
     for (size_t i = 0; i < dm.n; i++) {
         const span *sp = &spans[dm.d[i].first_span];
         if (sp->demonym) {
@@ -871,38 +954,27 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
         free(name_text);
     }
 
-    /* the document's country: most mentions' best reading */
-    char doc_country[4] = "";
-    if (q.country) {
-        copy_cc(doc_country, q.country);
-    } else {
-        struct { char cc[4]; double votes; } votes[64];
-        int n_votes = 0;
-        for (size_t i = 0; i < dm.n; i++) {
-            if (!dm.d[i].n1 || dm.d[i].r1[0].score < MIN_SCORE || !dm.d[i].r1[0].country[0]) continue;
-            int v = 0;
-            while (v < n_votes && strcmp(votes[v].cc, dm.d[i].r1[0].country)) v++;
-            if (v == n_votes) {
-                if (n_votes == 64) continue;
-                copy_cc(votes[v].cc, dm.d[i].r1[0].country);
-                votes[v].votes = 0;
-                n_votes++;
-            }
-            /* an adjective says less than a name; a dateline says where
-             * the report was written */
-            const span *sp = &spans[dm.d[i].first_span];
-            double weight = sp->demonym ? 0.5 : 1.0;
-            for (size_t k = dm.d[i].first_span; k < n_spans; k++)
-                if (spans[k].d == i && spans[k].dateline) weight = 3.0;
-            votes[v].votes += weight * (1.0 + 0.25 * (double)(dm.d[i].count - 1));
-        }
-        double best = 0;
-        for (int v = 0; v < n_votes; v++)
-            if (votes[v].votes > best) {
-                best = votes[v].votes;
-                copy_cc(doc_country, votes[v].cc);
-            }
+    /* the document's country and areas: each name votes for the countries
+     * (then the admin-1 areas) its readings lie in, shared by how good a
+     * reading each one is, so that ten local names outvote one famous
+     * namesake ("Edmonton" among Enfield, Tottenham and Wood Green) */
+    vote_table countries = { 0 }, area_votes = { 0 };
+    double *weight = xcalloc(dm.n + 1, sizeof(*weight));
+    for (size_t i = 0; i < dm.n; i++) {
+        const span *sp = &spans[dm.d[i].first_span];
+        /* an adjective says less than a name; a dateline says where the
+         * report was written */
+        weight[i] = (sp->demonym ? 0.5 : 1.0) * (1.0 + 0.25 * (double)(dm.d[i].count - 1));
+        for (size_t k = dm.d[i].first_span; k < n_spans; k++)
+            if (spans[k].d == i && spans[k].dateline) weight[i] *= 3.0;
+        if (dm.d[i].n1) vote_readings(countries_of, dm.d[i].r1, dm.d[i].n1, NULL, weight[i], &countries);
     }
+    char doc_country[4] = "";
+    if (q.country) copy_cc(doc_country, q.country);
+    else if (countries.n) copy_cc(doc_country, vote_best(&countries));
+    for (size_t i = 0; i < dm.n && doc_country[0]; i++)
+        if (dm.d[i].n1) vote_readings(areas_of, dm.d[i].r1, dm.d[i].n1, doc_country, weight[i], &area_votes);
+    free(weight);
 
     /* where the confident places in that country lie */
     double lat_sum = 0, lon_sum = 0;
@@ -918,7 +990,8 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
     }
 
     /* the first-level areas the text names with confidence ("West Virginia",
-     * "Idlib province"): a town in one of them is the one meant */
+     * "Idlib province") or that its names agree on: a town in one of them
+     * is the one meant */
     sb_reset(&areas);
     for (size_t i = 0; i < dm.n; i++) {
         const gaz_result *r = &dm.d[i].r1[0];
@@ -926,6 +999,13 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
         if (areas.len) sb_addch(&areas, ',');
         sb_adds(&areas, r->admin1_code);
     }
+    for (size_t v = 0; v < area_votes.n; v++) {
+        if (area_votes.v[v].votes < AREA_VOTES) continue;
+        if (areas.len) sb_addch(&areas, ',');
+        sb_adds(&areas, area_votes.v[v].key);
+    }
+    vote_release(&countries);
+    vote_release(&area_votes);
 
     /* second pass: with the country, the areas and the centroid as hints */
     q.country = doc_country[0] ? doc_country : NULL;
@@ -982,6 +1062,9 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
          * from the story with no cue word to vouch for it */
         if (r->quality < MIN_QUALITY || r->score < MIN_SCORE) continue;
         if (sp->acronym && !is_country(r)) continue;
+        /* "Metcalfe County" is not the town of Metcalfe: a place-shaped name
+         * resolves only to a place of that whole name */
+        if (sp->unknown && r->quality < 0.99) continue;
         if (!sp->cue && doc_country[0] && strcmp(r->country, doc_country) && !is_country(r) &&
             (r->score < 0.75 || r->match == GAZ_MATCH_FUZZY || sp->unknown))
             continue;
