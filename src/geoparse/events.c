@@ -252,7 +252,9 @@ static int best_mention(const char *text, const gp_mentions *ms, size_t start, s
     }
     for (size_t i = lo; i < ms->n && ms->m[i].start < end; i++) {
         const gp_mention *m = &ms->m[i];
-        if (!m->resolved || m->end > end || m->kind == GP_KIND_DEMONYM) continue;
+        /* a country's adjective, or the dateline (where the report was
+         * written), is never where it happened */
+        if (!m->resolved || m->end > end || m->kind == GP_KIND_DEMONYM || m->dateline) continue;
         if (m->start >= 9 && !strncasecmp(text + m->start - 9, "based in ", 9)) continue;
         /* "Damascus-controlled forces", "US-backed units": an adjective */
         if (m->end < end && text[m->end] == '-') continue; /* end may be the end of the text */
@@ -330,7 +332,7 @@ int gp_events(const char *text, size_t len, const gp_mentions *ms, int32_t publi
     size_t *votes = xcalloc(26 * 26, sizeof(size_t)), best_votes = 0;
     for (size_t i = 0; i < ms->n; i++) {
         const char *cc = ms->m[i].place.country;
-        if (!ms->m[i].resolved || ms->m[i].kind == GP_KIND_DEMONYM) continue;
+        if (!ms->m[i].resolved || ms->m[i].kind == GP_KIND_DEMONYM || ms->m[i].dateline) continue;
         if (strlen(cc) != 2 || cc[0] < 'A' || cc[0] > 'Z' || cc[1] < 'A' || cc[1] > 'Z') continue;
         size_t v = ++votes[(cc[0] - 'A') * 26 + (cc[1] - 'A')];
         if (v > best_votes) {

@@ -433,6 +433,116 @@ START_TEST(geoparse_should_read_dotted_abbreviations_and_keep_countries)
 }
 END_TEST
 
+/* A country's adjective is a mention of the country, of its own kind, and
+ * never where an event happened; a people noun ("Russians") is none. */
+START_TEST(geoparse_should_report_demonyms_as_their_country)
+{
+    const char *text = "Russian warplanes struck a market in Idlib on Tuesday, killing 12 people, a Turkish "
+                       "official said. Russians and Americans traded blame.\n";
+    run_result r = run_cmd(text, "@ geoparse --format geojson -");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    cJSON *root = cJSON_Parse(r.out);
+    ck_assert_ptr_nonnull(root);
+    int russian = 0, turkish = 0, idlib = 0;
+    const cJSON *f;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItem(root, "features"))
+    {
+        const cJSON *p = cJSON_GetObjectItem(f, "properties");
+        const char *mention = cJSON_GetObjectItem(p, "mention")->valuestring;
+        const char *kind = cJSON_GetObjectItem(p, "kind")->valuestring;
+        const char *id = cJSON_GetObjectItem(p, "gazetteer_id")->valuestring;
+        ck_assert_msg(strcmp(mention, "Russians") && strcmp(mention, "Americans"), "%s reported:\n%s", mention, r.out);
+        if (!strcmp(mention, "Russian")) russian = !strcmp(kind, "demonym") && !strcmp(id, "country:RU");
+        if (!strcmp(mention, "Turkish")) turkish = !strcmp(kind, "demonym") && !strcmp(id, "country:TR");
+        if (!strcmp(mention, "Idlib")) idlib = !strcmp(kind, "name");
+    }
+    ck_assert_msg(russian && turkish && idlib, "%s", r.out);
+    cJSON_Delete(root);
+    run_result_free(&r);
+    /* the event is in Idlib, not in Russia or Turkey */
+    r = run_cmd(text, "@ geoparse --events --published 2026-12-01 -");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.out, "\"location\":\"Idlib\"") && !strstr(r.out, "\"country\":\"RU\"") &&
+                      !strstr(r.out, "\"country\":\"TR\""),
+                  "%s", r.out);
+    run_result_free(&r);
+}
+END_TEST
+
+/* "WASHINGTON —" opening a report is a place, and where it was written, not
+ * where the event was; capitals elsewhere are not ("GREEN fingered"). */
+START_TEST(geoparse_should_read_datelines)
+{
+    const char *text = "WASHINGTON — Russian warplanes struck a market in Idlib on Tuesday, killing 12 people.\n"
+                       "GREEN fingered pupils planted trees in the park.\n";
+    run_result r = run_cmd(text, "@ geoparse --format geojson -");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.out, "\"mention\":\t\"WASHINGTON\"") && strstr(r.out, "\"dateline\":\ttrue") &&
+                      strstr(r.out, "geonames:4140963") && !strstr(r.out, "\"GREEN\""),
+                  "%s", r.out);
+    run_result_free(&r);
+    r = run_cmd(text, "@ geoparse --events --published 2026-12-01 -");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.out, "\"location\":\"Idlib\"") && !strstr(r.out, "\"location\":\"WASHINGTON\""), "%s",
+                  r.out);
+    run_result_free(&r);
+}
+END_TEST
+
+/* A title or an institution after a place ends its name ("Montreal Mayor
+ * Denis Coderre", "Kentucky State Police"); a run opening with a given
+ * name is a person, whose surname alone is no place later; a place-shaped
+ * name the gazetteer lacks is reported unresolved, not dropped. */
+START_TEST(geoparse_should_split_titles_and_keep_unknown_places)
+{
+    run_result r = run_cmd("Montreal Mayor Denis Coderre said the Kentucky State Police would help. "
+                           "Christopher Steele wrote the report; Steele said nothing more.\n"
+                           "A Metcalfe County man was hurt on Dean Woods Road on Friday.\n",
+                           "@ geoparse --format geojson -");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.out, "geonames:6077243") && strstr(r.out, "eventmap:adm1-usa-3548"), "%s", r.out);
+    static const char *const not_places[] = { "\"Denis", "Coderre", "Steele", "Christopher", NULL };
+    for (int i = 0; not_places[i]; i++)
+        ck_assert_msg(!strstr(r.out, not_places[i]), "%s reported:\n%s", not_places[i], r.out);
+    cJSON *root = cJSON_Parse(r.out);
+    ck_assert_ptr_nonnull(root);
+    int unresolved = 0;
+    const cJSON *f;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItem(root, "features"))
+    {
+        const cJSON *p = cJSON_GetObjectItem(f, "properties");
+        const char *mention = cJSON_GetObjectItem(p, "mention")->valuestring;
+        if (strcmp(mention, "Metcalfe County") && strcmp(mention, "Dean Woods Road")) continue;
+        ck_assert_msg(cJSON_IsNull(cJSON_GetObjectItem(f, "geometry")) &&
+                          !strcmp(cJSON_GetObjectItem(p, "match")->valuestring, "none"),
+                      "%s", r.out);
+        unresolved++;
+    }
+    ck_assert_msg(unresolved == 2, "%s", r.out);
+    cJSON_Delete(root);
+    run_result_free(&r);
+}
+END_TEST
+
+/* The same name, two places in two documents: the country the other
+ * names agree on decides, not the bigger namesake. */
+START_TEST(geoparse_should_read_a_name_by_the_country_of_the_document)
+{
+    run_result r = run_cmd("Police in Toronto and Hamilton said a man from London was arrested. Ontario "
+                           "Provincial Police are investigating.\n",
+                           "@ geoparse --format table -");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.out, "geonames:6058560") && !strstr(r.out, "geonames:2643743"), "%s", r.out);
+    run_result_free(&r);
+    r = run_cmd("Police in Manchester and Birmingham said a man from London was arrested. England and "
+                "Wales saw more such cases.\n",
+                "@ geoparse --format table -");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.out, "geonames:2643743") && !strstr(r.out, "geonames:6058560"), "%s", r.out);
+    run_result_free(&r);
+}
+END_TEST
+
 START_TEST(geoparse_should_reject_bad_usage_with_exit_2)
 {
     static const char *const cmds[] = {
@@ -465,6 +575,10 @@ Suite *cli_geoparse_suite(void)
     tcase_add_test(t, geoparse_should_keep_common_words_and_names_out);
     tcase_add_test(t, geoparse_should_read_a_name_by_the_areas_the_text_names);
     tcase_add_test(t, geoparse_should_read_dotted_abbreviations_and_keep_countries);
+    tcase_add_test(t, geoparse_should_report_demonyms_as_their_country);
+    tcase_add_test(t, geoparse_should_read_datelines);
+    tcase_add_test(t, geoparse_should_split_titles_and_keep_unknown_places);
+    tcase_add_test(t, geoparse_should_read_a_name_by_the_country_of_the_document);
     tcase_add_test(t, geoparse_should_reject_bad_usage_with_exit_2);
     suite_add_tcase(s, t);
     return s;
