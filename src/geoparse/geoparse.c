@@ -653,7 +653,10 @@ static int nested_in_next(const gaz *g, const char *text, const token *tk, const
 
 /* ---- the document's country and areas ---- */
 
-#define AREA_VOTES 1.5  /* an admin-1 area the names agree on: about two names' worth */
+#define AREA_VOTES 1.5   /* an admin-1 area the names agree on: about two names' worth */
+#ifndef VOTE_SPREAD
+#define VOTE_SPREAD 0.1  /* score difference that divides a reading's vote by e */
+#endif
 
 typedef struct {
     struct { char key[24]; double votes; } *v;
@@ -702,34 +705,36 @@ static const char *areas_of(const gaz_result *r, const char *cc)
     return strcmp(r->country, cc) || is_country(r) ? "" : r->admin1_code;
 }
 
-/* One name's readings vote: weight shared among the keys they give, in
- * proportion to the square of the best score for each key (the best
- * reading gets most of it).  Readings that only resemble the name do not
- * vote; a country's own name votes for it alone. */
+/* One name's readings vote: weight shared among the keys they give, each
+ * key's share falling off with how far its best reading scores below the
+ * name's best (VOTE_SPREAD: a reading 0.1 behind gets about a third of
+ * the top one's share), so that a famous namesake keeps the vote
+ * ("London") while near-equal readings ("Edmonton", Alberta or Kentucky)
+ * split it.  Readings that only resemble the name do not vote; a
+ * country's own name votes for it alone. */
 static void vote_readings(vote_key_fn key_of, const gaz_result *r, int n, const char *cc, double weight,
                           vote_table *t)
 {
     struct { const char *key; double s; } k[N_RESOLVE];
     int nk = 0;
-    double total = 0;
+    double best = -1, total = 0;
     if (is_country(&r[0]) && r[0].quality >= 0.95) n = 1;
     for (int i = 0; i < n; i++) {
-        if (r[i].quality < MIN_QUALITY || r[i].match == GAZ_MATCH_FUZZY) continue;
+        if (r[i].quality < MIN_QUALITY || (r[i].match == GAZ_MATCH_FUZZY && !is_country(&r[i]))) continue;
         const char *key = key_of(&r[i], cc);
         if (!*key) continue;
-        double s = r[i].score * r[i].score;
         int j = 0;
         while (j < nk && strcmp(k[j].key, key)) j++;
         if (j == nk) {
             k[nk].key = key;
-            k[nk++].s = s;
-            total += s;
-        } else if (s > k[j].s) {
-            total += s - k[j].s;
-            k[j].s = s;
+            k[nk++].s = r[i].score;
+        } else if (r[i].score > k[j].s) {
+            k[j].s = r[i].score;
         }
+        if (r[i].score > best) best = r[i].score;
     }
-    for (int j = 0; j < nk; j++) vote_add(t, k[j].key, weight * k[j].s / total);
+    for (int j = 0; j < nk; j++) total += exp((k[j].s - best) / VOTE_SPREAD);
+    for (int j = 0; j < nk; j++) vote_add(t, k[j].key, weight * exp((k[j].s - best) / VOTE_SPREAD) / total);
 }
 
 /* The place a demonym stands for, in *out: its country, or the continent
