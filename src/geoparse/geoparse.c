@@ -102,7 +102,10 @@ static const char *const never_places[] = {
     "bedouins", "kurd", "kurds", "kurdish", "arab", "arabs", "arabic", "druze", "alawite",
     "alawites", "sunni", "sunnis", "shia", "shiite", "shiites", "turkmen", "christian",
     "christians", "muslim", "muslims", "syrian", "syrians", "iraqi", "iraqis", "turkish",
-    "russian", "iranian", "israeli", "lebanese", "jordanian", "american", "european", NULL
+    "russian", "iranian", "israeli", "lebanese", "jordanian", "american", "european", "english",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "xinhua",
+    "tass", "ria", "anadolu", "bloomberg", "cnn", "bbc", "nbc", "cbs", "abc", "fox", "google",
+    "uber", "amazon", "apple", "microsoft", "instagram", "youtube", "whatsapp", NULL
 };
 
 /* Given names that begin a person's name in the news. */
@@ -123,12 +126,21 @@ static const char *const titles[] = {
     "minister", "envoy", "ambassador", "commander", "leader", "chief", "king", "prince", "emir",
     "imam", "father", "brother", "sister", "mother", "son", "daughter", "spokesman",
     "spokeswoman", "secretary", "senator", "governor", "mayor", "judge", "sir", "lord", "lady",
-    "officer", "captain", "major", "lieutenant", "sergeant", "director", "dictator", NULL
+    "officer", "captain", "major", "lieutenant", "sergeant", "director", "dictator", "rev",
+    "reverend", "pastor", "bishop", "archbishop", "rabbi", "pope", "cardinal", "coach", "detective",
+    "constable", "inspector", "superintendent", "deputy", "trooper", "sgt", "cpl", "lt", "capt",
+    "prof", "professor", "councillor", "councilor", "alderman", "chancellor", "premier", NULL
 };
 
 static const char *const cue_words[] = {
     "in", "near", "at", "outside", "from", "to", "into", "around", "across", "toward", "towards",
     "via", "inside", "reached", "entered", "visited", "through", NULL
+};
+
+/* Short words written with a dot that ends no sentence ("St. Thomas"). */
+static const char *const dotted_words[] = {
+    "st", "mt", "ft", "dr", "mr", "mrs", "ms", "gov", "sen", "rep", "gen", "lt", "col", "sgt", "capt",
+    "rev", "jr", "sr", "prof", "hon", "supt", "insp", "cpl", "det", "ave", "rd", "blvd", "no", NULL
 };
 
 /* Words that may stand between a cue and its place ("in the northern
@@ -348,6 +360,13 @@ static void tokenize(const char *text, size_t len, token_list *tl)
         add_token(tl, s, start, i, sentence, flags);
         new_sentence = quote_start = 0;
         joined = 1;
+        /* "St. Thomas", "Rev. Smith": the dot of a short title ends no
+         * sentence and keeps the name joined to it */
+        if (i < len && s[i] == '.' && i - start <= 4) {
+            char low[5];
+            for (size_t k = 0; k < i - start; k++) low[k] = (char)(s[start + k] | 0x20);
+            if (in_list(dotted_words, low, i - start)) i++;
+        }
     }
 }
 
@@ -821,6 +840,14 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
             if (in_list(titles, w.buf, w.len) || in_list(institutions, w.buf, w.len)) {
                 last = j - 1;
                 run_split[first] = 1;
+                break;
+            }
+            /* "WASHINGTON Christopher Steele": a given name and a surname
+             * after the run's first words, unless the whole is a place */
+            if (j < last && !(tk[j].flags & (TK_ALLCAPS | TK_ABBREV)) && gp_given_name(w.buf) &&
+                gaz_fold(text + tk[first].start, tk[last].end - tk[first].start, &fold) == 0 &&
+                !gaz_lookup_exact(g, fold.buf, NULL)) {
+                last = j - 1;
                 break;
             }
         }
