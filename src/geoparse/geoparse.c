@@ -801,6 +801,15 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
     tokenize(text, len, &tl);
     token *tk = tl.t;
 
+    /* the words the text writes in lower case: "Crystal" opening a sentence
+     * is the word "crystal" when the text also writes it so */
+    distinct_map lower_words = { NULL, 0, 0, NULL, 0 };
+    for (size_t i = 0; i < tl.n; i++) {
+        if (tk[i].flags & (TK_CAP | TK_ARTICLE)) continue;
+        token_word(text, &tk[i], &w);
+        if (w.len > 2) distinct_get(&lower_words, w.buf);
+    }
+
     /* capitalised runs: find the people first, over the whole document */
     size_t *run_end = xmalloc((tl.n + 1) * sizeof(*run_end)); /* run start -> last token, or SIZE_MAX */
     char *in_person = xcalloc(tl.n + 1, 1);
@@ -933,6 +942,8 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
                         else if ((tk[i].flags & TK_ALLCAPS) && wlen > 3 && !dateline)
                             ok = 0;
                         else if (!cue && !(tk[i].flags & TK_ALLCAPS) && in_list(common_words, w.buf, w.len))
+                            ok = 0;
+                        else if (!cue && (tk[i].flags & TK_SENT_START) && distinct_has(&lower_words, w.buf))
                             ok = 0;
                     } else if (ok && !cue) {
                         for (size_t j = i; j <= last && ok; j++) {
@@ -1119,6 +1130,9 @@ cleanup:
     for (size_t i = 0; i < dm.n; i++) free(dm.d[i].folded);
     free(dm.d);
     free(dm.slot);
+    for (size_t i = 0; i < lower_words.n; i++) free(lower_words.d[i].folded);
+    free(lower_words.d);
+    free(lower_words.slot);
     for (size_t i = 0; i < people.n; i++) free(people.d[i].folded);
     free(people.d);
     free(people.slot);
