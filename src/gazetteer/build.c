@@ -177,7 +177,7 @@ float gaz_prior(const char *feature, int64_t population)
     if (population <= 0 && cls == 'A' && !strncmp(code, "PCL", 3))
         population = 10000000; /* Natural Earth gives countries no population */
     if (population <= 0 && cls == 'A' && !strcmp(code, "ADM1"))
-        population = 300000; /* nor first-level areas: "California" is the state, not the
+        population = GAZ_AREA_POPULATION; /* nor first-level areas: "California" is the state, not the
                                  county seat in Missouri */
     if (population <= 0 && cls == 'P') {
         /* GeoNames writes 0 for "unknown": Syria's district seats mostly have

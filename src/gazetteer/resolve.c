@@ -203,24 +203,45 @@ static void lookup_plain(const gaz *g, const char *plain, cand_list *cl)
  * important. */
 #define DEMOTED_ALTERNATE 0.93
 #define DEMOTE_UNLESS_TIMES 10
+/* Whether place p is the seat of first-level area a: its capital (PPLA, or
+ * the country's), in it.  "Raqqa" the city is the governorate's seat;
+ * Minneota, which GeoNames also calls "Minnesota", is not the state's. */
+static int is_seat(const gaz *g, const gaz_place_rec *p, const gaz_place_rec *a)
+{
+    const char *f = g->pool + p->feature;
+    return (!strcmp(f, "P.PPLA") || !strcmp(f, "P.PPLC")) && !strcmp(p->country, a->country) &&
+           g->pool[a->admin1_code] && !strcmp(g->pool + p->admin1_code, g->pool + a->admin1_code);
+}
+
 static void demote_alternates(const gaz *g, cand_list *cl, double quality)
 {
-    /* the most populous place that has the text as its own name */
+    /* the most populous place that has the text as its own name; a
+     * first-level area or a country of unknown size counts as the size the
+     * build gives it (GAZ_AREA_POPULATION) */
     int primary = 0;
-    int64_t population = 0;
+    int64_t population = 0, area = 0;
+    const gaz_place_rec *area_rec = NULL;
     for (size_t i = 0; i < cl->n; i++) {
         if (cl->c[i].match != GAZ_MATCH_EXACT || cl->c[i].quality < 1.0) continue;
         primary = 1;
-        int64_t pop = gaz_place_at(g, cl->c[i].place)->population;
-        if (pop > population) population = pop;
+        const gaz_place_rec *p = gaz_place_at(g, cl->c[i].place);
+        if (p->population > population) population = p->population;
+        if (!p->population && (p->flags & (GAZ_PLACE_ADM1 | GAZ_PLACE_COUNTRY))) {
+            area = GAZ_AREA_POPULATION;
+            if (p->flags & GAZ_PLACE_ADM1) area_rec = p;
+        }
     }
     if (!primary) return;
+    int64_t keep = DEMOTE_UNLESS_TIMES * (population > 0 ? population : 1);
+    if (keep < area) keep = area;
     for (size_t i = 0; i < cl->n; i++) {
         candidate *c = &cl->c[i];
         if (c->match != GAZ_MATCH_ALIAS || gaz_name_at(g, c->name)->kind != GAZ_NAME_ALTERNATE || c->quality <= quality)
             continue;
-        /* "Washington" for Washington, D.C. stays: far bigger than the towns so named */
-        if (gaz_place_at(g, c->place)->population >= DEMOTE_UNLESS_TIMES * (population > 0 ? population : 1)) continue;
+        /* "Washington" for Washington, D.C. stays: far bigger than the towns
+         * so named, and than the state; "Minnesota" for Minneota does not */
+        const gaz_place_rec *p = gaz_place_at(g, c->place);
+        if (p->population >= keep || (area_rec && is_seat(g, p, area_rec))) continue;
         c->quality = quality;
     }
 }
@@ -710,13 +731,17 @@ static double score_place(const gaz *g, const candidate *c, const gaz_query *q, 
 typedef struct {
     candidate c;
     double score;
+    float prior;
     int64_t population;
 } ranked;
 
+/* Score, then importance (a state of unknown size before a village that
+ * has its name as an alternate), then population. */
 static int cmp_ranked(const void *pa, const void *pb)
 {
     const ranked *a = pa, *b = pb;
     if (a->score != b->score) return a->score > b->score ? -1 : 1;
+    if (a->prior != b->prior) return a->prior > b->prior ? -1 : 1;
     if (a->population != b->population) return a->population > b->population ? -1 : 1;
     return a->c.place < b->c.place ? -1 : a->c.place > b->c.place;
 }
@@ -807,19 +832,18 @@ int gaz_resolve(const gaz *g, const char *name, const gaz_query *q, gaz_result *
     for (size_t i = 0; i < n_rk; i++) {
         rk[i].score = score_place(g, &rk[i].c, q, &hn);
         rk[i].population = gaz_place_at(g, rk[i].c.place)->population;
+        rk[i].prior = gaz_place_at(g, rk[i].c.place)->prior;
     }
     /* a first-level area outranks its namesakes elsewhere ("California" is
-     * the state, not the town in Missouri), but not the town in it that
-     * bears its name: "Idlib" and "Aleppo" are the cities, as in the news */
+     * the state, not the town in Missouri), but not its seat that bears
+     * its name: "Idlib" and "Aleppo" are the cities, as in the news */
     if (hn.prefer != PREFER_ADM1)
         for (size_t i = 0; i < n_rk; i++) {
             const gaz_place_rec *a = gaz_place_at(g, rk[i].c.place);
             if (!(a->flags & GAZ_PLACE_ADM1) || !g->pool[a->admin1_code]) continue;
             for (size_t j = 0; j < n_rk; j++) {
                 const gaz_place_rec *p = gaz_place_at(g, rk[j].c.place);
-                if (g->pool[p->feature] != 'P' || rk[j].c.quality < rk[i].c.quality - 0.05 ||
-                    strcmp(p->country, a->country) || strcmp(g->pool + p->admin1_code, g->pool + a->admin1_code))
-                    continue;
+                if (!is_seat(g, p, a) || rk[j].c.quality < rk[i].c.quality - 0.05) continue;
                 if (rk[j].score <= rk[i].score) rk[j].score = rk[i].score + 0.001;
             }
         }

@@ -139,6 +139,19 @@ START_TEST(resolve_should_follow_country_and_near_hints)
     ck_assert_int_eq(r.status, 0);
     ck_assert_msg(strstr(r.out, "\"id\":\"geonames:4140963\"") != NULL, "%s", r.out);
     run_result_free(&r);
+    /* a first-level area before its namesakes elsewhere and before a town
+     * that has its name as an alternate, but not before its seat */
+    static const struct { const char *name, *id; } areas[] = {
+        { "California", "eventmap:adm1-usa-3521" }, /* not California, Missouri */
+        { "Minnesota", "eventmap:adm1-usa-3514" },  /* not Minneota, alias "Minnesota" */
+        { "Idlib", "geonames:169389" },             /* the city, the governorate's seat */
+    };
+    for (size_t i = 0; i < sizeof(areas) / sizeof(areas[0]); i++) {
+        r = run_cmd(NULL, "@ resolve --json --limit 1 %s", areas[i].name);
+        ck_assert_int_eq(r.status, 0);
+        ck_assert_msg(strstr(r.out, areas[i].id) != NULL, "%s: %s", areas[i].name, r.out);
+        run_result_free(&r);
+    }
     r = run_cmd(NULL, "@ resolve --json --limit 1 Russia");
     ck_assert_int_eq(r.status, 0);
     ck_assert_msg(strstr(r.out, "\"lat\":60,\"lon\":100,") != NULL, "%s", r.out);
