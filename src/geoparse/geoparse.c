@@ -883,14 +883,20 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
         for (size_t j = first + 1; j <= last_of_run && j < first + MAX_SPAN + 1; j++) {
             token_word(text, &tk[j], &w);
             if (!in_list(place_heads, w.buf, w.len)) continue;
-            int ok = !(tk[j - 1].flags & TK_POSS);
-            for (size_t k = first; k <= j && ok; k++)
+            /* "The Plymouth County": not its article */
+            size_t hf = first;
+            for (; hf < j; hf++) {
+                token_lower(text, &tk[hf], &w);
+                if (strcmp(w.buf, "the") && strcmp(w.buf, "a") && strcmp(w.buf, "an")) break;
+            }
+            int ok = hf < j && !(tk[j - 1].flags & TK_POSS);
+            for (size_t k = hf; k <= j && ok; k++)
                 if (in_person[k] || (tk[k].flags & TK_ALLCAPS)) ok = 0;
-            if (ok && gaz_fold(text + tk[first].start, tk[j].end - tk[first].start, &fold) == 0) {
+            if (ok && gaz_fold(text + tk[hf].start, tk[j].end - tk[hf].start, &fold) == 0) {
                 ALLOC_GROW(spans, n_spans + 1, spans_alloc);
                 span *sp = &spans[n_spans];
                 memset(sp, 0, sizeof(*sp));
-                sp->first = first;
+                sp->first = hf;
                 sp->last = j;
                 sp->unknown = 1;
                 sp->d = distinct_get(&dm, fold.buf);
