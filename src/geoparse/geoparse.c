@@ -108,6 +108,10 @@ static const char *const never_places[] = {
     "uber", "amazon", "apple", "microsoft", "instagram", "youtube", "whatsapp", NULL
 };
 
+static const char *const weekdays[] = {
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", NULL
+};
+
 /* Given names that begin a person's name in the news. */
 static const char *const given_names[] = {
     "abdul", "abdel", "abd", "abdullah", "abdallah", "abu", "umm", "ahmed", "ahmad", "ali",
@@ -456,6 +460,7 @@ typedef struct {
     int cue;
     int acronym;          /* "US", "UK": only a country will do */
     int dateline;         /* "WASHINGTON —" opening a line */
+    int trailing;         /* closes a longer name ("Environment Canada"): a big place only */
     int unknown;          /* a place-shaped name the gazetteer need not know: "Dean Woods Road" */
     const gp_demonym *demonym; /* "Turkish": its country's adjective */
     char *qualifier;
@@ -558,6 +563,14 @@ static void copy_cc(char dst[4], const char *src)
 static int is_country(const gaz_result *r)
 {
     return !strcmp(r->feature, "A.PCLI") || !strncmp(r->id, "country:", 8);
+}
+
+/* A country, a first-level area, a capital or a city of half a million:
+ * a place that names an organisation's branch ("CBC Toronto"). */
+static int is_big_place(const gaz_result *r)
+{
+    return is_country(r) || !strcmp(r->feature, "A.ADM1") || !strcmp(r->feature, "P.PPLC") ||
+           !strcmp(r->feature, "P.PPLA") || (r->feature[0] == 'P' && r->population >= 500000);
 }
 
 /* UTF-8 check: the offset of the first invalid byte or NUL, len if none. */
@@ -830,7 +843,13 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
         while (last + 1 < tl.n && !(tk[last].flags & TK_POSS) && (tk[last + 1].flags & TK_JOINED) &&
                tk[last + 1].sentence == tk[i].sentence) {
             const token *nx = &tk[last + 1];
-            if (nx->flags & TK_CAP) { last++; continue; }
+            if (nx->flags & TK_CAP) {
+                /* "snow is expected in Toronto Saturday": a weekday is no part of a name */
+                token_lower(text, nx, &w);
+                if (in_list(weekdays, w.buf, w.len)) break;
+                last++;
+                continue;
+            }
             /* "Ras al Ain": a bare article inside a run */
             token_lower(text, nx, &w);
             if ((!strcmp(w.buf, "al") || !strcmp(w.buf, "el") || !strcmp(w.buf, "bin") ||
@@ -926,12 +945,15 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
                     /* a part of a longer name ("Badia Special Forces") is not
                      * the place, unless the rest are kind words or the run's
                      * place part ends at an institution ("Queensland Police") */
-                    int ok = 1;
+                    int ok = 1, trailing = 0;
                     if (!dem && !(run_split[first] && i == first))
                         for (size_t j = first; j <= last_of_run && ok; j++) {
                             if (j >= i && j <= last) continue;
                             token_word(text, &tk[j], &w);
-                            if (j < i || !in_list(kind_words, w.buf, w.len)) ok = 0;
+                            /* "Environment Canada", "CBC Toronto": a big place
+                             * closing a name is its place (checked once resolved) */
+                            if (j < i) trailing = 1;
+                            else if (!in_list(kind_words, w.buf, w.len)) ok = 0;
                         }
                     char *qualifier = NULL;
                     int cue = find_cue(text, tk, i, &qualifier, &w) || dateline;
@@ -970,6 +992,7 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
                     sp->dateline = dateline;
                     sp->demonym = dem;
                     sp->acronym = !dem && !dateline && matched == 1 && (tk[i].flags & TK_ALLCAPS);
+                    sp->trailing = trailing;
                     sp->qualifier = qualifier;
                     sp->d = distinct_get(&dm, fold.buf);
                     if (!dm.d[sp->d].count++) dm.d[sp->d].first_span = n_spans;
@@ -1111,6 +1134,7 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
          * from the story with no cue word to vouch for it */
         if (r->quality < MIN_QUALITY || r->score < MIN_SCORE) continue;
         if (sp->acronym && !is_country(r)) continue;
+        if (sp->trailing && !is_big_place(r)) continue;
         /* "Metcalfe County" is not the town of Metcalfe: a place-shaped name
          * resolves only to a place of that whole name */
         if (sp->unknown && r->quality < 0.99) continue;

@@ -543,6 +543,25 @@ START_TEST(geoparse_should_read_a_name_by_the_country_of_the_document)
 }
 END_TEST
 
+/* Organisations named after a place are no mention of it ("Washington
+ * Post", "Georgia Tech"), nor are people ("Jordan Peterson"); a big place
+ * closing an organisation's name is its branch's place ("CBC Toronto"),
+ * and a weekday after a place is no part of its name. */
+START_TEST(geoparse_should_keep_organisations_out_and_their_branches_in)
+{
+    run_result r = run_cmd("The Washington Post and Georgia Tech said Jordan Peterson spoke. Environment Canada "
+                           "and CBC Toronto reported snow in Ottawa Saturday.\n",
+                           "@ geoparse --format table -");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    static const char *const want[] = { "country:CA", "geonames:6167865", "geonames:6094817", NULL };
+    for (int i = 0; want[i]; i++) ck_assert_msg(strstr(r.out, want[i]) != NULL, "no %s:\n%s", want[i], r.out);
+    static const char *const not_places[] = { "Washington", "Georgia", "Jordan", "Peterson", NULL };
+    for (int i = 0; not_places[i]; i++)
+        ck_assert_msg(!strstr(r.out, not_places[i]), "%s reported:\n%s", not_places[i], r.out);
+    run_result_free(&r);
+}
+END_TEST
+
 START_TEST(geoparse_should_reject_bad_usage_with_exit_2)
 {
     static const char *const cmds[] = {
@@ -579,6 +598,7 @@ Suite *cli_geoparse_suite(void)
     tcase_add_test(t, geoparse_should_read_datelines);
     tcase_add_test(t, geoparse_should_split_titles_and_keep_unknown_places);
     tcase_add_test(t, geoparse_should_read_a_name_by_the_country_of_the_document);
+    tcase_add_test(t, geoparse_should_keep_organisations_out_and_their_branches_in);
     tcase_add_test(t, geoparse_should_reject_bad_usage_with_exit_2);
     suite_add_tcase(s, t);
     return s;
