@@ -460,7 +460,7 @@ typedef struct {
     int cue;
     int acronym;          /* "US", "UK": only a country will do */
     int dateline;         /* "WASHINGTON —" opening a line */
-    int trailing;         /* closes a longer name ("Environment Canada"): a big place only */
+    int trailing;         /* inside a longer name ("Environment Canada"): a big place only */
     int unknown;          /* a place-shaped name the gazetteer need not know: "Dean Woods Road" */
     const gp_demonym *demonym; /* "Turkish": its country's adjective */
     char *qualifier;
@@ -547,6 +547,9 @@ static int dateline_at(const char *text, size_t len, const token *tk, size_t fir
     while (e < len && text[e] == ' ') e++;
     if (e >= len) return 0;
     if (text[e] == ',' || text[e] == '-' || text[e] == '(') return 1;
+    /* "WASHINGTON Barack Obama pardoned": a word of four capitals or more
+     * opening the line, then the report's first capitalised word */
+    if (tk[last].end - tk[first].start >= 4 && e > tk[last].end && text[e] >= 'A' && text[e] <= 'Z') return 1;
     /* an em or en dash */
     return e + 2 < len && (unsigned char)text[e] == 0xE2 && (unsigned char)text[e + 1] == 0x80 &&
            ((unsigned char)text[e + 2] == 0x94 || (unsigned char)text[e + 2] == 0x93);
@@ -833,7 +836,7 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
         size_t first = i;
         if (tk[i].flags & TK_SENT_START) {
             token_lower(text, &tk[i], &w);
-            if (in_list(common_words, w.buf, w.len) && !(tk[i].flags & TK_POSS) &&
+            if (in_list(common_words, w.buf, w.len) && !(tk[i].flags & (TK_POSS | TK_ALLCAPS)) &&
                 !demonym_at(text, tk, i, i, &w)) {
                 i++;
                 continue;
@@ -946,14 +949,15 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
                      * the place, unless the rest are kind words or the run's
                      * place part ends at an institution ("Queensland Police") */
                     int ok = 1, trailing = 0;
-                    if (!dem && !(run_split[first] && i == first))
+                    if (!dem && !(dateline && i == first))
                         for (size_t j = first; j <= last_of_run && ok; j++) {
                             if (j >= i && j <= last) continue;
                             token_word(text, &tk[j], &w);
-                            /* "Environment Canada", "CBC Toronto": a big place
-                             * closing a name is its place (checked once resolved) */
+                            /* "Environment Canada", "CBC Toronto", "the U.S.
+                             * Transportation Department": a big place inside
+                             * a name is its place (checked once resolved) */
                             if (j < i) trailing = 1;
-                            else if (!in_list(kind_words, w.buf, w.len)) ok = 0;
+                            else if (!run_split[first] && !in_list(kind_words, w.buf, w.len)) ok = 0;
                         }
                     char *qualifier = NULL;
                     int cue = find_cue(text, tk, i, &qualifier, &w) || dateline;

@@ -486,6 +486,12 @@ START_TEST(geoparse_should_read_datelines)
     ck_assert_msg(strstr(r.out, "\"location\":\"Idlib\"") && !strstr(r.out, "\"location\":\"WASHINGTON\""), "%s",
                   r.out);
     run_result_free(&r);
+    /* a dateline with no dash before the report's first words */
+    r = run_cmd("DETROIT The U.S. Transportation Department said on Friday that it would act.\n",
+                "@ geoparse --format table -");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.out, "geonames:4990729") && strstr(r.out, "country:US"), "%s", r.out);
+    run_result_free(&r);
 }
 END_TEST
 
