@@ -621,6 +621,38 @@ void gp_mentions_release(gp_mentions *out)
     out->n = out->alloc = 0;
 }
 
+/* Whether the capitalised words from token i on begin with a gazetteer
+ * name of two words or more: "New York", "West Virginia" and "South
+ * Carolina" open a sentence as a name, not as the words "new", "west". */
+static int opens_name(const gaz *g, const char *text, const token *tk, size_t n, size_t i, strbuf *fold)
+{
+    for (size_t last = i + 1; last < n && last < i + MAX_SPAN; last++) {
+        if (!(tk[last].flags & TK_CAP) || !(tk[last].flags & TK_JOINED) || (tk[last - 1].flags & TK_POSS) ||
+            tk[last].sentence != tk[i].sentence)
+            break;
+        if (gaz_fold(text + tk[i].start, tk[last].end - tk[i].start, fold) == 0 &&
+            gaz_lookup_exact(g, fold->buf, NULL) == 2)
+            return 1;
+    }
+    return 0;
+}
+
+/* Whether token j of the run first..last is inside a gazetteer name of
+ * the run ("West Virginia State Police": "Virginia" is a given name, and
+ * part of a place's). */
+static int in_name(const gaz *g, const char *text, const token *tk, size_t first, size_t last, size_t j,
+                   strbuf *fold)
+{
+    for (size_t a = j >= first + MAX_SPAN ? j - MAX_SPAN + 1 : first; a <= j; a++)
+        for (size_t b = j; b <= last && b < a + MAX_SPAN; b++) {
+            if (a == b) continue;
+            if (gaz_fold(text + tk[a].start, tk[b].end - tk[a].start, fold) == 0 &&
+                gaz_lookup_exact(g, fold->buf, NULL) == 2)
+                return 1;
+        }
+    return 0;
+}
+
 /* Whether tokens first..last (a capitalised run) read as a person's name:
  * a given name ("Khaled", or an English one opening a run of two or more:
  * "Christopher Steele"), a title before or inside it, or al- surnames. */
@@ -837,7 +869,7 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
         if (tk[i].flags & TK_SENT_START) {
             token_lower(text, &tk[i], &w);
             if (in_list(common_words, w.buf, w.len) && !(tk[i].flags & (TK_POSS | TK_ALLCAPS)) &&
-                !demonym_at(text, tk, i, i, &w)) {
+                !demonym_at(text, tk, i, i, &w) && !opens_name(g, text, tk, tl.n, i, &fold)) {
                 i++;
                 continue;
             }
@@ -876,8 +908,7 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
             /* "WASHINGTON Christopher Steele": a given name and a surname
              * after the run's first words, unless the whole is a place */
             if (j < last && !(tk[j].flags & (TK_ALLCAPS | TK_ABBREV)) && gp_given_name(w.buf) &&
-                gaz_fold(text + tk[first].start, tk[last].end - tk[first].start, &fold) == 0 &&
-                !gaz_lookup_exact(g, fold.buf, NULL)) {
+                !in_name(g, text, tk, first, last, j, &fold)) {
                 last = j - 1;
                 break;
             }

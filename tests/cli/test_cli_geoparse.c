@@ -507,6 +507,17 @@ START_TEST(geoparse_should_split_titles_and_keep_unknown_places)
                            "@ geoparse --format geojson -");
     ck_assert_msg(r.status == 0, "%s", r.err);
     ck_assert_msg(strstr(r.out, "geonames:6077243") && strstr(r.out, "eventmap:adm1-usa-3548"), "%s", r.out);
+    run_result_free(&r);
+    /* a given name inside a place's name is the place's ("Virginia") */
+    r = run_cmd("A truck pulled up, West Virginia State Police Lt. Michael Baylous said.\n",
+                "@ geoparse --format table -");
+    ck_assert_msg(r.status == 0 && strstr(r.out, "eventmap:adm1-usa-3554") && !strstr(r.out, "adm1-usa-3552"),
+                  "%s", r.out);
+    run_result_free(&r);
+    r = run_cmd("Montreal Mayor Denis Coderre said the Kentucky State Police would help. "
+                "Christopher Steele wrote the report; Steele said nothing more.\n"
+                "A Metcalfe County man was hurt on Dean Woods Road on Friday.\n",
+                "@ geoparse --format geojson -");
     static const char *const not_places[] = { "\"Denis", "Coderre", "Steele", "Christopher", NULL };
     for (int i = 0; not_places[i]; i++)
         ck_assert_msg(!strstr(r.out, not_places[i]), "%s reported:\n%s", not_places[i], r.out);
