@@ -804,6 +804,39 @@ static void vote_readings(vote_key_fn key_of, const gaz_result *r, int n, const 
     for (int j = 0; j < nk; j++) vote_add(t, k[j].key, weight * exp((k[j].s - best) / VOTE_SPREAD) / total);
 }
 
+/* Whether code is one of the comma-separated codes of list. */
+static int in_codes(const char *list, const char *code)
+{
+    size_t len = strlen(code);
+    for (const char *p = list; *p;) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n == len && !memcmp(p, code, len)) return 1;
+        if (!end) break;
+        p = end + 1;
+    }
+    return 0;
+}
+
+/* "Paris" in an American story is the capital of France, not the town in
+ * Texas, unless the story names Texas: the story's country does not
+ * outweigh a world capital (the first pass's reading) for a town a tenth
+ * its size, whose own area the story does not name. */
+static void world_capital_first(distinct *d, const char *areas)
+{
+    if (!d->n1 || !d->n2 || strcmp(d->r1[0].feature, "P.PPLC") || d->r1[0].quality < MIN_QUALITY) return;
+    const gaz_result *cap = &d->r1[0], *r = &d->r2[0];
+    if (r->place == cap->place || r->quality > cap->quality || r->population * 10 > cap->population) return;
+    if (areas && *r->admin1_code && in_codes(areas, r->admin1_code)) return;
+    for (int i = 1; i < d->n2; i++)
+        if (d->r2[i].place == cap->place) {
+            gaz_result t = d->r2[0];
+            d->r2[0] = d->r2[i];
+            d->r2[i] = t;
+            return;
+        }
+}
+
 /* The place a demonym stands for, in *out: its country, or the continent
  * the gazetteer holds as a region ("European").  Returns 1, or 0 when the
  * gazetteer has no such place. */
@@ -1136,6 +1169,7 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
         int n = gaz_resolve(g, name_text, &q, dm.d[i].r2, N_RESOLVE, NULL);
         dm.d[i].n2 = n < 0 ? 0 : n;
         free(name_text);
+        world_capital_first(&dm.d[i], areas.buf);
     }
 
     for (size_t k = 0; k < n_spans; k++) {

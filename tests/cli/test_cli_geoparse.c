@@ -557,6 +557,12 @@ START_TEST(geoparse_should_read_a_name_by_the_country_of_the_document)
     ck_assert_msg(r.status == 0, "%s", r.err);
     ck_assert_msg(strstr(r.out, "geonames:2643743") && !strstr(r.out, "geonames:6058560"), "%s", r.out);
     run_result_free(&r);
+    /* an American story's "Paris" is France's capital unless it names Texas */
+    r = run_cmd("Officials in Washington and Chicago said the summit in Paris would go ahead.\n",
+                "@ geoparse --format table -");
+    ck_assert_msg(r.status == 0 && strstr(r.out, "geonames:2988507") && !strstr(r.out, "geonames:4717560"), "%s",
+                  r.out);
+    run_result_free(&r);
 }
 END_TEST
 
