@@ -720,6 +720,7 @@ static int nested_in_next(const gaz *g, const char *text, const token *tk, const
 
 /* ---- the document's country and areas ---- */
 
+#define LOCUS_KM 250     /* the story's confident places all lie this close to their middle */
 #define AREA_VOTES 1.5   /* an admin-1 area the names agree on: about two names' worth */
 #ifndef VOTE_SPREAD
 #define VOTE_SPREAD 0.1  /* score difference that divides a reading's vote by e */
@@ -828,13 +829,13 @@ static void world_capital_first(distinct *d, const char *areas)
     const gaz_result *cap = &d->r1[0], *r = &d->r2[0];
     if (r->place == cap->place || r->quality > cap->quality || r->population * 10 > cap->population) return;
     if (areas && *r->admin1_code && in_codes(areas, r->admin1_code)) return;
-    for (int i = 1; i < d->n2; i++)
-        if (d->r2[i].place == cap->place) {
-            gaz_result t = d->r2[0];
-            d->r2[0] = d->r2[i];
-            d->r2[i] = t;
-            return;
-        }
+    /* first, the others after it (it may be below the story's country's
+     * namesakes and their near misses, or not among them at all) */
+    int at = 1;
+    while (at < d->n2 && d->r2[at].place != cap->place) at++;
+    if (at == d->n2) at = d->n2 < N_RESOLVE ? d->n2++ : d->n2 - 1;
+    memmove(&d->r2[1], &d->r2[0], (size_t)at * sizeof(d->r2[0]));
+    d->r2[0] = *cap;
 }
 
 /* The place a demonym stands for, in *out: its country, or the continent
@@ -1127,6 +1128,19 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
         lat_sum += r->lat_deg;
         lon_sum += r->lon_deg;
         n_pts++;
+    }
+    /* ... when they lie together: the middle of Washington and Chicago is
+     * no place the story is about */
+    if (n_pts) {
+        geo_point mid = { lat_sum / n_pts, lon_sum / n_pts };
+        for (size_t i = 0; i < dm.n && n_pts; i++) {
+            const gaz_result *r = &dm.d[i].r1[0];
+            if (!dm.d[i].n1 || r->score < 0.8 || is_country(r) || r->is_region || !strcmp(r->feature, "L.CONT") ||
+                strcmp(r->country, doc_country))
+                continue;
+            geo_point here = { r->lat_deg, r->lon_deg };
+            if (geo_distance_km(mid, here) > LOCUS_KM) n_pts = 0;
+        }
     }
 
     /* the first-level areas the text names with confidence ("West Virginia",
