@@ -102,8 +102,9 @@ def area_centroid(r):
         a += c
         cx += (x1 + x2) * c
         cy += (y1 + y2) * c
-    if a == 0:
-        return 0.0, r[0]
+    if a == 0:  # simplified to a line (Falls Church): the middle of its points
+        pts = r[:-1] if len(r) > 1 and r[0] == r[-1] else r
+        return 0.0, (sum(x for x, _ in pts) / len(pts), sum(y for _, y in pts) / len(pts))
     return a / 2, (cx / (3 * a) + x0, cy / (3 * a) + y0)
 
 
@@ -136,8 +137,8 @@ def point_inside(rings, y):
 def rep_point(polys):
     """polys: list of polygons, each a list of rings (first the outer)."""
     best = max(polys, key=lambda p: abs(area_centroid(p[0])[0]))
-    _, c = area_centroid(best[0])
-    if inside(c, best):
+    a, c = area_centroid(best[0])
+    if a == 0 or inside(c, best):
         return c
     ys = [y for _, y in best[0]]
     lo, hi = min(ys), max(ys)
