@@ -985,7 +985,7 @@ int gaz_build(const gaz_build_opts *opts, gaz_build_stats *stats, char **err)
     if (opts->curated_dir) {
         /* the curated places, then the admin-1 areas and the airports of
          * every other country */
-        static const char *const place_tables[] = { "places.tsv", "admin1.tsv", "airports.tsv" };
+        static const char *const place_tables[] = { "places.tsv", "admin1.tsv", "airports.tsv", "us-counties.tsv" };
         for (size_t t = 0; t < sizeof(place_tables) / sizeof(place_tables[0]); t++) {
             sb_reset(&path);
             sb_addf(&path, "%s/%s", opts->curated_dir, place_tables[t]);

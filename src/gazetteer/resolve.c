@@ -540,6 +540,27 @@ static int has_whole_name(const gaz *g, const cand_list *cl, const hints *hn)
     return 0;
 }
 
+/* Whether the text ends in an administrative kind word ("Metcalfe County",
+ * not "the city of X") that is part of the whole name or alias of a
+ * second- to fifth-level area the query allows (the US counties): then the
+ * kind word belongs to the name and the area is meant, not the towns that
+ * bear the bare name. */
+static int names_admin_area(const gaz *g, const cand_list *cl, const hints *hn, const char *plain)
+{
+    const char *last = strrchr(plain, ' ');
+    if (!last || !(gaz_kind_flags(last + 1, strlen(last + 1)) & GAZ_KIND_ADMIN)) return 0;
+    for (size_t i = 0; i < cl->n; i++) {
+        const candidate *c = &cl->c[i];
+        if ((c->match != GAZ_MATCH_EXACT && c->match != GAZ_MATCH_ALIAS) || c->quality < 0.95) continue;
+        const gaz_place_rec *p = gaz_place_at(g, c->place);
+        const char *feature = g->pool + p->feature;
+        if (strncmp(feature, "A.ADM", 5) || feature[5] < '2' || feature[5] > '5') continue;
+        if (hn->only && !in_focus(hn->only, p->country)) continue;
+        return 1;
+    }
+    return 0;
+}
+
 /* ------------------------------------------------------------- context */
 
 /* What the text after a query's comma names, when it names a country, an
@@ -797,6 +818,11 @@ int gaz_resolve(const gaz *g, const char *name, const gaz_query *q, gaz_result *
 
     collect(g, plain.buf, 0.0, &cl, &key, &stripped, &scratch);
     hn.prefer = strip_kind(plain.buf, &kindless);
+    if (hn.prefer && kindless.len && names_admin_area(g, &cl, &hn, plain.buf)) {
+        /* "Metcalfe County" is the county, not a town named Metcalfe */
+        hn.prefer = PREFER_NONE;
+        sb_reset(&kindless);
+    }
     if (hn.prefer && kindless.len) collect(g, kindless.buf, 0.02, &cl, &key, &stripped, &scratch);
     /* "northeastern Syria": the area it lies in, a little below a place that
      * has the whole phrase as its name; when one has ("Western Australia",
