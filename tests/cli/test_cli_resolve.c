@@ -188,6 +188,51 @@ START_TEST(resolve_should_answer_an_area_for_a_qualified_name)
 }
 END_TEST
 
+START_TEST(resolve_should_answer_a_us_county_for_its_name_with_county)
+{
+    /* us-counties.tsv: "Metcalfe County" is the county in Kentucky (admin-1
+     * KY), not one of the towns named Metcalfe */
+    run_result r = run_cmd(NULL, "@ resolve --json --limit 1 'Metcalfe County' 'los angeles county' Plymouth");
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    char *save = NULL;
+    char *line = strtok_r(r.out, "\n", &save);
+    ck_assert(line != NULL);
+    cJSON *root;
+    cJSON *top = first_result(line, &root);
+    ck_assert_msg(top != NULL, "no result for Metcalfe County");
+    ck_assert_str_eq(str_of(top, "id"), "eventmap:us-county-21169");
+    ck_assert_str_eq(str_of(top, "name"), "Metcalfe County");
+    ck_assert_str_eq(str_of(top, "feature"), "A.ADM2");
+    ck_assert_str_eq(str_of(top, "country"), "US");
+    ck_assert_str_eq(str_of(top, "admin1"), "Kentucky"); /* GeoNames US.KY */
+    ck_assert_str_eq(str_of(top, "match"), "exact");
+    ck_assert_double_eq_tol(num_of(top, "lat"), 37.0, 0.2);
+    ck_assert_double_eq_tol(num_of(top, "lon"), -85.63, 0.2);
+    cJSON_Delete(root);
+    line = strtok_r(NULL, "\n", &save);
+    ck_assert(line != NULL);
+    top = first_result(line, &root);
+    ck_assert_msg(top != NULL, "no result for Los Angeles County");
+    ck_assert_str_eq(str_of(top, "id"), "eventmap:us-county-06037");
+    cJSON_Delete(root);
+    /* the bare name is no alias of the county: Plymouth is still a town */
+    line = strtok_r(NULL, "\n", &save);
+    ck_assert(line != NULL);
+    top = first_result(line, &root);
+    ck_assert_msg(top != NULL, "no result for Plymouth");
+    ck_assert_msg(!strncmp(str_of(top, "feature"), "P.", 2), "Plymouth -> %s %s", str_of(top, "id"),
+                  str_of(top, "feature"));
+    cJSON_Delete(root);
+    run_result_free(&r);
+    /* both Plymouth Counties (Massachusetts, Iowa) come before any town */
+    r = run_cmd(NULL, "@ resolve --json --limit 2 --country US 'Plymouth County'");
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    ck_assert_msg(strstr(r.out, "\"id\":\"eventmap:us-county-25023\"") != NULL, "%s", r.out);
+    ck_assert_msg(strstr(r.out, "\"id\":\"eventmap:us-county-19149\"") != NULL, "%s", r.out);
+    run_result_free(&r);
+}
+END_TEST
+
 START_TEST(resolve_should_reject_bad_usage_with_exit_2)
 {
     static const struct { const char *args, *msg; } cases[] = {
@@ -361,6 +406,7 @@ Suite *cli_resolve_suite(void)
     tcase_add_test(t, resolve_should_read_names_from_stdin);
     tcase_add_test(t, resolve_should_follow_country_and_near_hints);
     tcase_add_test(t, resolve_should_answer_an_area_for_a_qualified_name);
+    tcase_add_test(t, resolve_should_answer_a_us_county_for_its_name_with_county);
     tcase_add_test(t, resolve_should_reject_bad_usage_with_exit_2);
     tcase_add_test(t, help_should_exit_0_and_describe_each_command);
     tcase_add_test(t, resolve_should_fail_clearly_without_an_index);
