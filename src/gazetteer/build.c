@@ -250,6 +250,8 @@ static int add_name(builder *b, uint32_t place, const char *name, size_t len, ui
     if (!b->fold.len || !useful_script(b->fold.buf)) return 0;
     gaz_translit(b->fold.buf, &b->key);
     if (!b->key.len) return 0;
+    /* a curated "Ky." is an abbreviation, matched only as written */
+    if (kind == GAZ_NAME_ALIAS && gaz_is_dotted_abbrev(name, len)) kind = GAZ_NAME_ABBREV;
     ALLOC_GROW(b->names, b->n_names + 1, b->alloc_names);
     gaz_name_rec *n = &b->names[b->n_names++];
     n->place = place;

@@ -59,7 +59,11 @@ typedef struct {
     uint32_t flags;        /* GAZ_PLACE_* */
 } gaz_place_rec;
 
-enum { GAZ_NAME_PRIMARY = 0, GAZ_NAME_ASCII = 1, GAZ_NAME_ALTERNATE = 2, GAZ_NAME_ALIAS = 3 };
+/* GAZ_NAME_ABBREV: a curated alias written as a dotted abbreviation ("Ky.",
+ * "B.C.", "W.Va."), which folds to letters that are often other places'
+ * names ("Ky", "Mo"): matched only by a text that writes it with its dots
+ * (resolve.c lookup_plain), never as a spelling variant or misspelling. */
+enum { GAZ_NAME_PRIMARY = 0, GAZ_NAME_ASCII = 1, GAZ_NAME_ALTERNATE = 2, GAZ_NAME_ALIAS = 3, GAZ_NAME_ABBREV = 4 };
 
 typedef struct {
     uint32_t place;
@@ -68,6 +72,11 @@ typedef struct {
     uint32_t key;          /* index into keys[] */
     uint32_t kind;         /* GAZ_NAME_* */
 } gaz_name_rec;
+
+/* Whether name (len bytes) is a dotted abbreviation: one or more runs of
+ * ASCII letters, each ending in a dot, nothing else ("Ky.", "B.C.",
+ * "N.S.W.", "W.Va."; not "St. Louis", "U.S"). */
+int gaz_is_dotted_abbrev(const char *name, size_t len);
 
 typedef struct {
     uint32_t str;          /* pool offset of the key */

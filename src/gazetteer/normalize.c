@@ -134,6 +134,23 @@ int gaz_fold(const char *s, size_t len, strbuf *out)
     return 0;
 }
 
+int gaz_is_dotted_abbrev(const char *name, size_t len)
+{
+    size_t run = 0, n_runs = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = name[i];
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) {
+            run++;
+        } else if (c == '.' && run) {
+            run = 0;
+            n_runs++;
+        } else {
+            return 0;
+        }
+    }
+    return n_runs > 0 && run == 0;
+}
+
 /* Article forms that news spellings add or drop before a name. */
 static int is_article(const char *tok, size_t len)
 {

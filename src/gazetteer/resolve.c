@@ -180,21 +180,61 @@ static void strip_articles(const char *plain, strbuf *out)
     }
 }
 
-static void lookup_plain(const gaz *g, const char *plain, cand_list *cl)
+/* Whether the text as written (len bytes) is display, ASCII case and
+ * spaces aside: "Ky." is "Ky.", "b.c. " is "B.C.", "Ky" is not "Ky.". */
+static int written_as(const char *written, size_t len, const char *display)
+{
+    size_t i = 0;
+    for (const char *d = display;; d++) {
+        while (i < len && written[i] == ' ') i++;
+        while (*d == ' ') d++;
+        if (!*d || i == len) return !*d && i == len;
+        if (tolower((unsigned char)written[i]) != tolower((unsigned char)*d)) return 0;
+        i++;
+    }
+}
+
+/* A name that equals a dotted abbreviation only once its dots are folded
+ * away ("Mo", a town, for "Mo.", which is Missouri's) matches it less well
+ * than the place whose abbreviation it is, however important (0.85 * 1.0
+ * is below 1.0 * (0.8 + 0.2 * prior) for any prior); hints still count. */
+#define UNDOTTED_QUALITY 0.85
+
+/* The names whose folded form is plain.  written (len bytes) is the text as
+ * the query wrote it, or NULL for a form the resolver derived from it: a
+ * dotted abbreviation (GAZ_NAME_ABBREV) matches only the text that writes
+ * it so, and then outranks the places that merely share its letters.
+ * Returns 1 when such an abbreviation matched. */
+static int lookup_plain(const gaz *g, const char *plain, const char *written, size_t written_len,
+                         cand_list *cl)
 {
     size_t len = strlen(plain);
     uint32_t h = gaz_hash32(plain, len);
-    for (size_t i = lower_bound(g->plain, g->hdr->n_names, h);
-         i < g->hdr->n_names && (uint32_t)(g->plain[i] >> 32) == h; i++) {
+    size_t first = lower_bound(g->plain, g->hdr->n_names, h);
+    int abbrev_written = 0;
+    for (size_t i = first; written && i < g->hdr->n_names && (uint32_t)(g->plain[i] >> 32) == h; i++) {
+        const gaz_name_rec *nr = gaz_name_at(g, (uint32_t)g->plain[i]);
+        if (nr->kind == GAZ_NAME_ABBREV && !strcmp(g->pool + nr->plain, plain) &&
+            written_as(written, written_len, g->pool + nr->display))
+            abbrev_written = 1;
+    }
+    for (size_t i = first; i < g->hdr->n_names && (uint32_t)(g->plain[i] >> 32) == h; i++) {
         uint32_t ni = (uint32_t)g->plain[i];
         const gaz_name_rec *nr = gaz_name_at(g, ni);
         if (strcmp(g->pool + nr->plain, plain) != 0) continue;
+        if (nr->kind == GAZ_NAME_ABBREV) {
+            if (abbrev_written && written_as(written, written_len, g->pool + nr->display))
+                add_cand(cl, nr->place, ni, 1.0, GAZ_MATCH_ALIAS);
+            continue;
+        }
         int primary = nr->kind == GAZ_NAME_PRIMARY || nr->kind == GAZ_NAME_ASCII;
         /* a curated news alias is as good as the name; a GeoNames alternate
          * (often historic or foreign) a little less */
         double quality = primary || nr->kind == GAZ_NAME_ALIAS ? 1.0 : 0.97;
+        if (abbrev_written && quality > UNDOTTED_QUALITY) quality = UNDOTTED_QUALITY;
         add_cand(cl, nr->place, ni, quality, primary ? GAZ_MATCH_EXACT : GAZ_MATCH_ALIAS);
     }
+    return abbrev_written;
 }
 
 /* When the text is some place's own name, another place that merely lists
@@ -253,6 +293,7 @@ static void add_key_names(const gaz *g, uint32_t k, double quality_base, double 
     for (uint32_t j = 0; j < key->count; j++) {
         uint32_t ni = key->first + j;
         const gaz_name_rec *nr = gaz_name_at(g, ni);
+        if (nr->kind == GAZ_NAME_ABBREV) continue; /* only as written: lookup_plain */
         double sim = 0;
         if (quality_span > 0) {
             strip_articles(g->pool + nr->plain, scratch);
@@ -484,13 +525,17 @@ static int strip_kind(const char *plain, strbuf *out)
     return PREFER_NONE;
 }
 
-static void collect(const gaz *g, const char *plain, double penalty, cand_list *cl, strbuf *key,
-                    strbuf *stripped, strbuf *scratch)
+/* The candidates for the folded text plain; written (len bytes) as in
+ * lookup_plain. */
+static void collect(const gaz *g, const char *plain, const char *written, size_t written_len, double penalty,
+                    cand_list *cl, strbuf *key, strbuf *stripped, strbuf *scratch)
 {
     size_t start = cl->n;
-    lookup_plain(g, plain, cl);
+    /* a text written as some place's abbreviation ("Mo.") is that, not a
+     * spelling of another name ("Mao") */
+    int abbrev = lookup_plain(g, plain, written, written_len, cl);
     gaz_translit(plain, key);
-    if (key->len) {
+    if (key->len && !abbrev) {
         strip_articles(plain, stripped);
         lookup_key(g, key->buf, key->len, stripped->buf, scratch, cl);
     }
@@ -816,21 +861,21 @@ int gaz_resolve(const gaz *g, const char *name, const gaz_query *q, gaz_result *
     }
     if (!plain.len || max <= 0) goto cleanup;
 
-    collect(g, plain.buf, 0.0, &cl, &key, &stripped, &scratch);
+    collect(g, plain.buf, name, len, 0.0, &cl, &key, &stripped, &scratch);
     hn.prefer = strip_kind(plain.buf, &kindless);
     if (hn.prefer && kindless.len && names_admin_area(g, &cl, &hn, plain.buf)) {
         /* "Metcalfe County" is the county, not a town named Metcalfe */
         hn.prefer = PREFER_NONE;
         sb_reset(&kindless);
     }
-    if (hn.prefer && kindless.len) collect(g, kindless.buf, 0.02, &cl, &key, &stripped, &scratch);
+    if (hn.prefer && kindless.len) collect(g, kindless.buf, NULL, 0, 0.02, &cl, &key, &stripped, &scratch);
     /* "northeastern Syria": the area it lies in, a little below a place that
      * has the whole phrase as its name; when one has ("Western Australia",
      * "North Kivu", "West Bank"), that place is meant, not the bare one */
     int rural = 0;
     if (!has_whole_name(g, &cl, &hn) &&
         strip_qualifiers(hn.prefer && kindless.len ? kindless.buf : plain.buf, &bare, &rural)) {
-        collect(g, bare.buf, 0.08, &cl, &key, &stripped, &scratch);
+        collect(g, bare.buf, NULL, 0, 0.08, &cl, &key, &stripped, &scratch);
         if (rural && !hn.prefer) hn.prefer = PREFER_ADM1;
     }
     if (!cl.n) goto cleanup;
@@ -1095,7 +1140,8 @@ int gaz_lookup_exact(const gaz *g, const char *folded, double *prior)
     for (size_t i = lower_bound(g->plain, g->hdr->n_names, h);
          i < g->hdr->n_names && (uint32_t)(g->plain[i] >> 32) == h; i++) {
         const gaz_name_rec *nr = gaz_name_at(g, (uint32_t)g->plain[i]);
-        if (strcmp(g->pool + nr->plain, folded) != 0) continue;
+        /* folded text has lost its dots: "Ky" may not have been "Ky." */
+        if (nr->kind == GAZ_NAME_ABBREV || strcmp(g->pool + nr->plain, folded) != 0) continue;
         found = 2;
         if (gaz_place_at(g, nr->place)->prior > best) best = gaz_place_at(g, nr->place)->prior;
     }
@@ -1107,9 +1153,11 @@ int gaz_lookup_exact(const gaz *g, const char *folded, double *prior)
          i < g->hdr->n_keys && (uint32_t)(g->translit[i] >> 32) == h; i++) {
         const gaz_key_rec *kr = gaz_key_at(g, (uint32_t)g->translit[i]);
         if (kr->len != key.len || memcmp(g->pool + kr->str, key.buf, key.len)) continue;
-        found = 1;
         for (uint32_t j = 0; j < kr->count; j++) {
-            float pr = gaz_place_at(g, gaz_name_at(g, kr->first + j)->place)->prior;
+            const gaz_name_rec *nr = gaz_name_at(g, kr->first + j);
+            if (nr->kind == GAZ_NAME_ABBREV) continue;
+            found = 1;
+            float pr = gaz_place_at(g, nr->place)->prior;
             if (pr > best) best = pr;
         }
     }

@@ -715,6 +715,87 @@ START_TEST(gaz_resolve_should_let_a_kind_word_choose_the_kind_of_place)
 }
 END_TEST
 
+START_TEST(gaz_resolve_should_match_a_dotted_abbreviation_only_as_written)
+{
+    /* a town "Ky" bigger than anything, and an area whose abbreviation is "Ky." */
+    ck_assert(gaz_is_dotted_abbrev("Ky.", 3) && gaz_is_dotted_abbrev("B.C.", 4) && gaz_is_dotted_abbrev("W.Va.", 5));
+    ck_assert(!gaz_is_dotted_abbrev("Ky", 2) && !gaz_is_dotted_abbrev("St. Louis", 9) && !gaz_is_dotted_abbrev("U.S", 3));
+    strbuf dir = STRBUF_INIT, path = STRBUF_INIT;
+    sb_addf(&dir, "%s/abbrev", test_tmpdir());
+    ck_assert_int_eq(mkdir(dir.buf, 0777), 0);
+    sb_addf(&path, "%s/places.tsv", dir.buf);
+    FILE *f = fopen(path.buf, "wb");
+    ck_assert_ptr_nonnull(f);
+    fputs("id\tname\talternatenames\tlat\tlon\tfeature\tcountry\tadmin1\tpopulation\tbbox\tpolygon\tsource\n"
+          "eventmap:ky-town\tKy\t\t10.0\t10.0\tP.PPLC\tZZ\t\t5000000\t\t\ttest\n"
+          "eventmap:kentucky\tKentucky\tKy.\t37.5\t-85.6\tA.ADM1\tUS\t\t0\t\t\ttest\n", f);
+    ck_assert_int_eq(fclose(f), 0);
+    char *err = NULL;
+    char *idx = build_small("abbrev.idx", dir.buf, &err);
+    ck_assert_msg(idx != NULL, "%s", err ? err : "?");
+    gaz *g = NULL;
+    ck_assert_int_eq(gaz_open(idx, &g, &err), 0);
+    gaz_result r[3];
+    ck_assert_int_ge(resolve(g, "Ky.", NULL, r, 3), 2);
+    ck_assert_str_eq(r[0].id, "eventmap:kentucky"); /* the dots say which */
+    ck_assert_str_eq(r[0].matched, "Ky.");
+    ck_assert_int_ge(resolve(g, " ky. ", NULL, r, 3), 1);
+    ck_assert_str_eq(r[0].id, "eventmap:kentucky");
+    int n = resolve(g, "Ky", NULL, r, 3);
+    ck_assert_int_ge(n, 1);
+    for (int i = 0; i < n; i++) ck_assert_str_ne(r[i].id, "eventmap:kentucky"); /* no dots, no abbreviation */
+    ck_assert_str_eq(r[0].id, "eventmap:ky-town");
+    double prior = 0;
+    ck_assert_int_eq(gaz_lookup_exact(g, "ky", &prior), 2);
+    ck_assert(prior > 0.8); /* the town's: a text's "Ky" is the town's name, not the area's */
+    gaz_close(g);
+    free(idx);
+    sb_release(&dir);
+    sb_release(&path);
+
+    /* the default index: Natural Earth's abbreviations of US, Canadian and Australian areas */
+    g = open_default();
+    static const struct { const char *text, *name; } cases[] = {
+        { "Ky.", "Kentucky" }, { "Alta.", "Alberta" }, { "B.C.", "British Columbia" }, { "Mo.", "Missouri" },
+        { "Qld.", "Queensland" }, { "N.Y.", "New York" },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ck_assert_msg(resolve(g, cases[i].text, NULL, r, 3) >= 1, "%s: nothing", cases[i].text);
+        ck_assert_msg(!strcmp(r[0].name, cases[i].name) && !strcmp(r[0].feature, "A.ADM1"), "%s: %s (%s)",
+                      cases[i].text, r[0].name, r[0].id);
+    }
+    gaz_close(g);
+}
+END_TEST
+
+START_TEST(gaz_resolve_should_place_an_area_with_islands_on_its_mainland)
+{
+    /* Natural Earth gives such areas a label point per island: the area's
+     * point lies inside its box and near its middle, not on a far island */
+    gaz *g = open_default();
+    gaz_result r[3];
+    gaz_query q;
+    static const struct { const char *name, *within; } cases[] = {
+        { "Queensland", "AU" }, { "Florida", "US" }, { "British Columbia", "CA" }, { "Ontario", "CA" },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        memset(&q, 0, sizeof(q));
+        q.within = cases[i].within;
+        ck_assert_msg(resolve(g, cases[i].name, &q, r, 3) >= 1, "%s: nothing", cases[i].name);
+        ck_assert_msg(r[0].has_bbox, "%s: %s has no bbox", cases[i].name, r[0].id);
+        const geo_bbox *b = &r[0].bbox;
+        ck_assert_msg(r[0].lon_deg >= b->west_deg && r[0].lon_deg <= b->east_deg && r[0].lat_deg >= b->south_deg &&
+                          r[0].lat_deg <= b->north_deg,
+                      "%s: %.3f,%.3f outside its bbox", cases[i].name, r[0].lat_deg, r[0].lon_deg);
+        geo_point middle = { (b->south_deg + b->north_deg) / 2, (b->west_deg + b->east_deg) / 2 };
+        geo_point got = { r[0].lat_deg, r[0].lon_deg };
+        ck_assert_msg(geo_distance_km(middle, got) < 500, "%s: %.3f,%.3f is %.0f km from its middle", cases[i].name,
+                      r[0].lat_deg, r[0].lon_deg, geo_distance_km(middle, got));
+    }
+    gaz_close(g);
+}
+END_TEST
+
 Suite *gazetteer_suite(void)
 {
     Suite *s = suite_create("gazetteer");
@@ -753,6 +834,8 @@ Suite *gazetteer_suite(void)
     tcase_add_test(t, gaz_country_area_should_widen_a_historical_state);
     tcase_add_test(t, gaz_resolve_should_know_every_countrys_areas_and_airports);
     tcase_add_test(t, gaz_resolve_should_let_a_kind_word_choose_the_kind_of_place);
+    tcase_add_test(t, gaz_resolve_should_match_a_dotted_abbreviation_only_as_written);
+    tcase_add_test(t, gaz_resolve_should_place_an_area_with_islands_on_its_mainland);
     suite_add_tcase(s, t);
     return s;
 }
