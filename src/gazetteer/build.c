@@ -40,6 +40,7 @@ typedef struct {
     strbuf fold, key;
     size_t first_curated;      /* places from here on came from gazetteer/ */
     const char *focus;         /* checked home countries, or NULL */
+    int regions_table;         /* reading regions.tsv, whose rows weigh as countries */
 } builder;
 
 /* "SY" or "SY,IQ,TR": two-letter upper-case codes, comma-separated, fitting
@@ -167,18 +168,19 @@ float gaz_prior(const char *feature, int64_t population)
         else if (!strcmp(code, "PPLH") || !strcmp(code, "PPLQ") || !strcmp(code, "PPLW")) f = 0.15;
         else f = 0.3;
     } else if (cls == 'L' || cls == 'T') {
-        if (!strcmp(code, "RGN") || !strcmp(code, "DSRT") || !strcmp(code, "AREA")) f = 0.7;
+        if (!strcmp(code, "CONT")) f = 1.0;
+        else if (!strcmp(code, "RGN") || !strcmp(code, "DSRT") || !strcmp(code, "AREA")) f = 0.7;
         else if (!strcmp(code, "MILB")) f = 0.6;
     } else if (cls == 'S') {
         if (!strcmp(code, "AIRB") || !strcmp(code, "AIRP") || !strcmp(code, "PSTB") ||
             !strcmp(code, "CMPRF") || !strcmp(code, "CMP"))
             f = 0.6;
     }
-    if (population <= 0 && cls == 'A' && !strncmp(code, "PCL", 3))
-        population = 10000000; /* Natural Earth gives countries no population */
+    if (population <= 0 && ((cls == 'A' && !strncmp(code, "PCL", 3)) || (cls == 'L' && !strcmp(code, "CONT"))))
+        population = 10000000; /* Natural Earth gives countries and continents no population */
     if (population <= 0 && cls == 'A' && !strcmp(code, "ADM1"))
         population = GAZ_AREA_POPULATION; /* nor first-level areas: "California" is the state, not the
-                                 county seat in Missouri */
+                                             county seat in Missouri */
     if (population <= 0 && cls == 'P') {
         /* GeoNames writes 0 for "unknown": Syria's district seats mostly have
          * 0.  Impute a typical size for the rank so that a seat of unknown
@@ -454,6 +456,13 @@ static int on_curated_place(void *ctx, char **f, size_t n, const char *file, siz
         goto cleanup;
     }
     uint32_t place = add_place(b, f[0], f[1], f[5], f[6], f[7], lat, lon, pop);
+    /* a continent or named region (regions.tsv: the Sahel, the Middle East,
+     * the Alps, the West Bank) is as important as a country: "Sahel" is the
+     * belt across Africa before Burkina Faso's province, "Levant" the region
+     * before a town in Maine, "West Bank" the territory before the country
+     * that lists it as a variant */
+    if (b->regions_table && b->places[place].prior < gaz_prior("A.PCLI", pop))
+        b->places[place].prior = gaz_prior("A.PCLI", pop);
     if (shape) {
         rc = set_region(b, place, shape, err);
         if (rc < 0) goto cleanup;
@@ -986,15 +995,19 @@ int gaz_build(const gaz_build_opts *opts, gaz_build_stats *stats, char **err)
     b.first_curated = b.n_places;
     if (opts->curated_dir) {
         /* the curated places, then the admin-1 areas and the airports of
-         * every other country */
-        static const char *const place_tables[] = { "places.tsv", "admin1.tsv", "airports.tsv", "us-counties.tsv" };
+         * every other country, then the continents and named regions and
+         * the counties of the United States */
+        static const char *const place_tables[] = { "places.tsv", "admin1.tsv", "airports.tsv", "regions.tsv",
+                                                    "us-counties.tsv" };
         for (size_t t = 0; t < sizeof(place_tables) / sizeof(place_tables[0]); t++) {
             sb_reset(&path);
             sb_addf(&path, "%s/%s", opts->curated_dir, place_tables[t]);
             if (access(path.buf, F_OK) != 0) continue;
+            b.regions_table = !strcmp(place_tables[t], "regions.tsv");
             rc = tsv_read(path.buf,
                           "id\tname\talternatenames\tlat\tlon\tfeature\tcountry\tadmin1\tpopulation\tbbox\tpolygon\tsource",
                           on_curated_place, &b, err);
+            b.regions_table = 0;
             if (rc < 0) goto cleanup;
         }
         sb_reset(&path);

