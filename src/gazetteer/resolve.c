@@ -253,6 +253,17 @@ static int is_seat(const gaz *g, const gaz_place_rec *p, const gaz_place_rec *a)
            g->pool[a->admin1_code] && !strcmp(g->pool + p->admin1_code, g->pool + a->admin1_code);
 }
 
+/* Whether an area is a vast one, whose name means the area more than its
+ * seat: "Quebec" is the province (the city is "Quebec City"), "Idlib" the
+ * city.  Vast: its bbox is more than VAST_AREA_KM across. */
+#define VAST_AREA_KM 1500.0
+static int is_vast(const gaz_place_rec *a)
+{
+    if (!(a->flags & GAZ_PLACE_BBOX)) return 0;
+    geo_point sw = { a->bbox[1], a->bbox[0] }, ne = { a->bbox[3], a->bbox[2] };
+    return geo_distance_km(sw, ne) > VAST_AREA_KM;
+}
+
 static void demote_alternates(const gaz *g, cand_list *cl, double quality)
 {
     /* the most populous place that has the text as its own name; a
@@ -907,15 +918,18 @@ int gaz_resolve(const gaz *g, const char *name, const gaz_query *q, gaz_result *
     }
     /* a first-level area outranks its namesakes elsewhere ("California" is
      * the state, not the town in Missouri), but not its seat that bears
-     * its name: "Idlib" and "Aleppo" are the cities, as in the news */
+     * its name, unless the area is vast: "Idlib" and "Aleppo" are the
+     * cities, as in the news, "Quebec" the province */
     if (hn.prefer != PREFER_ADM1)
         for (size_t i = 0; i < n_rk; i++) {
             const gaz_place_rec *a = gaz_place_at(g, rk[i].c.place);
             if (!(a->flags & GAZ_PLACE_ADM1) || !g->pool[a->admin1_code]) continue;
+            int vast = is_vast(a);
             for (size_t j = 0; j < n_rk; j++) {
                 const gaz_place_rec *p = gaz_place_at(g, rk[j].c.place);
                 if (!is_seat(g, p, a) || rk[j].c.quality < rk[i].c.quality - 0.05) continue;
-                if (rk[j].score <= rk[i].score) rk[j].score = rk[i].score + 0.001;
+                if (vast && rk[i].score <= rk[j].score) rk[i].score = rk[j].score + 0.001;
+                else if (!vast && rk[j].score <= rk[i].score) rk[j].score = rk[i].score + 0.001;
             }
         }
     qsort(rk, n_rk, sizeof(*rk), cmp_ranked);

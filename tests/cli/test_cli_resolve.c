@@ -145,6 +145,7 @@ START_TEST(resolve_should_follow_country_and_near_hints)
         { "California", "eventmap:adm1-usa-3521" }, /* not California, Missouri */
         { "Minnesota", "eventmap:adm1-usa-3514" },  /* not Minneota, alias "Minnesota" */
         { "Idlib", "geonames:169389" },             /* the city, the governorate's seat */
+        { "Quebec", "eventmap:adm1-can-683" },      /* a vast area before its seat */
     };
     for (size_t i = 0; i < sizeof(areas) / sizeof(areas[0]); i++) {
         r = run_cmd(NULL, "@ resolve --json --limit 1 %s", areas[i].name);
