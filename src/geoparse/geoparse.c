@@ -460,6 +460,7 @@ typedef struct {
     int cue;
     int acronym;          /* "US", "UK": only a country will do */
     int dateline;         /* "WASHINGTON —" opening a line */
+    int dot;              /* 1: the dot after the last token is the name's ("Ky.") */
     int trailing;         /* inside a longer name ("Environment Canada"): a big place only */
     int unknown;          /* a place-shaped name the gazetteer need not know: "Dean Woods Road" */
     const gp_demonym *demonym; /* "Turkish": its country's adjective */
@@ -621,6 +622,25 @@ void gp_mentions_release(gp_mentions *out)
     out->n = out->alloc = 0;
 }
 
+/* Whether token t and the dot after it are a first-level area's
+ * abbreviation ("Ky.", "Alta.", "Calif."), in which case *w holds the
+ * abbreviation.  Only a capitalised word of two to five letters followed
+ * by a dot is asked, and the gazetteer must match it as that abbreviation. */
+static int dotted_area(const gaz *g, const char *text, size_t len, const token *t, strbuf *w)
+{
+    size_t n = t->end - t->start;
+    if (n < 2 || n > 5 || t->end >= len || text[t->end] != '.' || !(t->flags & TK_CAP) ||
+        (t->flags & (TK_ALLCAPS | TK_ABBREV | TK_POSS | TK_ARTICLE)))
+        return 0;
+    sb_reset(w);
+    sb_add(w, text + t->start, n + 1);
+    gaz_result r[1];
+    if (gaz_resolve(g, w->buf, NULL, r, 1, NULL) < 1 || r[0].quality < 0.95 || strcmp(r[0].feature, "A.ADM1"))
+        return 0;
+    size_t ml = strlen(r[0].matched);
+    return ml && r[0].matched[ml - 1] == '.';
+}
+
 /* Whether the capitalised words from token i on begin with a gazetteer
  * name of two words or more: "New York", "West Virginia" and "South
  * Carolina" open a sentence as a name, not as the words "new", "west". */
@@ -699,7 +719,7 @@ static int person_run(const gaz *g, const char *text, const token *tk, size_t fi
 static int nested_in_next(const gaz *g, const char *text, const token *tk, const span *sp, const span *next,
                           const distinct *nd, const gaz_query *q, gaz_result *out)
 {
-    size_t gap = tk[sp->last].end, start = tk[next->first].start;
+    size_t gap = tk[sp->last].end + sp->dot, start = tk[next->first].start;
     while (gap < start && text[gap] == ' ') gap++;
     if (gap >= start || text[gap] != ',') return 0;
     for (gap++; gap < start; gap++)
@@ -707,7 +727,7 @@ static int nested_in_next(const gaz *g, const char *text, const token *tk, const
     if (!nd->n2) return 0;
     const gaz_result *area = &nd->r2[0];
     if (area->score < 0.8 || (strcmp(area->feature, "A.ADM1") && !is_country(area))) return 0;
-    char *both = xstrndup(text + tk[sp->first].start, tk[next->last].end - tk[sp->first].start);
+    char *both = xstrndup(text + tk[sp->first].start, tk[next->last].end + next->dot - tk[sp->first].start);
     gaz_result rs[1];
     int n = gaz_resolve(g, both, q, rs, 1, NULL);
     free(both);
@@ -995,6 +1015,22 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
         }
         for (size_t i = from; i <= last_of_run;) {
             size_t matched = 0;
+            /* "Glasgow, Ky.", "Calgary, Alta.": an area's abbreviation with its dot */
+            if (i == last_of_run && !in_person[i] && dotted_area(g, text, len, &tk[i], &w)) {
+                ALLOC_GROW(spans, n_spans + 1, spans_alloc);
+                span *sp = &spans[n_spans];
+                memset(sp, 0, sizeof(*sp));
+                sp->first = sp->last = i;
+                sp->dot = 1;
+                sp->cue = 1;
+                sb_reset(&fold);
+                sb_addf(&fold, "\002%s", w.buf);
+                sp->d = distinct_get(&dm, fold.buf);
+                if (!dm.d[sp->d].count++) dm.d[sp->d].first_span = n_spans;
+                n_spans++;
+                i++;
+                continue;
+            }
             if (!in_person[i] && (tk[i].flags & TK_CAP)) {
                 size_t max_last = i + MAX_SPAN - 1 < last_of_run ? i + MAX_SPAN - 1 : last_of_run;
                 for (size_t last = max_last + 1; last-- > i;) {
@@ -1060,7 +1096,8 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
                     sp->cue = cue;
                     sp->dateline = dateline;
                     sp->demonym = dem;
-                    sp->acronym = !dem && !dateline && matched == 1 && (tk[i].flags & TK_ALLCAPS);
+                    sp->acronym = !dem && !dateline && matched == 1 && (tk[i].flags & TK_ALLCAPS) &&
+                                  !(tk[i].flags & TK_ABBREV);
                     sp->trailing = trailing;
                     sp->qualifier = qualifier;
                     sp->d = distinct_get(&dm, fold.buf);
@@ -1089,7 +1126,7 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
             dm.d[i].n1 = demonym_place(g, sp->demonym, &dm.d[i].r1[0]);
             continue;
         }
-        char *name_text = xstrndup(text + tk[sp->first].start, tk[sp->last].end - tk[sp->first].start);
+        char *name_text = xstrndup(text + tk[sp->first].start, tk[sp->last].end + sp->dot - tk[sp->first].start);
         int n = gaz_resolve(g, name_text, &q, dm.d[i].r1, N_RESOLVE, NULL);
         dm.d[i].n1 = n < 0 ? 0 : n;
         free(name_text);
@@ -1179,7 +1216,7 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
             continue;
         }
         const span *sp = &spans[dm.d[i].first_span];
-        char *name_text = xstrndup(text + tk[sp->first].start, tk[sp->last].end - tk[sp->first].start);
+        char *name_text = xstrndup(text + tk[sp->first].start, tk[sp->last].end + sp->dot - tk[sp->first].start);
         int n = gaz_resolve(g, name_text, &q, dm.d[i].r2, N_RESOLVE, NULL);
         dm.d[i].n2 = n < 0 ? 0 : n;
         free(name_text);
@@ -1193,7 +1230,7 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
         gp_mention *m = &out->m[out->n++];
         memset(m, 0, sizeof(*m));
         m->start = tk[sp->first].start;
-        m->end = tk[sp->last].end;
+        m->end = tk[sp->last].end + sp->dot;
         m->sentence = (int)tk[sp->first].sentence;
         m->text = xstrndup(text + m->start, m->end - m->start);
         m->qualifier = sp->qualifier;

@@ -430,6 +430,15 @@ START_TEST(geoparse_should_read_dotted_abbreviations_and_keep_countries)
                                         "eventmap:adm1-usa-3550", NULL };
     for (int i = 0; want[i]; i++) ck_assert_msg(strstr(r.out, want[i]) != NULL, "no %s:\n%s", want[i], r.out);
     run_result_free(&r);
+    /* an area's abbreviation with its dot, nesting the place before it */
+    r = run_cmd("A man from Glasgow, Ky. was hurt. Police in Vancouver, B.C. said he had moved to B.C. in May.\n",
+                "@ geoparse --format table -");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    static const char *const nested[] = { "geonames:4292826", "eventmap:adm1-usa-3548", "geonames:6173331",
+                                          "eventmap:adm1-can-633", "Ky.", NULL };
+    for (int i = 0; nested[i]; i++) ck_assert_msg(strstr(r.out, nested[i]) != NULL, "no %s:\n%s", nested[i], r.out);
+    ck_assert_msg(!strstr(r.out, "adm1-gbr"), "%s", r.out); /* not Glasgow, Scotland */
+    run_result_free(&r);
 }
 END_TEST
 
