@@ -31,6 +31,9 @@
 #define N_RESOLVE 10
 #define MIN_QUALITY 0.88  /* a mention must match a name, not just resemble it */
 #define MIN_SCORE 0.55    /* ... and the place be a plausible reading */
+#ifndef FUZZY_UNCUED
+#define FUZZY_UNCUED 0.95 /* a near miss without a cue word must match this well (a spelling variant) */
+#endif
 
 enum {
     TK_CAP = 1,        /* first letter upper-case (after an al- article), or Arabic script */
@@ -1254,6 +1257,8 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
          * from the story with no cue word to vouch for it */
         if (r->quality < MIN_QUALITY || r->score < MIN_SCORE) continue;
         if (sp->acronym && !is_country(r)) continue;
+        /* a name one letter off a place's ("Sears", "Soars") is a place only after a cue word */
+        if (r->match == GAZ_MATCH_FUZZY && r->quality < FUZZY_UNCUED && !sp->cue) continue;
         if (sp->trailing && !is_big_place(r)) continue;
         /* "Metcalfe County" is not the town of Metcalfe: a place-shaped name
          * resolves only to a place of that whole name */
