@@ -32,7 +32,10 @@ static const char geoparse_usage[] =
     "  --events          write the candidate events the text reports instead, as\n"
     "                    GeoJSON in the event model that 'eventmap import' reads\n"
     "  --country CC      the country the text is about (default: inferred)\n"
-    "  --format F        geojson (default): one Point feature per mention; or table\n"
+    "  --format F        geojson (default): one feature per mention, a Point, or\n"
+    "                    null for a place-shaped name the gazetteer lacks (match\n"
+    "                    \"none\"); kind \"demonym\" for a country's adjective\n"
+    "                    (\"Turkish\"); or table\n"
     "  --gazetteer PATH  the index to use (default: the one 'make' builds)\n";
 
 static double round_to(double v, double unit)
