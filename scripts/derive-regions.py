@@ -36,9 +36,13 @@ The maintainer runs it when the sources change; the build reads the TSV:
 import collections
 import json
 import math
+import os
 import re
 import sys
 import unicodedata
+
+sys.path.insert(0, os.path.dirname(__file__))
+from topojson_arcs import decode_arcs  # noqa: E402
 
 SCALERANK_MAX = 2
 CLASSES = {  # Natural Earth featurecla -> GeoNames feature code
@@ -198,17 +202,7 @@ def read_tsv(path):
 def country_boxes(topo_path, countries):
     """alpha-2 -> bbox of its polygons in world-atlas' TopoJSON."""
     topo = json.load(open(topo_path))
-    sx, sy = topo["transform"]["scale"]
-    tx, ty = topo["transform"]["translate"]
-    arcs = []
-    for arc in topo["arcs"]:
-        x = y = 0
-        pts = []
-        for dx, dy in arc:
-            x += dx
-            y += dy
-            pts.append((x * sx + tx, y * sy + ty))
-        arcs.append(pts)
+    arcs = decode_arcs(topo)
     by_id = {r["iso_numeric"]: r["iso_alpha2"] for r in countries if r["iso_numeric"]}
     by_name = {r["name"]: r["iso_alpha2"] for r in countries}
     boxes = {}

@@ -25,7 +25,11 @@ No third-party modules: the TopoJSON arcs (quantized, delta-encoded) are
 decoded here.
 """
 import json
+import os
 import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from topojson_arcs import decode_arcs  # noqa: E402
 
 # state FIPS -> USPS code, which is GeoNames' admin-1 code for US states
 STATES = {
@@ -68,20 +72,6 @@ def names(fips, name):
     if st in ("24", "29", "51") and code >= 500:
         return f"City of {name}", f"{name} city"
     return f"{name} County", f"{name} Co."
-
-
-def decode_arcs(topo):
-    (sx, sy), (tx, ty) = topo["transform"]["scale"], topo["transform"]["translate"]
-    arcs = []
-    for arc in topo["arcs"]:
-        x = y = 0
-        pts = []
-        for dx, dy in arc:
-            x += dx
-            y += dy
-            pts.append((x * sx + tx, y * sy + ty))
-        arcs.append(pts)
-    return arcs
 
 
 def ring(arcs, idx):

@@ -105,6 +105,10 @@ enum {
  * that is no kind word. */
 unsigned gaz_kind_flags(const char *word, size_t len);
 
+/* Whether code ("US.KY") is one of the comma-separated codes of list
+ * ("US.WV,US.KY"); an empty code is in none. */
+int gaz_code_listed(const char *list, const char *code);
+
 /* Number of places, and one place as a result (match EXACT, score 1). */
 uint32_t gaz_count(const gaz *g);
 void gaz_place(const gaz *g, uint32_t place, gaz_result *out);

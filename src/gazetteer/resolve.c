@@ -760,8 +760,7 @@ static int in_context(const gaz *g, const gaz_place_rec *p, hints *hn)
  * less than a context after a comma, which names the place's own area. */
 #define AREA_BONUS 0.08
 
-/* Whether code is one of the comma-separated codes of list. */
-static int in_code_list(const char *list, const char *code)
+int gaz_code_listed(const char *list, const char *code)
 {
     size_t len = strlen(code);
     if (!len) return 0;
@@ -788,7 +787,7 @@ static double score_place(const gaz *g, const candidate *c, const gaz_query *q, 
         score += FOCUS_BONUS;
     }
     if (in_context(g, p, hn)) score += 0.1;
-    else if (q && q->areas && p->admin1_code && in_code_list(q->areas, g->pool + p->admin1_code)) score += AREA_BONUS;
+    else if (q && q->areas && p->admin1_code && gaz_code_listed(q->areas, g->pool + p->admin1_code)) score += AREA_BONUS;
     if (q && q->has_near) {
         geo_point here = { p->lat_deg, p->lon_deg };
         double km = geo_distance_km(q->near, here);

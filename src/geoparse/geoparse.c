@@ -828,20 +828,6 @@ static void vote_readings(vote_key_fn key_of, const gaz_result *r, int n, const 
     for (int j = 0; j < nk; j++) vote_add(t, k[j].key, weight * exp((k[j].s - best) / VOTE_SPREAD) / total);
 }
 
-/* Whether code is one of the comma-separated codes of list. */
-static int in_codes(const char *list, const char *code)
-{
-    size_t len = strlen(code);
-    for (const char *p = list; *p;) {
-        const char *end = strchr(p, ',');
-        size_t n = end ? (size_t)(end - p) : strlen(p);
-        if (n == len && !memcmp(p, code, len)) return 1;
-        if (!end) break;
-        p = end + 1;
-    }
-    return 0;
-}
-
 /* "Paris" in an American story is the capital of France, not the town in
  * Texas, unless the story names Texas: the story's country does not
  * outweigh a world capital (the first pass's reading) for a town a tenth
@@ -851,7 +837,7 @@ static void world_capital_first(distinct *d, const char *areas)
     if (!d->n1 || !d->n2 || strcmp(d->r1[0].feature, "P.PPLC") || d->r1[0].quality < MIN_QUALITY) return;
     const gaz_result *cap = &d->r1[0], *r = &d->r2[0];
     if (r->place == cap->place || r->quality > cap->quality || r->population * 10 > cap->population) return;
-    if (areas && *r->admin1_code && in_codes(areas, r->admin1_code)) return;
+    if (areas && *r->admin1_code && gaz_code_listed(areas, r->admin1_code)) return;
     /* first, the others after it (it may be below the story's country's
      * namesakes and their near misses, or not among them at all) */
     int at = 1;
