@@ -874,6 +874,7 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
     token_list tl = { NULL, 0, 0 };
     distinct_map people = { NULL, 0, 0, NULL, 0 }; /* surnames' transliteration keys */
     distinct_map dm = { NULL, 0, 0, NULL, 0 };
+    distinct_map lower_words = { NULL, 0, 0, NULL, 0 }; /* the words the text writes in lower case */
     span *spans = NULL;
     size_t n_spans = 0, spans_alloc = 0;
     strbuf w = STRBUF_INIT, fold = STRBUF_INIT, key = STRBUF_INIT, areas = STRBUF_INIT;
@@ -894,7 +895,6 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
 
     /* the words the text writes in lower case: "Crystal" opening a sentence
      * is the word "crystal" when the text also writes it so */
-    distinct_map lower_words = { NULL, 0, 0, NULL, 0 };
     for (size_t i = 0; i < tl.n; i++) {
         if (tk[i].flags & (TK_CAP | TK_ARTICLE)) continue;
         token_word(text, &tk[i], &w);
