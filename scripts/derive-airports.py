@@ -3,7 +3,9 @@
 10m airports layer (public domain) as places events happen at ("Donetsk
 International airport", "Hama airfield"): each named "NAME Airport" (the
 index folds airport, airfield, air base and military airport into one key, so
-every such form meets it), with the country
+every such form meets it) and, when NAME is a town's name and one more word,
+"WORD Airport" too, and the bare word where it already names some town
+("London Heathrow": "Heathrow Airport", "Heathrow"), with the country
 and GeoNames admin-1 code of the nearest GeoNames place (cities1000, CC BY
 4.0) within 50 km.  Same columns as places.tsv.  Syria's airports are curated
 in places.tsv and left out here.
@@ -24,17 +26,53 @@ def km(lat1, lon1, lat2, lon2):
     return 12742 * math.asin(math.sqrt(min(1.0, h)))
 
 
+# words an airport's name shares with many others ("Detroit Metro", "Beijing Capital")
+GENERIC = {"metro", "capital", "municipal", "regional", "international", "intercontinental", "central",
+           "city", "county", "national", "executive", "field", "memorial", "airfield", "north", "south",
+           "east", "west", "new", "old", "civil", "military", "domestic", "general", "airpark"}
+
+
+def short_names(name, lat, lon, grid, names):
+    """"London Heathrow" is also "Heathrow" and "Heathrow Airport", as the news
+    writes it: the words after a leading town's name (a GeoNames place within
+    80 km), when they are one word of five letters or more."""
+    words = re.sub(r"\bInt'l\b|\bInternational\b|\bAirport\b", "", name).replace("-", " ").split()
+    if len(words) < 2:
+        return []
+    towns = set()
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            for c in grid.get((int(math.floor(lat)) + dy, int(math.floor(lon)) + dx), []):
+                if km(lat, lon, c[0], c[1]) <= 80:
+                    towns.add(c[4].lower())
+    for n in range(len(words) - 1, 0, -1):
+        if " ".join(words[:n]).lower() in towns:
+            rest = words[n:]
+            if (len(rest) == 1 and len(rest[0]) >= 5 and rest[0][0].isupper() and "." not in rest[0]
+                    and rest[0].lower() not in GENERIC):
+                # the bare word only where it already names some town: a
+                # new word is not to become a place in running text ("Smith")
+                if rest[0].lower() in names:
+                    return [rest[0], rest[0] + " Airport"]
+                return [rest[0] + " Airport"]
+            return []
+    return []
+
+
 def main():
     ne_dir, data_dir = sys.argv[1], sys.argv[2]
     airports = json.load(open(f"{ne_dir}/ne_10m_airports.json"))["features"]
-    # GeoNames places on a 1-degree grid, for the nearest one
+    # GeoNames places on a 1-degree grid, for the nearest one; and all their names
     grid = {}
+    names = set()
     for line in open(f"{data_dir}/cities1000.txt", encoding="utf-8"):
         f = line.rstrip("\n").split("\t")
         if len(f) < 11:
             continue
         lat, lon = float(f[4]), float(f[5])
-        grid.setdefault((int(math.floor(lat)), int(math.floor(lon))), []).append((lat, lon, f[8], f[10]))
+        grid.setdefault((int(math.floor(lat)), int(math.floor(lon))), []).append((lat, lon, f[8], f[10], f[1]))
+        names.add(f[1].lower())
+        names.add(f[2].lower())
 
     print("# eventmap airports, derived by scripts/derive-airports.py from Natural Earth's 10m airports (public domain;")
     print("# naturalearthdata.com, via martynafford/natural-earth-geojson 0b9a6ce); country and admin-1 of the nearest")
@@ -67,7 +105,7 @@ def main():
         name = re.sub(r"\bInt'l\b", "International", name)
         label = name if re.search(r"\b(airport|airfield|air base|aerodrome)\b", name, re.I) else name + " Airport"
         # no IATA codes: three capitals are too often something else in a text
-        alternates = []
+        alternates = short_names(name, lat, lon, grid, names)
         military = "military" in (p.get("type") or "")
         print("\t".join([ident, label, ",".join(alternates), f"{lat:.5f}", f"{lon:.5f}",
                          "S.AIRB" if military else "S.AIRP", cc, admin1, "0", "", "",
