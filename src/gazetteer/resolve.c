@@ -626,21 +626,38 @@ typedef struct {
     char country[4];         /* its country, "" for none */
     int is_country;          /* 1 when it is a country (A.PCL*): a constraint */
     const char *admin1_code; /* its admin-1 code (g's pool), NULL for a country or none */
+} context_reading;
+
+/* The best reading, and a second as good ("Georgia": the country, then
+ * the US state), tried when the place is not in the first. */
+typedef struct {
+    int named;               /* readings[0] is one */
+    int n;                   /* 1 or 2 readings */
+    context_reading r[2];
 } context;
 
-/* The context's reading, from a resolve of the text on its own. */
+/* The context's readings, from a resolve of the text on its own: the best
+ * one that names a country, an admin-1 area or a seat, and another such
+ * place that matches the text as well. */
 static void read_context(const gaz *g, const char *text, context *out)
 {
-    gaz_result ctx;
+    gaz_result ctx[4];
     memset(out, 0, sizeof(*out));
-    if (gaz_resolve(g, text, NULL, &ctx, 1, NULL) != 1 || ctx.score < 0.6) return;
-    const char *f = ctx.feature;
-    if (strcmp(f, "A.PCLI") && strcmp(f, "A.ADM1") && strncmp(f, "P.PPLA", 6) && strcmp(f, "P.PPLC")) return;
-    out->named = 1;
-    snprintf(out->country, sizeof(out->country), "%s", ctx.country);
-    out->is_country = !strncmp(f, "A.PCL", 5);
-    const gaz_place_rec *cp = gaz_place_at(g, ctx.place);
-    if (strcmp(f, "A.PCLI") && cp->admin1_code) out->admin1_code = g->pool + cp->admin1_code;
+    int n = gaz_resolve(g, text, NULL, ctx, 4, NULL);
+    for (int i = 0; i < n && out->n < 2; i++) {
+        if (ctx[i].score < 0.6 || (out->n && ctx[i].quality < ctx[0].quality - 1e-9)) break;
+        const char *f = ctx[i].feature;
+        if (strcmp(f, "A.PCLI") && strcmp(f, "A.ADM1") && strncmp(f, "P.PPLA", 6) && strcmp(f, "P.PPLC")) {
+            if (!out->n) return; /* the best reading is no area: no context */
+            continue;
+        }
+        context_reading *r = &out->r[out->n++];
+        snprintf(r->country, sizeof(r->country), "%s", ctx[i].country);
+        r->is_country = !strncmp(f, "A.PCL", 5);
+        const gaz_place_rec *cp = gaz_place_at(g, ctx[i].place);
+        if (strcmp(f, "A.PCLI") && cp->admin1_code) r->admin1_code = g->pool + cp->admin1_code;
+    }
+    out->named = out->n > 0;
 }
 
 /* The memo of read_context by text.  A table's geocoding sends "place,
@@ -830,8 +847,9 @@ static int better_cand(const candidate *a, const candidate *b)
     return a->name < b->name;
 }
 
-int gaz_resolve(const gaz *g, const char *name, const gaz_query *q, gaz_result *out, int max,
-                char **err)
+/* gaz_resolve with the which-th reading of the context after a comma. */
+static int resolve_reading(const gaz *g, const char *name, const gaz_query *q, gaz_result *out, int max,
+                           char **err, int which, int *second)
 {
     strbuf plain = STRBUF_INIT, key = STRBUF_INIT, stripped = STRBUF_INIT, scratch = STRBUF_INIT,
            kindless = STRBUF_INIT, bare = STRBUF_INIT;
@@ -851,12 +869,14 @@ int gaz_resolve(const gaz *g, const char *name, const gaz_query *q, gaz_result *
     if (comma) {
         /* "Douma, Rif Dimashq" / "Homs, Syria": the part after the comma is context */
         context_of(g, comma + 1, &ctx);
-        if (ctx.named) {
-            if (ctx.country[0]) hn.country = ctx.country;
+        if (ctx.named && which < ctx.n) {
+            const context_reading *cr = &ctx.r[which];
+            if (cr->country[0]) hn.country = cr->country;
             /* "Homs, Syria": a named country is a constraint too */
-            if (ctx.country[0] && ctx.is_country && !hn.only) hn.only = ctx.country;
-            hn.admin1_code = ctx.admin1_code;
+            if (cr->country[0] && cr->is_country && !hn.only) hn.only = cr->country;
+            hn.admin1_code = cr->admin1_code;
         }
+        if (!which && ctx.n > 1) *second = 1;
         len = (size_t)(comma - name);
         const char *ctx_text = comma + 1;
         if (gaz_fold(ctx_text, strlen(ctx_text), &plain) == 0) {
@@ -956,6 +976,23 @@ cleanup:
     if (rc >= 0) {
         int damaged = gaz_check(g, err);
         if (damaged < 0) rc = damaged;
+    }
+    return rc;
+}
+
+int gaz_resolve(const gaz *g, const char *name, const gaz_query *q, gaz_result *out, int max, char **err)
+{
+    int second = 0;
+    int rc = resolve_reading(g, name, q, out, max, err, 0, &second);
+    /* "Atlanta, Georgia": nothing in the country; the state, then */
+    if (second && (rc == 0 || (rc > 0 && out[0].quality < 0.9))) {
+        gaz_result *alt = xcalloc((size_t)max, sizeof(*alt));
+        int rc2 = resolve_reading(g, name, q, alt, max, NULL, 1, &second);
+        if (rc2 > 0 && (rc <= 0 || alt[0].quality > out[0].quality)) {
+            memcpy(out, alt, (size_t)rc2 * sizeof(*out));
+            rc = rc2;
+        }
+        free(alt);
     }
     return rc;
 }

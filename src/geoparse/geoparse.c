@@ -108,7 +108,9 @@ static const char *const never_places[] = {
     "russian", "iranian", "israeli", "lebanese", "jordanian", "american", "european", "english",
     "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "xinhua",
     "tass", "ria", "anadolu", "bloomberg", "cnn", "bbc", "nbc", "cbs", "abc", "fox", "google",
-    "uber", "amazon", "apple", "microsoft", "instagram", "youtube", "whatsapp", NULL
+    "uber", "amazon", "apple", "microsoft", "instagram", "youtube", "whatsapp", "liberal", "liberals",
+    "conservative", "conservatives", "labour", "democrat", "democrats", "republican", "republicans",
+    "tory", "tories", NULL
 };
 
 static const char *const weekdays[] = {
@@ -718,27 +720,42 @@ static int person_run(const gaz *g, const char *text, const token *tk, size_t fi
 
 /* Whether the span `next` follows `sp` after a comma and names an area
  * (a first-level area or a country) that sp's name has a place in: then
- * sp resolved with it as context ("Alvin, Texas"), in *out. */
+ * sp resolved with it as context ("Alvin, Texas"), in *out, and the area
+ * itself in *area_out, which may be another reading of next's name than
+ * its own best ("Atlanta, Georgia": the state, not the country). */
 static int nested_in_next(const gaz *g, const char *text, const token *tk, const span *sp, const span *next,
-                          const distinct *nd, const gaz_query *q, gaz_result *out)
+                          const distinct *nd, const gaz_query *q, gaz_result *out, gaz_result *area_out)
 {
     size_t gap = tk[sp->last].end + sp->dot, start = tk[next->first].start;
     while (gap < start && text[gap] == ' ') gap++;
     if (gap >= start || text[gap] != ',') return 0;
     for (gap++; gap < start; gap++)
         if (text[gap] != ' ') return 0;
-    if (!nd->n2) return 0;
-    const gaz_result *area = &nd->r2[0];
-    if (area->score < 0.8 || (strcmp(area->feature, "A.ADM1") && !is_country(area))) return 0;
+    if (!nd->n2 || next->demonym) return 0;
     char *both = xstrndup(text + tk[sp->first].start, tk[next->last].end + next->dot - tk[sp->first].start);
     gaz_result rs[1];
     int n = gaz_resolve(g, both, q, rs, 1, NULL);
     free(both);
-    /* the place must lie in that area, or it is no nesting */
-    if (n < 1 || strcmp(rs[0].country, area->country)) return 0;
-    if (!is_country(area) && strcmp(rs[0].admin1_code, area->admin1_code)) return 0;
-    *out = rs[0];
-    return 1;
+    if (n < 1) return 0;
+    /* the place must lie in one of the areas next's name can be, or it is
+     * no nesting: its best reading first, then the others as good as it */
+    for (int pass = 0; pass < 2; pass++) {
+        const gaz_result *rd = pass ? nd->r1 : nd->r2;
+        int nr = pass ? nd->n1 : nd->n2;
+        for (int i = 0; i < nr; i++) {
+            const gaz_result *area = &rd[i];
+            if (pass == 0 && i > 0) break;
+            if (area->quality < (pass ? 0.95 : 0.0) || area->score < (pass ? MIN_SCORE : 0.8) ||
+                (strcmp(area->feature, "A.ADM1") && !is_country(area)))
+                continue;
+            if (strcmp(rs[0].country, area->country)) continue;
+            if (!is_country(area) && strcmp(rs[0].admin1_code, area->admin1_code)) continue;
+            *out = rs[0];
+            *area_out = *area;
+            return 1;
+        }
+    }
+    return 0;
 }
 
 /* ---- the document's country and areas ---- */
@@ -1212,6 +1229,8 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
         world_capital_first(&dm.d[i], areas.buf);
     }
 
+    gaz_result nest_area;    /* the area a nesting chose for the span nest_for */
+    size_t nest_for = SIZE_MAX;
     for (size_t k = 0; k < n_spans; k++) {
         const span *sp = &spans[k];
         const distinct *d = &dm.d[sp->d];
@@ -1229,6 +1248,8 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
         m->reported = sp->unknown;
         if (!d->n2) continue;
         const gaz_result *r = &d->r2[0];
+        /* "Georgia" after "Atlanta, ": the area the place before it lies in */
+        if (nest_for == k) r = &nest_area;
         if (sp->demonym) {
             m->reported = m->resolved = 1;
             m->place = *r;
@@ -1237,8 +1258,11 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
         }
         /* "Alvin, Texas", "Vancouver, B.C.": the area named right after it */
         gaz_result nested;
-        if (k + 1 < n_spans && nested_in_next(g, text, tk, sp, &spans[k + 1], &dm.d[spans[k + 1].d], &q, &nested))
+        if (k + 1 < n_spans &&
+            nested_in_next(g, text, tk, sp, &spans[k + 1], &dm.d[spans[k + 1].d], &q, &nested, &nest_area)) {
             r = &nested;
+            nest_for = k + 1;
+        }
         /* a reading that only resembles the name, or an obscure place far
          * from the story with no cue word to vouch for it */
         if (r->quality < MIN_QUALITY || r->score < MIN_SCORE) continue;

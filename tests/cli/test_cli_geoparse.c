@@ -405,6 +405,9 @@ START_TEST(geoparse_should_read_a_name_by_the_areas_the_text_names)
         /* nesting: the area right after a comma */
         { "The festival moved from Paris, Texas to a new venue.\n", "geonames:4717560", "geonames:2988507" },
         { "The festival moved from Paris to a new venue.\n", "geonames:2988507", "geonames:4717560" },
+        /* the nesting chooses the area too: the state, not the country */
+        { "She was born in Atlanta, Georgia in 1970.\n", "eventmap:adm1-usa-3543", "country:GE" },
+        { "She was born in Tbilisi, Georgia in 1970.\n", "country:GE", "eventmap:adm1-usa-3543" },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         run_result r = run_cmd(cases[i].text, "@ geoparse --format table -");

@@ -153,6 +153,15 @@ START_TEST(resolve_should_follow_country_and_near_hints)
         ck_assert_msg(strstr(r.out, areas[i].id) != NULL, "%s: %s", areas[i].name, r.out);
         run_result_free(&r);
     }
+    /* the area after a comma may be a country or a state of that name */
+    r = run_cmd(NULL, "@ resolve --json --limit 1 \"Atlanta, Georgia\"");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strstr(r.out, "\"id\":\"geonames:4180439\"") != NULL, "%s", r.out);
+    run_result_free(&r);
+    r = run_cmd(NULL, "@ resolve --json --limit 1 \"Tbilisi, Georgia\"");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strstr(r.out, "\"id\":\"geonames:611717\"") != NULL, "%s", r.out);
+    run_result_free(&r);
     r = run_cmd(NULL, "@ resolve --json --limit 1 Russia");
     ck_assert_int_eq(r.status, 0);
     ck_assert_msg(strstr(r.out, "\"lat\":60,\"lon\":100,") != NULL, "%s", r.out);
