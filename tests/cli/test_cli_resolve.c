@@ -97,7 +97,8 @@ START_TEST(resolve_should_read_names_from_stdin)
     run_result r = run_cmd("Idlib\n\nDouma\r\nHam\xff\n", "@ resolve --json --limit 1 -");
     ck_assert_int_eq(r.status, 1);
     ck_assert_ptr_nonnull(strstr(r.out, "{\"query\":\"Idlib\",\"results\":[{\"name\":\"Idlib\""));
-    ck_assert_ptr_nonnull(strstr(r.out, "{\"query\":\"Douma\",\"results\":[{\"name\":\"Douma\""));
+    ck_assert_ptr_nonnull(strstr(r.out, "{\"query\":\"Douma\",\"results\":[{\"name\":"));
+    ck_assert_ptr_nonnull(strstr(r.out, "\"id\":\"geonames:170592\"")); /* GeoNames' Dūmā */
     ck_assert_str_eq(r.err, "<stdin>:4: name is not valid UTF-8\n");
     run_result_free(&r);
 }
