@@ -2,17 +2,26 @@
  * geoparse.c - place mentions in running text (gp_parse).
  *
  * The text is cut into word tokens (byte offsets; "al-Dumair" one token,
- * "Hasakah's" the token "Hasakah" marked possessive) and sentences.
- * Capitalised tokens joined by spaces form runs ("Khaled al-Masoud al-Badri",
- * "Hayat Tahrir al-Sham"); a run that looks like a person's name (a given
+ * "Hasakah's" the token "Hasakah" marked possessive, "U.S." one token, the
+ * dot of "St." no sentence end) and sentences.  Capitalised tokens joined by
+ * spaces form runs ("Khaled al-Masoud al-Badri", "Hayat Tahrir al-Sham"); a
+ * title or an institution ends a run's place part ("Montreal Mayor ...",
+ * "Kentucky State Police"); a run that looks like a person's name (a given
  * name, a title, an al- surname) is not a place, and its surnames are
  * remembered so that "Badri" alone later is not one either.  Inside other
- * runs, spans of up to four tokens, longest first, become mentions when their
- * folded text is exactly a gazetteer name (gaz_lookup_exact).  A single
- * common English word ("Most", "However") is only a place after a cue word
- * ("in", "near", "northeast of").  Mentions are then resolved twice: once
- * alone, to learn the country most of them point to and where they lie, and
- * again with that country and the centroid as hints.
+ * runs: a run ending in a place's kind of word ("Metcalfe County", "Dean
+ * Woods Road") is a place, known to the gazetteer or reported unresolved; a
+ * country's adjective opening a run is a demonym ("Turkish"); an area's
+ * abbreviation with its dot is that area ("Ky."); and spans of up to four
+ * tokens, longest first, become mentions when their folded text is exactly
+ * a gazetteer name (gaz_lookup_exact), a place in capitals opening a line
+ * being a dateline ("WASHINGTON —").  A single common English word ("Most",
+ * "However") is only a place after a cue word ("in", "near", "northeast
+ * of").  Mentions are then resolved twice: once alone, after which every
+ * reading votes for the document's country and then its admin-1 areas, and
+ * again with those (and the middle of the confident places, when they lie
+ * together) as hints; nesting ("Alvin, Texas") and world capitals are
+ * settled last.
  */
 #include "geoparse.h"
 

@@ -1,10 +1,12 @@
 /*
  * geoparse.h - place mentions in running text.  gp_parse tokenizes UTF-8
  * prose, finds the spans that are exactly some gazetteer name (longest
- * first, al-/el- forms and possessives handled), keeps out the ones that are
- * common words or part of a person's name, and resolves each with the
- * document as context: the country most mentions point to and the spread of
- * the other places.  A place named again reuses its first resolution.
+ * first, al-/el- forms, possessives, abbreviations and datelines handled),
+ * the demonyms ("Turkish") and the place-shaped names the gazetteer lacks,
+ * keeps out the ones that are common words or part of a person's or an
+ * organisation's name, and resolves each with the document as context: the
+ * country and admin-1 areas its names agree on and the spread of the other
+ * places.  A place named again reuses its first resolution.
  */
 #ifndef EVENTMAP_GEOPARSE_H
 #define EVENTMAP_GEOPARSE_H
