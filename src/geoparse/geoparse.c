@@ -854,6 +854,16 @@ static void vote_readings(vote_key_fn key_of, const gaz_result *r, int n, const 
     for (int j = 0; j < nk; j++) vote_add(t, k[j].key, weight * exp((k[j].s - best) / VOTE_SPREAD) / total);
 }
 
+/* Whether a name's best reading alone is a confident place (not a country,
+ * region or continent) in the document's country cc: the places whose
+ * middle hints where the story is. */
+static int confident_place(const distinct *d, const char *cc)
+{
+    const gaz_result *r = &d->r1[0];
+    return d->n1 && r->score >= 0.8 && !is_country(r) && !r->is_region && strcmp(r->feature, "L.CONT") &&
+           !strcmp(r->country, cc);
+}
+
 /* "Paris" in an American story is the capital of France, not the town in
  * Texas, unless the story names Texas: the story's country does not
  * outweigh a world capital (the first pass's reading) for a town a tenth
@@ -1155,11 +1165,13 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
     double *weight = xcalloc(dm.n + 1, sizeof(*weight));
     for (size_t i = 0; i < dm.n; i++) {
         const span *sp = &spans[dm.d[i].first_span];
-        /* an adjective says less than a name; a dateline says where the
-         * report was written */
+        /* an adjective says less than a name */
         weight[i] = (sp->demonym ? 0.5 : 1.0) * (1.0 + 0.25 * (double)(dm.d[i].count - 1));
-        for (size_t k = dm.d[i].first_span; k < n_spans; k++)
-            if (spans[k].d == i && spans[k].dateline) weight[i] *= 3.0;
+    }
+    /* a dateline says where the report was written: three times each */
+    for (size_t k = 0; k < n_spans; k++)
+        if (spans[k].dateline) weight[spans[k].d] *= 3.0;
+    for (size_t i = 0; i < dm.n; i++) {
         if (dm.d[i].n1) vote_readings(countries_of, dm.d[i].r1, dm.d[i].n1, NULL, weight[i], &countries);
     }
     char doc_country[4] = "";
@@ -1174,9 +1186,7 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
     int n_pts = 0;
     for (size_t i = 0; i < dm.n; i++) {
         const gaz_result *r = &dm.d[i].r1[0];
-        if (!dm.d[i].n1 || r->score < 0.8 || is_country(r) || r->is_region || !strcmp(r->feature, "L.CONT") ||
-            strcmp(r->country, doc_country))
-            continue;
+        if (!confident_place(&dm.d[i], doc_country)) continue;
         lat_sum += r->lat_deg;
         lon_sum += r->lon_deg;
         n_pts++;
@@ -1187,9 +1197,7 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
         geo_point mid = { lat_sum / n_pts, lon_sum / n_pts };
         for (size_t i = 0; i < dm.n && n_pts; i++) {
             const gaz_result *r = &dm.d[i].r1[0];
-            if (!dm.d[i].n1 || r->score < 0.8 || is_country(r) || r->is_region || !strcmp(r->feature, "L.CONT") ||
-                strcmp(r->country, doc_country))
-                continue;
+            if (!confident_place(&dm.d[i], doc_country)) continue;
             geo_point here = { r->lat_deg, r->lon_deg };
             if (geo_distance_km(mid, here) > LOCUS_KM) n_pts = 0;
         }
