@@ -19,6 +19,11 @@
 
 typedef struct gaz gaz;
 
+/* The population a first-level area of unknown size counts as (its
+ * importance, and against the places that have its name as an alternate);
+ * gaz_result.population stays 0 for such an area. */
+#define GAZ_AREA_POPULATION 300000
+
 typedef enum {
     GAZ_MATCH_EXACT = 0, /* the text equals the place's name (case, accents, punctuation aside) */
     GAZ_MATCH_ALIAS,     /* the text equals one of its alternate names or curated aliases */

@@ -42,10 +42,6 @@ typedef struct {
     char focus[32];        /* home countries, "SY" or "SY,IQ", NUL-padded; "" none */
 } gaz_header;
 
-/* The population a first-level area of unknown size counts as (its
- * importance, and against the places that have its name as an alternate). */
-#define GAZ_AREA_POPULATION 300000
-
 enum { GAZ_PLACE_BBOX = 1, GAZ_PLACE_REGION = 2, GAZ_PLACE_COUNTRY = 4, GAZ_PLACE_ADM1 = 8 };
 
 typedef struct {

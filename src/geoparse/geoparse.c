@@ -771,6 +771,9 @@ static int nested_in_next(const gaz *g, const char *text, const token *tk, const
 
 #define LOCUS_KM 250     /* the story's confident places all lie this close to their middle */
 #define AREA_VOTES 1.5   /* an admin-1 area the names agree on: about two names' worth */
+#ifndef OBSCURE_SCORE
+#define OBSCURE_SCORE 0.95 /* a name's best reading scores below this: its vote falls off */
+#endif
 #ifndef VOTE_SPREAD
 #define VOTE_SPREAD 0.1  /* score difference that divides a reading's vote by e */
 #endif
@@ -867,12 +870,18 @@ static int confident_place(const distinct *d, const char *cc)
 /* "Paris" in an American story is the capital of France, not the town in
  * Texas, unless the story names Texas: the story's country does not
  * outweigh a world capital (the first pass's reading) for a town a tenth
- * its size, whose own area the story does not name. */
+ * its size, whose own area the story does not name.  The same holds for a
+ * first-level area, as big as GAZ_AREA_POPULATION: "England" in an
+ * American story is not the town in Arkansas. */
 static void world_capital_first(distinct *d, const char *areas)
 {
-    if (!d->n1 || !d->n2 || strcmp(d->r1[0].feature, "P.PPLC") || d->r1[0].quality < MIN_QUALITY) return;
+    if (!d->n1 || !d->n2 || d->r1[0].quality < MIN_QUALITY) return;
     const gaz_result *cap = &d->r1[0], *r = &d->r2[0];
-    if (r->place == cap->place || r->quality > cap->quality || r->population * 10 > cap->population) return;
+    int64_t size;
+    if (!strcmp(cap->feature, "P.PPLC")) size = cap->population;
+    else if (!strcmp(cap->feature, "A.ADM1") && r->feature[0] == 'P') size = GAZ_AREA_POPULATION;
+    else return;
+    if (r->place == cap->place || r->quality > cap->quality || r->population * 10 > size) return;
     if (areas && *r->admin1_code && gaz_code_listed(areas, r->admin1_code)) return;
     /* first, the others after it (it may be below the story's country's
      * namesakes and their near misses, or not among them at all) */
@@ -881,6 +890,99 @@ static void world_capital_first(distinct *d, const char *areas)
     if (at == d->n2) at = d->n2 < N_RESOLVE ? d->n2++ : d->n2 - 1;
     memmove(&d->r2[1], &d->r2[0], (size_t)at * sizeof(d->r2[0]));
     d->r2[0] = *cap;
+}
+
+/* Readings of two different names that lie within NEIGHBOUR_KM of each
+ * other ("Edmonton" and "Enfield" in north London) are what a local story
+ * looks like.  Each such name votes once more for what key_of gives for
+ * its reading that has a neighbour (its country, or its area in the
+ * document's country cc) when both give the same, and only when one of
+ * the two is its name's best reading, as much as the other is a plausible
+ * one (falling off as in vote_readings): two hamlets that happen to share
+ * a county ("California" and "Redding" in Falkirk) do not outvote the
+ * state.  Only places and first-level areas the names match exactly
+ * count: a country or a region is near everything. */
+#define NEIGHBOUR_KM 25
+
+typedef struct {
+    double lat, lon;
+    long band;           /* floor(lat / the band's height) */
+    size_t d;            /* the distinct name */
+    const char *key;     /* what it votes for: its country, or its area */
+    double share;        /* how plausible a reading of its name it is, 0..1 */
+} reading_pt;
+
+/* Readings sort by a band of latitude NEIGHBOUR_KM high, then by
+ * longitude: a reading's neighbours lie in its band and the two beside it,
+ * each a run of longitudes found by binary search. */
+static int cmp_reading(const void *pa, const void *pb)
+{
+    const reading_pt *a = pa, *b = pb;
+    if (a->band != b->band) return a->band < b->band ? -1 : 1;
+    return a->lon < b->lon ? -1 : a->lon > b->lon;
+}
+
+/* The first reading at or after (band, lon) in pt[0..np), sorted by cmp_reading. */
+static size_t reading_lower_bound(const reading_pt *pt, size_t np, long band, double lon)
+{
+    size_t lo = 0, hi = np;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (pt[mid].band < band || (pt[mid].band == band && pt[mid].lon < lon)) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+static void vote_neighbours(vote_key_fn key_of, const distinct *d, size_t n, const char *cc, const double *weight,
+                            vote_table *t)
+{
+    const double dlat = NEIGHBOUR_KM / 111.0;
+    reading_pt *pt = xmalloc((n * N_RESOLVE + 1) * sizeof(*pt));
+    size_t np = 0;
+    for (size_t i = 0; i < n; i++)
+        for (int j = 0; j < d[i].n1; j++) {
+            const gaz_result *r = &d[i].r1[j];
+            if (r->quality < 0.95 || r->match == GAZ_MATCH_FUZZY || is_country(r) || r->is_region ||
+                (r->feature[0] != 'P' && strcmp(r->feature, "A.ADM1")))
+                continue;
+            const char *key = key_of(r, cc);
+            if (!*key) continue;
+            double share = exp((r->score - d[i].r1[0].score) / VOTE_SPREAD);
+            pt[np++] = (reading_pt){ r->lat_deg, r->lon_deg, (long)floor(r->lat_deg / dlat), i, key,
+                                     share > 1 ? 1 : share };
+        }
+    qsort(pt, np, sizeof(*pt), cmp_reading);
+    /* per name, the keys whose readings found a neighbour and how much each
+     * votes: a name has at most N_RESOLVE readings, so as many keys */
+    struct { const char *key; double share; } (*found)[N_RESOLVE] = xcalloc(n + 1, sizeof(*found));
+    for (size_t a = 0; a < np; a++) {
+        /* the best partner: an anchor (share 1) gives the most, so the
+         * scan stops at the first; an anchor takes its partner's share
+         * (no neighbours across the antimeridian) */
+        double c = cos(pt[a].lat * M_PI / 180.0);
+        double dlon = c > 0.05 ? dlat / c : 360;
+        double joint = 0;
+        for (long band = pt[a].band - 1; band <= pt[a].band + 1 && joint < pt[a].share; band++)
+            for (size_t b = reading_lower_bound(pt, np, band, pt[a].lon - dlon);
+                 b < np && pt[b].band == band && pt[b].lon <= pt[a].lon + dlon && joint < pt[a].share; b++) {
+                if (pt[a].d == pt[b].d || strcmp(pt[a].key, pt[b].key)) continue;
+                if (pt[a].share < 0.999 && pt[b].share < 0.999) continue;
+                geo_point pa = { pt[a].lat, pt[a].lon }, pb = { pt[b].lat, pt[b].lon };
+                if (geo_distance_km(pa, pb) > NEIGHBOUR_KM) continue;
+                if (pt[a].share * pt[b].share > joint) joint = pt[a].share * pt[b].share;
+            }
+        if (joint <= 0) continue;
+        int m = 0;
+        while (m < N_RESOLVE && found[pt[a].d][m].key && strcmp(found[pt[a].d][m].key, pt[a].key)) m++;
+        if (m == N_RESOLVE) continue;
+        found[pt[a].d][m].key = pt[a].key;
+        if (joint > found[pt[a].d][m].share) found[pt[a].d][m].share = joint;
+    }
+    for (size_t i = 0; i < n; i++)
+        for (int m = 0; m < N_RESOLVE && found[i][m].key; m++) vote_add(t, found[i][m].key, weight[i] * found[i][m].share);
+    free(found);
+    free(pt);
 }
 
 /* The place a demonym stands for, in *out: its country, or the continent
@@ -1172,13 +1274,23 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
     for (size_t k = 0; k < n_spans; k++)
         if (spans[k].dateline) weight[spans[k].d] *= 3.0;
     for (size_t i = 0; i < dm.n; i++) {
-        if (dm.d[i].n1) vote_readings(countries_of, dm.d[i].r1, dm.d[i].n1, NULL, weight[i], &countries);
+        if (!dm.d[i].n1) continue;
+        /* a name whose best reading is a hamlet says little about the
+         * country ("Crescent", "Superior"), though as much as any about
+         * the area within it */
+        double votes = weight[i];
+        if (dm.d[i].r1[0].score < OBSCURE_SCORE) votes *= exp((dm.d[i].r1[0].score - OBSCURE_SCORE) / VOTE_SPREAD);
+        vote_readings(countries_of, dm.d[i].r1, dm.d[i].n1, NULL, votes, &countries);
     }
+    vote_neighbours(countries_of, dm.d, dm.n, NULL, weight, &countries);
     char doc_country[4] = "";
     if (q.country) copy_cc(doc_country, q.country);
     else if (countries.n) copy_cc(doc_country, vote_best(&countries));
-    for (size_t i = 0; i < dm.n && doc_country[0]; i++)
-        if (dm.d[i].n1) vote_readings(areas_of, dm.d[i].r1, dm.d[i].n1, doc_country, weight[i], &area_votes);
+    if (doc_country[0]) {
+        for (size_t i = 0; i < dm.n; i++)
+            if (dm.d[i].n1) vote_readings(areas_of, dm.d[i].r1, dm.d[i].n1, doc_country, weight[i], &area_votes);
+        vote_neighbours(areas_of, dm.d, dm.n, doc_country, weight, &area_votes);
+    }
     free(weight);
 
     /* where the confident places in that country lie */
@@ -1275,7 +1387,7 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
         }
         /* "Alvin, Texas", "Vancouver, B.C.": the area named right after it */
         gaz_result nested;
-        if (k + 1 < n_spans &&
+        if (k + 1 < n_spans && !(is_country(r) && r->quality >= 0.95) && /* "Russia, U.S. officials" is a list */
             nested_in_next(g, text, tk, sp, &spans[k + 1], &dm.d[spans[k + 1].d], &q, &nested, &nest_area)) {
             r = &nested;
             nest_for = k + 1;

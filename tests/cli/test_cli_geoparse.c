@@ -580,6 +580,32 @@ START_TEST(geoparse_should_read_a_name_by_the_country_of_the_document)
     ck_assert_msg(r.status == 0 && strstr(r.out, "geonames:2988507") && !strstr(r.out, "geonames:4717560"), "%s",
                   r.out);
     run_result_free(&r);
+    /* ... nor is "England" the town in Arkansas, and "Russia, U.S. officials"
+     * is a list, not a Russia in the United States */
+    r = run_cmd("WASHINGTON - Officials in Washington said the talks on trade with Russia, U.S. negotiators "
+                "added, would include England and its football clubs.\n",
+                "@ geoparse --format table -");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.out, "country:RU") && strstr(r.out, "eventmap:adm1-gbr-2054"), "%s", r.out);
+    ck_assert_msg(!strstr(r.out, "geonames:5168839") && !strstr(r.out, "geonames:4110001"), "%s", r.out);
+    run_result_free(&r);
+}
+END_TEST
+
+/* A local story's names lie close together: "Edmonton" beside Enfield is
+ * the one in north London, not the big city in Alberta nor the town in
+ * Kentucky, though each of those reads better alone. */
+START_TEST(geoparse_should_read_a_local_story_by_its_neighbouring_names)
+{
+    run_result r = run_cmd("Residents of Edmonton met council officers in Enfield on Tuesday to plan a garden.\n",
+                           "@ geoparse --format table -");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.out, "geonames:2650209") && strstr(r.out, "eventmap:adm1-gbr-2067"), "%s", r.out);
+    run_result_free(&r);
+    /* alone, the name is the city in Alberta */
+    r = run_cmd("Residents of Edmonton met on Tuesday to plan a garden.\n", "@ geoparse --format table -");
+    ck_assert_msg(r.status == 0 && strstr(r.out, "geonames:5946768"), "%s", r.out);
+    run_result_free(&r);
 }
 END_TEST
 
@@ -638,6 +664,7 @@ Suite *cli_geoparse_suite(void)
     tcase_add_test(t, geoparse_should_read_datelines);
     tcase_add_test(t, geoparse_should_split_titles_and_keep_unknown_places);
     tcase_add_test(t, geoparse_should_read_a_name_by_the_country_of_the_document);
+    tcase_add_test(t, geoparse_should_read_a_local_story_by_its_neighbouring_names);
     tcase_add_test(t, geoparse_should_keep_organisations_out_and_their_branches_in);
     tcase_add_test(t, geoparse_should_reject_bad_usage_with_exit_2);
     suite_add_tcase(s, t);
