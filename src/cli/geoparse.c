@@ -61,7 +61,7 @@ static int read_all(FILE *f, strbuf *sb, size_t max)
 }
 
 /* The candidate events as GeoJSON in the event model `import` reads. */
-static int print_events(const char *file, const char *text, const gp_mentions *ms, const gp_events_list *ev)
+static int print_events(const char *file, const char *text, const gp_mentions *ms, const gp_candidates *ev)
 {
     const char *base = strrchr(file, '/');
     base = base ? base + 1 : file;
@@ -69,7 +69,7 @@ static int print_events(const char *file, const char *text, const gp_mentions *m
     strbuf id = STRBUF_INIT, notes = STRBUF_INIT;
     char date[11];
     for (size_t i = 0; i < ev->n; i++) {
-        const gp_event *g = &ev->e[i];
+        const gp_candidate *g = &ev->e[i];
         const gp_mention *m = &ms->m[g->mention];
         ev_event e;
         memset(&e, 0, sizeof(e));
@@ -304,10 +304,10 @@ int cmd_geoparse(int argc, char **argv)
         } else {
             ev_parse_date(published, &day, canon);
         }
-        gp_events_list ev = { NULL, 0, 0 };
-        gp_events(text.buf, text.len, &ms, day, &ev);
+        gp_candidates ev = { NULL, 0, 0 };
+        gp_candidates_find(text.buf, text.len, &ms, day, &ev);
         if (print_events(shown, text.buf, &ms, &ev) < 0) status = EXIT_FAIL;
-        gp_events_release(&ev);
+        gp_candidates_release(&ev);
     } else if (table) {
         print_table(&ms);
     } else {

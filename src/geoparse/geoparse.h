@@ -58,7 +58,7 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
 /* Free the mentions and leave out empty; NULL or empty is a no-op. */
 void gp_mentions_release(gp_mentions *out);
 
-/* A candidate event: a sentence that reports an incident (events.c). */
+/* A candidate event: a sentence that reports an incident (candidates.c). */
 typedef struct {
     size_t start, end;          /* the sentence's bytes */
     const char *event_type, *sub_event_type; /* ACLED's words; static */
@@ -69,17 +69,17 @@ typedef struct {
     int32_t day;                /* days since 1970-01-01 */
     int time_precision;         /* 1 day, 2 week, 3 month */
     int has_date;               /* the sentence dates itself ("last Saturday") */
-} gp_event;
+} gp_candidate;
 
 typedef struct {
-    gp_event *e;
+    gp_candidate *e;
     size_t n, alloc;
-} gp_events_list;
+} gp_candidates;
 
 /* The candidate events of text, whose mentions gp_parse found; relative
  * dates are resolved against published (days since 1970-01-01).  Appends
  * to out in text order; one incident told twice comes out once. */
-int gp_events(const char *text, size_t len, const gp_mentions *ms, int32_t published, gp_events_list *out);
-void gp_events_release(gp_events_list *out);
+int gp_candidates_find(const char *text, size_t len, const gp_mentions *ms, int32_t published, gp_candidates *out);
+void gp_candidates_release(gp_candidates *out);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * fuzz_geoparse.c - the geoparser: gp_parse (tokenizer, dictionary match,
  * people's names, qualifiers, document-context resolution) on the small
- * gazetteer, then gp_events (incident words, actors, deaths, relative
+ * gazetteer, then gp_candidates_find (incident words, actors, deaths, relative
  * dates) on its mentions.  The first input byte picks a country hint
  * (bit 0) and shifts the publication date (the byte's value in days); the
  * rest is the text.
@@ -39,14 +39,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             volatile size_t sum = strlen(ms.m[i].text) + (ms.m[i].qualifier ? strlen(ms.m[i].qualifier) : 0);
             (void)sum;
         }
-        gp_events_list ev;
+        gp_candidates ev;
         memset(&ev, 0, sizeof(ev));
-        gp_events(text, size - 1, &ms, 19797 + data[0], &ev); /* 2024-03-15 + 0..255 days */
+        gp_candidates_find(text, size - 1, &ms, 19797 + data[0], &ev); /* 2024-03-15 + 0..255 days */
         for (size_t i = 0; i < ev.n; i++)
             if (ev.e[i].start > ev.e[i].end || ev.e[i].end > size - 1 ||
                 (ev.e[i].mention >= 0 && (size_t)ev.e[i].mention >= ms.n))
                 abort();
-        gp_events_release(&ev);
+        gp_candidates_release(&ev);
     }
     gp_mentions_release(&ms);
     free(err);

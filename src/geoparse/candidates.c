@@ -1,5 +1,5 @@
 /*
- * events.c - candidate events from news text: a sentence that reports an
+ * candidates.c - candidate events from news text: a sentence that reports an
  * incident (a raid, a shooting, a strike, a clash, a killing, an arrest, a
  * funeral, a protest...) becomes an event in ACLED's terms, placed at the
  * most specific place the sentence mentions (or, when it mentions none, at
@@ -321,7 +321,7 @@ static void seen_free(seen_set *set)
     free(set->slots);
 }
 
-int gp_events(const char *text, size_t len, const gp_mentions *ms, int32_t published, gp_events_list *out)
+int gp_candidates_find(const char *text, size_t len, const gp_mentions *ms, int32_t published, gp_candidates *out)
 {
     char date[11];
     ev_format_date(published, date);
@@ -351,7 +351,7 @@ int gp_events(const char *text, size_t len, const gp_mentions *ms, int32_t publi
         for (size_t k = 0; k < sizeof(incidents) / sizeof(incidents[0]) && kind < 0; k++)
             if (find_word(s, slen, incidents[k].word, 1, 0) >= 0) kind = (int)k;
         if (kind >= 0) {
-            gp_event e;
+            gp_candidate e;
             memset(&e, 0, sizeof(e));
             e.start = start;
             e.end = end;
@@ -403,7 +403,7 @@ int gp_events(const char *text, size_t len, const gp_mentions *ms, int32_t publi
     return 0;
 }
 
-void gp_events_release(gp_events_list *out)
+void gp_candidates_release(gp_candidates *out)
 {
     if (!out) return;
     free(out->e);
