@@ -19,6 +19,12 @@ typedef struct {
 run_result run_cmd(const char *input, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void run_result_free(run_result *r);
 
+/* Run a command line as run_cmd does, with standard error a pseudo-terminal
+ * (the child's controlling terminal, as in an interactive shell) and stdin
+ * /dev/null: r.err is everything written to the terminal, control
+ * characters and all. */
+run_result run_cmd_tty(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Path of the default gazetteer index the tests use ($EVENTMAP_GAZETTEER). */
 const char *test_gazetteer(void);
 /* A fresh temporary directory, removed at exit. Borrowed. */

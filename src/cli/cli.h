@@ -6,6 +6,8 @@
 #ifndef EVENTMAP_CLI_H
 #define EVENTMAP_CLI_H
 
+#include <stdint.h>
+
 #include "geo/geo.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
@@ -45,5 +47,9 @@ char *cli_data_path(const char *rel);
 /* The gazetteer index to use: opt when given, else $EVENTMAP_GAZETTEER, else
  * the one `make` builds.  Caller frees. */
 char *cli_gazetteer_path(const char *opt);
+
+/* The number of lines of the file at path, for a progress line's total:
+ * 0 for "-" (standard input) or a file that cannot be read. */
+uint64_t cli_count_lines(const char *path);
 
 #endif

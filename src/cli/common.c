@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -221,4 +222,18 @@ int cli_parse_size(const char *s, int *w, int *h)
 bad:
     cli_error("map", "--size \"%s\" is not WIDTHxHEIGHT (e.g. 1600x1200)", s);
     return -1;
+}
+
+uint64_t cli_count_lines(const char *path)
+{
+    if (!strcmp(path, "-")) return 0;
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return 0;
+    uint64_t n = 0;
+    char buf[1 << 16];
+    ssize_t got;
+    while ((got = read(fd, buf, sizeof(buf))) > 0)
+        for (const char *p = buf, *end = buf + got; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++) n++;
+    close(fd);
+    return n;
 }

@@ -16,13 +16,14 @@
 #include "util/error.h"
 #include "util/strbuf.h"
 #include "util/crash.h"
+#include "util/progress.h"
 #include "util/tempfile.h"
 #include "util/banned.h"
 
 static const char import_usage[] =
     "usage: eventmap import FILE... [--db PATH] [--format acled|ucdp|csv|geojson]\n"
     "                       [--map COLUMN=FIELD]... [--skip-bad] [--gazetteer PATH]\n"
-    "                       [--geocode-report FILE.csv]\n\n"
+    "                       [--geocode-report FILE.csv] [--quiet]\n\n"
     "Reads events into the store; FILE may be '-' for standard input.  The format\n"
     "is taken from the header when not given: ACLED exports (event_id_cnty, ...),\n"
     "UCDP GED (id, date_start, where_prec, ...), any CSV with a date and either\n"
@@ -42,7 +43,10 @@ static const char import_usage[] =
     "  --gazetteer PATH   the gazetteer index for geocoding\n"
     "  --geocode-report FILE.csv\n"
     "                     write a review of every distinct place: what it became, at\n"
-    "                     which level, how sure, and the two runners-up, doubtful first\n";
+    "                     which level, how sure, and the two runners-up, doubtful first\n"
+    "  --quiet            no summary, and no progress line (which a terminal\n"
+    "                     otherwise shows on standard error); errors and the lists\n"
+    "                     of rows placed at an area or unlocated still go there\n";
 
 typedef struct {
     store *st;
@@ -51,6 +55,9 @@ typedef struct {
     size_t n_unlocated_listed;
     strbuf fallback;           /* the rows placed at an area */
     size_t n_district, n_admin1, n_country; /* placed at their admin3 or admin2, admin1, country */
+    progress *prog;            /* on a terminal: lines read of all the files */
+    uint64_t lines_before;     /* the lines of the files before this one */
+    size_t rows;
 } import_ctx;
 
 static int on_event(void *vctx, const ev_event *e, const char *file, size_t line, char **err)
@@ -76,6 +83,8 @@ static int on_event(void *vctx, const ev_event *e, const char *file, size_t line
         else if (!strcmp(level, "country")) c->n_country++;
         else c->n_district++;
     }
+    c->rows++;
+    progress_update_items(c->prog, c->lines_before + line, c->rows, "rows");
     crash_point("import:after-rows");
     return 0;
 }
@@ -109,6 +118,7 @@ int cmd_import(int argc, char **argv)
         { "skip-bad", no_argument, NULL, 's' },
         { "gazetteer", required_argument, NULL, 'g' },
         { "geocode-report", required_argument, NULL, 'r' },
+        { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
@@ -116,7 +126,7 @@ int cmd_import(int argc, char **argv)
     ev_read_opts ro;
     memset(&ro, 0, sizeof(ro));
     ev_column_map *maps = xcalloc((size_t)argc + 1, sizeof(*maps));
-    int c, status = EXIT_OK;
+    int c, status = EXIT_OK, quiet = 0;
 
     opterr = 0;
     optind = 1;
@@ -149,6 +159,7 @@ int cmd_import(int argc, char **argv)
         case 's': ro.skip_bad = 1; break;
         case 'g': gaz_opt = optarg; break;
         case 'r': report_path = optarg; break;
+        case 'q': quiet = 1; break;
         case 'h': fputs(import_usage, stdout); free(maps); return EXIT_OK;
         default:
             cli_error("import", "unknown option or missing value '%s'", argv[optind - 1]);
@@ -208,8 +219,15 @@ int cmd_import(int argc, char **argv)
     memset(&total, 0, sizeof(total));
     int rc = store_open(db, STORE_CREATE, &ctx.st, &err);
     if (rc == 0) rc = store_begin(ctx.st, &err);
+    /* on a terminal, the lines of the files read so far of all of them */
+    uint64_t *file_lines = xcalloc((size_t)argc + 1, sizeof(*file_lines)), lines = 0;
+    if (progress_wanted() && !quiet) {
+        for (int i = optind; i < argc; i++) lines += file_lines[i] = cli_count_lines(argv[i]);
+        ctx.prog = progress_start("import", "lines", lines, 0);
+    }
     for (int i = optind; rc == 0 && i < argc; i++) {
         rc = ev_read(argv[i], &ro, on_event, on_bad, &ctx, &st, &err);
+        ctx.lines_before += file_lines[i];
         total.read += st.read;
         total.geocoded += st.geocoded;
         total.unlocated += st.unlocated;
@@ -217,6 +235,8 @@ int cmd_import(int argc, char **argv)
     }
     if (rc == 0) crash_point("import:before-commit");
     if (rc == 0) rc = store_commit(ctx.st, &err);
+    progress_end(ctx.prog);
+    free(file_lines);
     size_t n_events = 0, n_unlocated = 0;
     if (rc == 0) rc = store_count(ctx.st, &n_events, &n_unlocated, &err);
     if (rc < 0) {
@@ -235,13 +255,14 @@ int cmd_import(int argc, char **argv)
         fputs(ctx.unlocated.buf, stderr);
         if (ctx.n_unlocated_listed > 1000)
             fprintf(stderr, "... and %zu more unlocated\n", ctx.n_unlocated_listed - 1000);
-        printf("read %zu, new %zu, updated %zu, unchanged %zu, geocoded %zu, unlocated %zu, rejected %zu\n",
-               total.read, ctx.n_new, ctx.n_updated, ctx.n_unchanged, total.geocoded, total.unlocated,
-               total.rejected);
-        if (n_areas)
+        if (!quiet)
+            printf("read %zu, new %zu, updated %zu, unchanged %zu, geocoded %zu, unlocated %zu, rejected %zu\n",
+                   total.read, ctx.n_new, ctx.n_updated, ctx.n_unchanged, total.geocoded, total.unlocated,
+                   total.rejected);
+        if (n_areas && !quiet)
             printf("geocoded %zu at a place, %zu at their admin2 or admin3, %zu at their admin1, %zu at their "
                    "country\n", total.geocoded - n_areas, ctx.n_district, ctx.n_admin1, ctx.n_country);
-        printf("store %s: %zu events, %zu of them unlocated\n", db, n_events, n_unlocated);
+        if (!quiet) printf("store %s: %zu events, %zu of them unlocated\n", db, n_events, n_unlocated);
         if (report_path) {
             int bad = ev_geocoder_report(geocoder, tempfile_fp(&report)) < 0;
             if (bad || tempfile_commit(&report, &err) < 0) {
@@ -250,7 +271,7 @@ int cmd_import(int argc, char **argv)
                 fprintf(stderr, "eventmap import: the events are in %s; the review was not written\n", db);
                 status = EXIT_FAIL;
             } else {
-                printf("review of the places: %s\n", report_path);
+                if (!quiet) printf("review of the places: %s\n", report_path);
             }
         }
     }

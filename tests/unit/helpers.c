@@ -1,9 +1,11 @@
 /*
  * helpers.c - the test helpers declared in tests/test_helpers.h.
  */
+#define _XOPEN_SOURCE 700 /* posix_openpt, grantpt, unlockpt, ptsname */
 #include "test_helpers.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,6 +138,65 @@ run_result run_cmd(const char *input, const char *fmt, ...)
     sb_release(&out_path);
     sb_release(&err_path);
     sb_release(&in_path);
+    return r;
+}
+
+run_result run_cmd_tty(const char *fmt, ...)
+{
+    run_result r = { -1, NULL, NULL };
+    strbuf body = STRBUF_INIT, cmd = STRBUF_INIT, out_path = STRBUF_INIT, term = STRBUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vaddf(&body, fmt, ap);
+    va_end(ap);
+    const char *bin = getenv("EVENTMAP_BIN");
+    if (!bin || !*bin) bin = "./eventmap";
+    static int seq;
+    sb_addf(&out_path, "%s/tty%d.out", test_tmpdir(), ++seq);
+    if (body.buf[0] == '@') {
+        sb_adds(&cmd, bin);
+        sb_adds(&cmd, body.buf + 1);
+    } else {
+        sb_adds(&cmd, body.buf);
+    }
+    sb_addf(&cmd, " </dev/null >'%s'", out_path.buf);
+
+    int master = posix_openpt(O_RDWR | O_NOCTTY);
+    if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0) abort();
+    const char *slave_name = ptsname(master);
+    if (!slave_name) abort();
+    pid_t pid = fork();
+    if (pid < 0) abort();
+    if (pid == 0) {
+        /* the child: a session of its own whose terminal is the slave */
+        setsid();
+        int slave = open(slave_name, O_RDWR);
+        if (slave < 0) _exit(127);
+        dup2(slave, STDERR_FILENO);
+        if (slave != STDERR_FILENO) close(slave);
+        close(master);
+        execl("/bin/sh", "sh", "-c", cmd.buf, (char *)NULL);
+        _exit(127);
+    }
+    /* read until every writer of the slave is gone (EIO), then reap */
+    char buf[4096];
+    for (;;) {
+        ssize_t got = read(master, buf, sizeof(buf));
+        if (got > 0) sb_add(&term, buf, (size_t)got);
+        else if (got < 0 && errno == EINTR) continue;
+        else break;
+    }
+    close(master);
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+    if (WIFEXITED(st)) r.status = WEXITSTATUS(st);
+    else if (WIFSIGNALED(st)) r.status = 128 + WTERMSIG(st);
+    r.out = test_read_file(out_path.buf, NULL);
+    if (!r.out) r.out = xstrdup("");
+    r.err = sb_detach(&term, NULL);
+    sb_release(&body);
+    sb_release(&cmd);
+    sb_release(&out_path);
     return r;
 }
 
