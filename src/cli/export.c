@@ -19,6 +19,7 @@
 #include "cli/source.h"
 #include "render/tiles.h"
 #include "util/strbuf.h"
+#include "util/progress.h"
 #include "util/tempfile.h"
 #include "util/banned.h"
 
@@ -40,13 +41,16 @@ static const char export_usage[] =
     "property; events without coordinates are left out and counted) or as CSV with\n"
     "the model's columns.  Standard output unless -o.\n\n"
     "  --format F        geojson (default) or csv\n"
-    "  -o, --output FILE write FILE (atomically: all or nothing)\n" CLI_SOURCE_USAGE;
+    "  -o, --output FILE write FILE (atomically: all or nothing)\n"
+    "  --quiet           no count at the end, and no progress line (which a terminal\n"
+    "                    otherwise shows on standard error)\n" CLI_SOURCE_USAGE;
 
 typedef struct {
     ev_geojson_writer *gj;
     ev_csv_writer *csv;
     size_t n;
     const char *name;          /* the output, for messages */
+    progress *prog;            /* on a terminal: events written of the store's */
 } export_ctx;
 
 static int on_event(void *vctx, const ev_event *e, char **err)
@@ -60,6 +64,7 @@ static int on_event(void *vctx, const ev_event *e, char **err)
         return -1;
     }
     c->n++;
+    progress_update(c->prog, c->n);
     return 0;
 }
 
@@ -68,6 +73,7 @@ int cmd_export(int argc, char **argv)
     static const struct option opts[] = {
         { "format", required_argument, NULL, 'f' },
         { "output", required_argument, NULL, 'o' },
+        { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         CLI_SOURCE_LONG_OPTIONS,
         { NULL, 0, NULL, 0 }
@@ -75,7 +81,7 @@ int cmd_export(int argc, char **argv)
     cli_source src;
     cli_source_init(&src);
     const char *format = "geojson", *output = NULL;
-    int c, status = EXIT_OK, special = 0, spooled = 0;
+    int c, status = EXIT_OK, special = 0, spooled = 0, quiet = 0;
     tempfile file = TEMPFILE_INIT;
     char *err = NULL;
     FILE *out = stdout;
@@ -87,6 +93,7 @@ int cmd_export(int argc, char **argv)
         switch (c) {
         case 'f': format = optarg; break;
         case 'o': output = optarg; break;
+        case 'q': quiet = 1; break;
         case 'h': fputs(export_usage, stdout); return EXIT_OK;
         default:
             cli_error("export", "unknown option or missing value '%s'", argv[optind - 1]);
@@ -133,10 +140,19 @@ int cmd_export(int argc, char **argv)
         }
         spooled = 1;
     }
-    export_ctx ctx = { NULL, NULL, 0, output ? output : "standard output" };
+    export_ctx ctx = { NULL, NULL, 0, output ? output : "standard output", NULL };
     if (geojson) ctx.gj = ev_geojson_open(out);
     else ctx.csv = ev_csv_open(out, NULL);
+    if (!quiet && progress_wanted()) {
+        /* a store knows how many it holds; a file is counted as it goes */
+        size_t total = 0, unlocated = 0;
+        char *count_err = NULL;
+        if (src.st && store_count(src.st, &total, &unlocated, &count_err) < 0) total = 0;
+        free(count_err);
+        ctx.prog = progress_start("export", "events", total, 0);
+    }
     status = cli_source_each(&src, "export", NULL, 0, on_event, &ctx);
+    progress_end(ctx.prog);
     int reported = status != EXIT_OK, write_errno = 0;
     long left_out = 0;
     if (geojson) {
@@ -169,7 +185,7 @@ int cmd_export(int argc, char **argv)
         status = EXIT_FAIL;
     }
     if (status == EXIT_FAIL && !output && !spooled) cli_error("export", "the output is incomplete");
-    if (status == EXIT_OK) {
+    if (status == EXIT_OK && !quiet) {
         fprintf(stderr, "eventmap export: %zu events%s", ctx.n - (size_t)(left_out > 0 ? left_out : 0),
                 output ? "" : "\n");
         if (output) fprintf(stderr, " to %s\n", output);

@@ -2,7 +2,8 @@
  * test_cli_progress.c - long work shows a one-line progress report on a
  * terminal and nothing extra anywhere else: through a pseudo-terminal, the
  * import of a 200,000-row file draws its progress line (done/total, rate);
- * piped, the same import prints only its summary; --quiet prints neither.
+ * piped, the same import prints only its summary; --quiet prints neither;
+ * an export of the store counts towards the events it holds.
  */
 #include <check.h>
 #include <stdio.h>
@@ -55,6 +56,16 @@ START_TEST(import_should_draw_progress_on_a_terminal_only)
     run_result_free(&r);
     r = run_cmd(NULL, "@ near 33.5,36.5 --radius 5 --db '%s/quiet.db' --format csv | wc -l", tmp);
     ck_assert_msg(r.status == 0 && atoi(r.out) > 1, "%s %s", r.out, r.err);
+    run_result_free(&r);
+
+    /* an export of the store counts towards what the store holds */
+    r = run_cmd_tty("@ export --db '%s/tty.db' --format csv -o '%s/all.csv'", tmp, tmp);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.err, "\rexport: 200,000/200,000 events (100%), ") != NULL, "%s", r.err);
+    ck_assert_msg(strstr(r.err, "eventmap export: 200000 events to ") != NULL, "%s", r.err);
+    run_result_free(&r);
+    r = run_cmd(NULL, "@ export --db '%s/tty.db' --format csv -o '%s/all2.csv'", tmp, tmp);
+    ck_assert_msg(r.status == 0 && !strchr(r.err, '\r'), "%s", r.err);
     run_result_free(&r);
     free(csv);
 }
