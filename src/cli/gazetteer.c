@@ -15,6 +15,7 @@
 #include "events/event.h"
 #include "gazetteer/gazetteer.h"
 #include "util/error.h"
+#include "util/progress.h"
 #include "util/strbuf.h"
 #include "util/banned.h"
 
@@ -22,6 +23,7 @@ static const char gazetteer_usage[] =
     "usage: eventmap gazetteer build [-o PATH] [--geonames FILE]... [--alternates FILE]\n"
     "                                [--admin1 FILE] [--countries FILE] [--curated DIR]\n"
     "                                [--focus CC[,CC]] [--no-countries] [--places FILE.csv]...\n"
+    "                                [--quiet]\n"
     "       eventmap gazetteer info [PATH]\n"
     "       eventmap gazetteer keys NAME...   (the folded text and matching key of each name)\n\n"
     "build reads GeoNames `geoname` tables (cities500.txt, cities1000.txt, a country\n"
@@ -41,7 +43,9 @@ static const char gazetteer_usage[] =
     "                      names no country (default: SY), or none\n"
     "  --places FILE.csv   your own places: a CSV whose header names name, lat and\n"
     "                      lon, and may name id, country (ISO alpha-2), admin1,\n"
-    "                      alternates (';'-separated) and feature; may repeat\n\n"
+    "                      alternates (';'-separated) and feature; may repeat\n"
+    "  --quiet             no summary, and no progress line (which a terminal\n"
+    "                      otherwise shows on standard error)\n\n"
     "Memory: about 290 bytes a place at the peak; allCountries.txt with\n"
     "alternateNamesV2.txt (12 million places) needs about 3.5 GB.\n";
 
@@ -177,6 +181,11 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static void on_progress(void *ctx, uint64_t rows)
+{
+    progress_update(ctx, rows);
+}
+
 static int gazetteer_build(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -189,6 +198,7 @@ static int gazetteer_build(int argc, char **argv)
         { "no-countries", no_argument, NULL, 'N' },
         { "focus", required_argument, NULL, 'f' },
         { "places", required_argument, NULL, 'P' },
+        { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
@@ -198,7 +208,7 @@ static int gazetteer_build(int argc, char **argv)
     size_t n_places_files = 0;
     user_places up = { NULL, 0, 0 };
     char *defaults[5] = { NULL, NULL, NULL, NULL, NULL };
-    int c, no_countries = 0, focus_set = 0, status = EXIT_OK;
+    int c, no_countries = 0, focus_set = 0, status = EXIT_OK, quiet = 0;
     char focus[32] = "";
     memset(&bo, 0, sizeof(bo));
     bo.geonames = geonames;
@@ -215,6 +225,7 @@ static int gazetteer_build(int argc, char **argv)
         case 'c': bo.curated_dir = optarg; break;
         case 'N': no_countries = 1; break;
         case 'P': places_files[n_places_files++] = optarg; break;
+        case 'q': quiet = 1; break;
         case 'f':
             if (cli_parse_focus("gazetteer build", "--focus", optarg, focus) < 0) {
                 free(geonames);
@@ -254,6 +265,13 @@ static int gazetteer_build(int argc, char **argv)
     gaz_build_stats st;
     char *err = NULL;
     double t0 = now_s();
+    progress *prog = NULL;
+    if (!quiet && progress_wanted()) {
+        uint64_t rows = 0;
+        for (size_t i = 0; i < bo.n_geonames; i++) rows += cli_count_lines(bo.geonames[i]);
+        bo.progress = on_progress;
+        bo.progress_ctx = prog = progress_start("gazetteer build", "GeoNames rows", rows, 0);
+    }
     for (size_t i = 0; i < n_places_files && status == EXIT_OK; i++)
         if (read_user_places(places_files[i], &up, &err) < 0) status = EXIT_FAIL;
     bo.places = up.p;
@@ -262,14 +280,19 @@ static int gazetteer_build(int argc, char **argv)
         fprintf(stderr, "eventmap gazetteer build: %s\n", err ? err : "failed");
         free(err);
     } else if (gaz_build(&bo, &st, &err) < 0) {
+        progress_end(prog);
+        prog = NULL;
         fprintf(stderr, "eventmap gazetteer build: %s\n", err ? err : "failed");
         free(err);
         status = EXIT_FAIL;
-    } else {
+    } else if (!quiet) {
+        progress_end(prog);
+        prog = NULL;
         fprintf(stderr, "%s: %zu places, %zu names, %zu keys, %zu fuzzy entries, %.1f MB in %.2f s\n",
                 bo.output, st.n_places, st.n_names, st.n_keys, st.n_deletions,
                 (double)st.bytes / 1e6, now_s() - t0);
     }
+    progress_end(prog);
     for (int i = 0; i < 5; i++) free(defaults[i]);
     user_places_release(&up);
     free(places_files);

@@ -40,6 +40,8 @@ typedef struct {
     strbuf fold, key;
     size_t first_curated;      /* places from here on came from gazetteer/ */
     const char *focus;         /* checked home countries, or NULL */
+    const gaz_build_opts *opts;/* for its progress callback */
+    uint64_t rows_read;        /* GeoNames rows read, for the progress callback */
     int regions_table;         /* reading regions.tsv, whose rows weigh as countries */
 } builder;
 
@@ -304,6 +306,7 @@ static int check_pool(const builder *b, const char *file, size_t line, char **er
 static int on_geonames_place(void *ctx, const gn_place *row, char **err)
 {
     builder *b = ctx;
+    if (++b->rows_read % 8192 == 0 && b->opts->progress) b->opts->progress(b->opts->progress_ctx, b->rows_read);
     if (gn_get(b, row->geonameid) >= 0) return 0; /* the same place from a second dump */
     char id[40], feature[24];
     snprintf(id, sizeof(id), "geonames:%lld", (long long)row->geonameid);
@@ -969,6 +972,7 @@ int gaz_build(const gaz_build_opts *opts, gaz_build_stats *stats, char **err)
     sb_init(&b.key, 0);
     sb_addch(&b.pool, '\0'); /* offset 0 is "" */
     b.geo = geo_ctx_new();
+    b.opts = opts;
 
     if (!opts->output) {
         rc = em_error(err, EM_EUSAGE, "no output file given");
@@ -988,6 +992,7 @@ int gaz_build(const gaz_build_opts *opts, gaz_build_stats *stats, char **err)
         rc = gn_read_places(opts->geonames[i], on_geonames_place, &b, err);
         if (rc < 0) goto cleanup;
     }
+    if (opts->progress) opts->progress(opts->progress_ctx, b.rows_read);
     if (opts->alternates) {
         rc = gn_read_alternates(opts->alternates, on_alternate, &b, err);
         if (rc < 0) goto cleanup;

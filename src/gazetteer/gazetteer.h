@@ -160,6 +160,10 @@ typedef struct {
     const char *focus;         /* home countries "SY" or "SY,IQ" (ISO alpha-2), NULL/"" none */
     const gaz_user_place *places; /* the user's own places, as good as curated ones */
     size_t n_places;
+    /* Called now and then while the GeoNames tables are read, with the rows
+     * read so far of all of them; NULL for none.  It must not fail. */
+    void (*progress)(void *ctx, uint64_t rows);
+    void *progress_ctx;
 } gaz_build_opts;
 
 typedef struct {
