@@ -54,6 +54,22 @@ int ev_parse_date(const char *s, int32_t *day, char out[11]);
 /* Days since 1970-01-01 to "YYYY-MM-DD". */
 void ev_format_date(int32_t day, char out[11]);
 
+/* ---------------------------------------------------------------- copies */
+
+/* A reader's or a store's event is borrowed for one call; these keep it.
+ * The copy and its strings share one block: the struct first, then each
+ * string with its NUL, so that one free() releases it all. */
+
+/* The bytes ev_event_copy writes for e: the struct and its strings. */
+size_t ev_event_copy_size(const ev_event *e);
+/* Copy e into buf, which holds at least ev_event_copy_size(e) bytes and is
+ * aligned for an ev_event (as malloc's memory is).  Returns the copy, at
+ * buf, whose strings point into buf: valid as long as buf, whatever
+ * happens to e.  A NULL string of e becomes "". */
+ev_event *ev_event_copy(const ev_event *e, void *buf);
+/* The same in a block of its own.  Caller frees with free(). */
+ev_event *ev_event_dup(const ev_event *e);
+
 /* --------------------------------------------------------------- reading */
 
 typedef enum { EV_FMT_AUTO = 0, EV_FMT_ACLED, EV_FMT_UCDP, EV_FMT_CSV, EV_FMT_GEOJSON } ev_format;
