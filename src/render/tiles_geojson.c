@@ -1,16 +1,17 @@
 /*
  * tiles_geojson.c - events.geojson written on a thread of its own while the
  * events are being read, so that a million features cost the tile run
- * little more than a copy.  The reading thread packs each event (its
- * numbers and its strings) into 1 MiB chunks; the writer thread unpacks
- * them and hands them to the event layer's streaming GeoJSON writer.  At
- * most TG_MAX_PENDING full chunks wait at a time, so memory stays bounded
- * when the disk is slower than the reading.
+ * little more than a copy.  The reading thread copies each event
+ * (ev_event_copy: the struct and its strings) into 1 MiB chunks; the writer
+ * thread hands the copies to the event layer's streaming GeoJSON writer.
+ * At most TG_MAX_PENDING full chunks wait at a time, so memory stays
+ * bounded when the disk is slower than the reading.
  */
 #include "render/tiles.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,19 +21,12 @@
 #define TG_CHUNK_BYTES (1u << 20)
 #define TG_MAX_PENDING 4
 
-/* The numbers of one event, followed in the chunk by its TG_STRINGS strings,
- * each with its NUL. */
-#define TG_STRINGS 15
-typedef struct {
-    double lat, lon, confidence;
-    int32_t day;
-    int32_t time_precision, located, geo_precision, fatalities;
-    uint32_t lens[TG_STRINGS]; /* string lengths without the NUL */
-} tg_record;
-
+/* Copies of events, one after the other (each aligned for an ev_event). */
 typedef struct tg_chunk {
-    strbuf data;
-    size_t n;                  /* events in it */
+    char *data;                /* TG_CHUNK_BYTES, or one larger event's copy */
+    size_t len, cap;           /* bytes used, bytes in data */
+    const ev_event **events;   /* the copies in data, in the order read */
+    size_t n, alloc;
     struct tg_chunk *next;
 } tg_chunk;
 
@@ -50,73 +44,19 @@ struct tiles_geojson {
     tg_chunk *filling;         /* the chunk the reader fills */
 };
 
-/* The strings of e in a fixed order. */
-static void strings_of(const ev_event *e, const char *s[TG_STRINGS])
-{
-    s[0] = e->id;
-    s[1] = e->event_date;
-    s[2] = e->event_type;
-    s[3] = e->sub_event_type;
-    s[4] = e->actor1;
-    s[5] = e->actor2;
-    s[6] = e->country;
-    s[7] = e->admin1;
-    s[8] = e->location;
-    s[9] = e->source;
-    s[10] = e->notes;
-    s[11] = e->gazetteer_id;
-    s[12] = e->match;
-    s[13] = e->admin2;
-    s[14] = e->admin3;
-}
-
 /* Write the events of one chunk; 0, or -1 when writing failed. */
 static int write_chunk(ev_geojson_writer *gj, const tg_chunk *c)
 {
-    const char *p = c->data.buf, *end = c->data.buf + c->data.len;
-    for (size_t i = 0; i < c->n && p < end; i++) {
-        tg_record r;
-        memcpy(&r, p, sizeof(r));
-        p += sizeof(r);
-        const char *s[TG_STRINGS];
-        for (int k = 0; k < TG_STRINGS; k++) {
-            s[k] = p;
-            p += r.lens[k] + 1;
-        }
-        ev_event e;
-        memset(&e, 0, sizeof(e));
-        e.id = s[0];
-        e.event_date = s[1];
-        e.event_type = s[2];
-        e.sub_event_type = s[3];
-        e.actor1 = s[4];
-        e.actor2 = s[5];
-        e.country = s[6];
-        e.admin1 = s[7];
-        e.location = s[8];
-        e.source = s[9];
-        e.notes = s[10];
-        e.gazetteer_id = s[11];
-        e.match = s[12];
-        e.admin2 = s[13];
-        e.admin3 = s[14];
-        e.day = r.day;
-        e.time_precision = r.time_precision;
-        e.located = r.located;
-        e.lat = r.lat;
-        e.lon = r.lon;
-        e.geo_precision = r.geo_precision;
-        e.fatalities = r.fatalities;
-        e.confidence = r.confidence;
-        if (ev_geojson_write(gj, &e, NULL, 0) < 0) return -1;
-    }
+    for (size_t i = 0; i < c->n; i++)
+        if (ev_geojson_write(gj, c->events[i], NULL, 0) < 0) return -1;
     return 0;
 }
 
 static void chunk_free(tg_chunk *c)
 {
     if (!c) return;
-    sb_release(&c->data);
+    free(c->data);
+    free(c->events);
     free(c);
 }
 
@@ -190,39 +130,26 @@ static void queue_filling(tiles_geojson *w)
     pthread_mutex_unlock(&w->lock);
 }
 
+/* n rounded up to the alignment of an ev_event. */
+static size_t aligned(size_t n)
+{
+    return (n + alignof(ev_event) - 1) / alignof(ev_event) * alignof(ev_event);
+}
+
 void tiles_geojson_add(tiles_geojson *w, const ev_event *e)
 {
-    const char *s[TG_STRINGS];
-    strings_of(e, s);
-    tg_record r;
-    memset(&r, 0, sizeof(r));
-    size_t need = sizeof(r);
-    for (int k = 0; k < TG_STRINGS; k++) {
-        size_t len = s[k] ? strlen(s[k]) : 0;
-        r.lens[k] = (uint32_t)len;
-        need += len + 1;
-    }
-    r.lat = e->lat;
-    r.lon = e->lon;
-    r.confidence = e->confidence;
-    r.day = e->day;
-    r.time_precision = e->time_precision;
-    r.located = e->located;
-    r.geo_precision = e->geo_precision;
-    r.fatalities = e->fatalities;
-
-    if (w->filling && w->filling->data.len + need > TG_CHUNK_BYTES) queue_filling(w);
+    size_t need = ev_event_copy_size(e);
+    if (w->filling && aligned(w->filling->len) + need > w->filling->cap) queue_filling(w);
     if (!w->filling) {
         w->filling = xcalloc(1, sizeof(*w->filling));
-        sb_init(&w->filling->data, TG_CHUNK_BYTES > need ? TG_CHUNK_BYTES : need);
+        w->filling->cap = need > TG_CHUNK_BYTES ? need : TG_CHUNK_BYTES;
+        w->filling->data = xmalloc(w->filling->cap);
     }
-    strbuf *d = &w->filling->data;
-    sb_add(d, &r, sizeof(r));
-    for (int k = 0; k < TG_STRINGS; k++) {
-        if (r.lens[k]) sb_add(d, s[k], r.lens[k]);
-        sb_addch(d, '\0');
-    }
-    w->filling->n++;
+    tg_chunk *c = w->filling;
+    size_t at = aligned(c->len);
+    ALLOC_GROW(c->events, c->n + 1, c->alloc);
+    c->events[c->n++] = ev_event_copy(e, c->data + at);
+    c->len = at + need;
 }
 
 long tiles_geojson_finish(tiles_geojson *w)
