@@ -70,6 +70,30 @@ ev_event *ev_event_copy(const ev_event *e, void *buf);
 /* The same in a block of its own.  Caller frees with free(). */
 ev_event *ev_event_dup(const ev_event *e);
 
+/* ------------------------------------------------------------ near a point */
+
+/* The answer to "which events lie within radius_km of centre": a copy of
+ * each located event at most radius_km away by geodesic distance
+ * (geo_distance_km), nearest first once sorted.  Fed by any reader of
+ * events: ev_near_add fits store_near, store_scan and ev_read's callers. */
+typedef struct ev_near ev_near;
+
+/* An empty answer.  Caller frees with ev_near_free. */
+ev_near *ev_near_new(geo_point centre, double radius_km);
+/* Keep a copy of e (ev_event_dup) with its distance when it is located and
+ * within the radius; ignore it otherwise.  A store_event_fn: ctx is the
+ * ev_near.  Returns 0. */
+int ev_near_add(void *ctx, const ev_event *e, char **err);
+/* Order the events kept nearest first; equal distances by id, then in the
+ * order added. */
+void ev_near_sort(ev_near *q);
+size_t ev_near_count(const ev_near *q);
+/* The i-th event (i < ev_near_count; borrowed, valid until ev_near_free)
+ * and, when km is not NULL, its distance in km. */
+const ev_event *ev_near_event(const ev_near *q, size_t i, double *km);
+/* ev_near_free(NULL) is a no-op. */
+void ev_near_free(ev_near *q);
+
 /* --------------------------------------------------------------- reading */
 
 typedef enum { EV_FMT_AUTO = 0, EV_FMT_ACLED, EV_FMT_UCDP, EV_FMT_CSV, EV_FMT_GEOJSON } ev_format;

@@ -109,4 +109,11 @@ int store_within(store *s, geo_point c, double km, int exact_km, store_hit_fn fn
  * may be NULL).  EM_EINPUT when there is no such event. */
 int store_get(store *s, int64_t key, const ev_filter *f, store_event_fn fn, void *ctx, char **err);
 
+/* The located events within km of c by geodesic distance (store_within)
+ * that pass f (may be NULL), each handed whole to fn (strings borrowed for
+ * the call), in no particular order: `near` from a store.  fn returns 0 to
+ * go on, 1 to stop, negative for an error (store_near then returns it,
+ * with fn's message in *err).  Errors as store_within's and store_get's. */
+int store_near(store *s, geo_point c, double km, const ev_filter *f, store_event_fn fn, void *ctx, char **err);
+
 #endif

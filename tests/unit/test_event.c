@@ -1,9 +1,11 @@
 /*
  * test_event.c - the event layer's copies of an event (ev_event_copy,
  * ev_event_dup): every field kept, the strings owned by the copy and
- * nothing read past its block.
+ * nothing written past its block; and ev_near, the answer of a radius
+ * query (store_near's against a brute-force search: test_store.c).
  */
 #include <check.h>
+#include <math.h>
 #include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,12 +104,44 @@ START_TEST(ev_event_copy_should_stay_inside_its_size_and_make_null_strings_empty
 }
 END_TEST
 
+START_TEST(ev_near_should_keep_the_located_events_within_the_radius_nearest_first)
+{
+    geo_point dumair = { 33.64389, 36.69376 };
+    ev_near *q = ev_near_new(dumair, 50);
+    char ids[6][8] = { "b-far", "c-on", "a-on", "d-unl", "e-out", "a-on" };
+    ev_event e[6];
+    for (int i = 0; i < 6; i++) e[i] = sample_event(ids[i], "");
+    e[0].lat = 33.5102, e[0].lon = 36.29128;   /* Damascus, 40.2 km */
+    e[3].located = 0;
+    e[4].lat = 36.5, e[4].lon = 40.75;         /* Hasakah, far out */
+    e[5].fatalities = 99;                      /* the same id and place as e[2], added later */
+    for (int i = 0; i < 6; i++) ck_assert_int_eq(ev_near_add(q, &e[i], NULL), 0);
+    ids[1][0] = 'X';                           /* the copies are the ev_near's own */
+    ev_near_sort(q);
+    ck_assert_uint_eq(ev_near_count(q), 4);
+    double km;
+    ck_assert_str_eq(ev_near_event(q, 0, &km)->id, "a-on");
+    ck_assert_int_eq(ev_near_event(q, 0, NULL)->fatalities, 3);
+    ck_assert(km == 0);
+    ck_assert_str_eq(ev_near_event(q, 1, NULL)->id, "a-on");
+    ck_assert_int_eq(ev_near_event(q, 1, NULL)->fatalities, 99);
+    ck_assert_str_eq(ev_near_event(q, 2, NULL)->id, "c-on");
+    ck_assert_str_eq(ev_near_event(q, 3, &km)->id, "b-far");
+    ck_assert_msg(fabs(km - 40.201) < 0.001, "%f", km);
+    ev_near_free(q);
+    ev_near_free(NULL);
+}
+END_TEST
+
 Suite *event_suite(void)
 {
     Suite *s = suite_create("event");
     TCase *t = tcase_create("copy");
     tcase_add_test(t, ev_event_dup_should_keep_every_field_after_the_original_changes);
     tcase_add_test(t, ev_event_copy_should_stay_inside_its_size_and_make_null_strings_empty);
+    suite_add_tcase(s, t);
+    t = tcase_create("near");
+    tcase_add_test(t, ev_near_should_keep_the_located_events_within_the_radius_nearest_first);
     suite_add_tcase(s, t);
     return s;
 }

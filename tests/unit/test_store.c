@@ -930,6 +930,82 @@ START_TEST(store_scan_should_match_a_brute_force_box_search)
 }
 END_TEST
 
+/* store_near's answer, kept and sorted by ev_near, equals the brute-force
+ * one: every located event within km by geo_distance_km that passes f. */
+static void assert_near_matches(store *s, const random_set *r, geo_point c, double km, const ev_filter *f)
+{
+    ev_near *got = ev_near_new(c, km), *want = ev_near_new(c, km);
+    char *err = NULL;
+    int rc = store_near(s, c, km, f, ev_near_add, got, &err);
+    ck_assert_msg(rc == 0, "store_near: %d %s", rc, err ? err : "");
+    for (int i = 0; i < N_RANDOM; i++)
+        if (ev_filter_match(f, &r->events[i])) ev_near_add(want, &r->events[i], NULL);
+    ev_near_sort(got);
+    ev_near_sort(want);
+    ck_assert_msg(ev_near_count(got) == ev_near_count(want), "%g km of %g,%g: %zu events, brute force %zu", km,
+                  c.lat_deg, c.lon_deg, ev_near_count(got), ev_near_count(want));
+    for (size_t i = 0; i < ev_near_count(got); i++) {
+        double got_km, want_km;
+        const ev_event *a = ev_near_event(got, i, &got_km), *b = ev_near_event(want, i, &want_km);
+        ck_assert_str_eq(a->id, b->id);
+        ck_assert(got_km == want_km);
+    }
+    ev_near_free(got);
+    ev_near_free(want);
+}
+
+static int stop_at_first(void *ctx, const ev_event *e, char **err)
+{
+    (void)e;
+    (void)err;
+    ++*(size_t *)ctx;
+    return 1;
+}
+
+START_TEST(store_near_should_match_a_brute_force_distance_search)
+{
+    char *path = store_path("near.db");
+    random_set *r = make_random_set(20251018);
+    store *s = open_store(path, STORE_CREATE);
+    put_all(s, r);
+
+    static const struct {
+        geo_point c;
+        double km;
+    } fixed[] = {
+        { { 33, 10 }, 0 },          /* an edge point itself */
+        { { 33.5, 10.5 }, 1 },
+        { { 90, 0 }, 1500 },        /* the pole */
+        { { -89, 45 }, 800 },
+        { { 0, 179.9 }, 2500 },     /* across the antimeridian */
+        { { 20, 36.5 }, 20000 },    /* everything */
+    };
+    for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+        assert_near_matches(s, r, fixed[i].c, fixed[i].km, NULL);
+    rng_state = 11;
+    for (int i = 0; i < 100; i++) {
+        geo_point c = { rng_uniform(-90, 90), rng_uniform(-180, 180) };
+        assert_near_matches(s, r, c, i % 2 ? rng_uniform(0, 300) : rng_uniform(0, 5000), NULL);
+    }
+    ev_filter f;
+    memset(&f, 0, sizeof(f));
+    f.has_since = 1;
+    f.since_day = 19000;
+    f.actor = "islamic";
+    geo_point c = { 30, 30 };
+    assert_near_matches(s, r, c, 4000, &f);
+
+    /* a callback's 1 stops the query */
+    size_t calls = 0;
+    char *err = NULL;
+    ck_assert_int_eq(store_near(s, c, 20000, NULL, stop_at_first, &calls, &err), 0);
+    ck_assert_uint_eq(calls, 1);
+    store_close(s);
+    free(r);
+    free(path);
+}
+END_TEST
+
 START_TEST(store_scan_should_give_unlocated_events_to_full_scans_only)
 {
     char *path = store_path("unlocated.db");
@@ -1391,6 +1467,7 @@ Suite *store_suite(void)
     t = tcase_create("scan");
     tcase_set_timeout(t, 60);
     tcase_add_test(t, store_scan_should_match_a_brute_force_box_search);
+    tcase_add_test(t, store_near_should_match_a_brute_force_distance_search);
     tcase_add_test(t, store_scan_should_give_unlocated_events_to_full_scans_only);
     tcase_add_test(t, store_scan_should_apply_date_type_and_actor_filters);
     tcase_add_test(t, store_scan_should_go_in_id_order_without_boxes);
