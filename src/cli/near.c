@@ -1,12 +1,12 @@
 /*
  * near.c - `eventmap near`: events within a radius of a point or a place,
  * nearest first, by geodesic distance on the WGS 84 ellipsoid (PROJ's
- * geod_inverse).  The store's R*Tree narrows the search to boxes that hold
- * the whole circle (split at the antimeridian, widened to every longitude
- * when the circle reaches a pole); the distance decides.
+ * geod_inverse).  The store answers with store_near (its R*Tree); a file
+ * (--in) is read through the boxes that hold the whole circle (split at the
+ * antimeridian, widened to every longitude when the circle reaches a pole).
+ * Either way ev_near keeps the events the distance admits, and sorts them.
  */
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,110 +25,16 @@ static const char near_usage[] =
     "  --format F        table (default), csv or geojson\n"
     "  --limit N         at most N events\n" CLI_SOURCE_USAGE;
 
-/* One event kept for sorting: its strings copied into one block. */
-typedef struct {
-    ev_event e;
-    double km;
-    char *block;
-} hit;
-
-typedef struct {
-    geo_point centre;
-    double radius_km;
-    hit *hits;
-    size_t n, alloc;
-} near_ctx;
-
-static char *keep(strbuf *sb, const char *s)
-{
-    size_t off = sb->len;
-    sb_adds(sb, s);
-    sb_addch(sb, '\0');
-    return (char *)(uintptr_t)off;
-}
-
-static int on_event(void *vctx, const ev_event *e, char **err)
-{
-    near_ctx *c = vctx;
-    (void)err;
-    if (!e->located) return 0;
-    geo_point p = { e->lat, e->lon };
-    double km = geo_distance_km(c->centre, p);
-    if (!(km <= c->radius_km)) return 0;
-    ALLOC_GROW(c->hits, c->n + 1, c->alloc);
-    hit *h = &c->hits[c->n++];
-    h->e = *e;
-    h->km = km;
-    /* copy the strings: the event is only borrowed */
-    strbuf sb = STRBUF_INIT;
-    const char **fields[] = { &h->e.id,     &h->e.event_date, &h->e.event_type, &h->e.sub_event_type,
-                              &h->e.actor1, &h->e.actor2,     &h->e.country,    &h->e.admin1,
-                              &h->e.admin2, &h->e.admin3,     &h->e.location,   &h->e.source,
-                              &h->e.notes,  &h->e.gazetteer_id, &h->e.match };
-    size_t nf = sizeof(fields) / sizeof(fields[0]);
-    uintptr_t offs[16];
-    for (size_t i = 0; i < nf; i++) offs[i] = (uintptr_t)keep(&sb, *fields[i]);
-    h->block = sb_detach(&sb, NULL);
-    for (size_t i = 0; i < nf; i++) *fields[i] = h->block + offs[i];
-    return 0;
-}
-
-/* store_within's answers: the keys of the events in the circle. */
-typedef struct {
-    int64_t *keys;
-    size_t n, alloc;
-} key_list;
-
-static int on_key(void *vctx, int64_t key, double lat, double lon, double km)
-{
-    key_list *k = vctx;
-    (void)lat;
-    (void)lon;
-    (void)km;
-    ALLOC_GROW(k->keys, k->n + 1, k->alloc);
-    k->keys[k->n++] = key;
-    return 0;
-}
-
-static int on_store_event(void *vctx, const ev_event *e, char **err)
-{
-    return on_event(vctx, e, err);
-}
-
-/* From the store: the R*Tree and the sphere find the events in the circle
- * without reading rows; then each one's row, for the filters and the exact
- * distance. */
-static int near_from_store(cli_source *src, near_ctx *ctx)
-{
-    key_list k = { NULL, 0, 0 };
-    char *err = NULL;
-    int rc = store_within(src->st, ctx->centre, ctx->radius_km, 0, on_key, &k, &err);
-    for (size_t i = 0; rc == 0 && i < k.n; i++) rc = store_get(src->st, k.keys[i], &src->filter, on_store_event, ctx, &err);
-    free(k.keys);
-    if (rc < 0) {
-        cli_error("near", "%s", err ? err : "cannot read the store");
-        free(err);
-        return EXIT_FAIL;
-    }
-    return EXIT_OK;
-}
-
-static int cmp_hit(const void *pa, const void *pb)
-{
-    const hit *a = pa, *b = pb;
-    if (a->km != b->km) return a->km < b->km ? -1 : 1;
-    return strcmp(a->e.id, b->e.id);
-}
-
-static void print_table(const near_ctx *c, size_t n)
+static void print_table(const ev_near *hits, size_t n)
 {
     printf("%9s  %-10s  %-26s  %-24s  %9s %10s  %4s  %s\n", "km", "date", "type", "location", "lat", "lon", "dead",
            "id");
     for (size_t i = 0; i < n; i++) {
-        const hit *h = &c->hits[i];
-        printf("%9.3f  %-10s  %-26.26s  %-24.24s  %9.5f %10.5f  %4d  %s\n", h->km, h->e.event_date,
-               *h->e.sub_event_type ? h->e.sub_event_type : h->e.event_type, h->e.location, h->e.lat, h->e.lon,
-               h->e.fatalities, h->e.id);
+        double km;
+        const ev_event *e = ev_near_event(hits, i, &km);
+        printf("%9.3f  %-10s  %-26.26s  %-24.24s  %9.5f %10.5f  %4d  %s\n", km, e->event_date,
+               *e->sub_event_type ? e->sub_event_type : e->event_type, e->location, e->lat, e->lon, e->fatalities,
+               e->id);
     }
 }
 
@@ -156,8 +62,8 @@ int cmd_near(int argc, char **argv)
     const char *radius = NULL, *format = "table";
     long limit = 0;
     int c, status = EXIT_OK;
-    near_ctx ctx;
-    memset(&ctx, 0, sizeof(ctx));
+    double radius_km = 0;
+    ev_near *hits = NULL;
 
     /* take a negative LAT,LON out of getopt's way */
     char **args = xcalloc((size_t)argc + 1, sizeof(char *));
@@ -212,8 +118,8 @@ int cmd_near(int argc, char **argv)
         goto done;
     }
     char *end;
-    ctx.radius_km = strtod(radius, &end);
-    if (*end || end == radius || strpbrk(radius, "xX") || !(ctx.radius_km > 0 && ctx.radius_km <= 20000)) {
+    radius_km = strtod(radius, &end);
+    if (*end || end == radius || strpbrk(radius, "xX") || !(radius_km > 0 && radius_km <= 20000)) {
         cli_error("near", "--radius \"%s\" is not a distance in km (0 < KM <= 20000)", radius);
         status = EXIT_USAGE;
         goto done;
@@ -271,24 +177,41 @@ int cmd_near(int argc, char **argv)
         snprintf(label, sizeof(label), "%s (%s, %s %.2f) at %.5f,%.5f", r.name, r.id, gaz_match_name(r.match),
                  r.score, r.lat_deg, r.lon_deg);
     }
-    ctx.centre = centre;
-    geo_bbox boxes[2];
-    size_t n_boxes = geo_circle_boxes(centre, ctx.radius_km, boxes);
-    status = src.in ? cli_source_each(&src, "near", boxes, n_boxes, on_event, &ctx) : near_from_store(&src, &ctx);
+    hits = ev_near_new(centre, radius_km);
+    if (src.in) {
+        geo_bbox boxes[2];
+        size_t n_boxes = geo_circle_boxes(centre, radius_km, boxes);
+        status = cli_source_each(&src, "near", boxes, n_boxes, ev_near_add, hits);
+    } else {
+        char *err = NULL;
+        if (store_near(src.st, centre, radius_km, &src.filter, ev_near_add, hits, &err) < 0) {
+            cli_error("near", "%s", err ? err : "cannot read the store");
+            status = EXIT_FAIL;
+        }
+        free(err);
+    }
     if (status) goto done;
-    if (ctx.n) qsort(ctx.hits, ctx.n, sizeof(hit), cmp_hit);
-    size_t n = limit && (size_t)limit < ctx.n ? (size_t)limit : ctx.n;
-    fprintf(stderr, "eventmap near: %zu event%s within %g km of %s%s\n", ctx.n, ctx.n == 1 ? "" : "s",
-            ctx.radius_km, label, n < ctx.n ? " (limited)" : "");
+    ev_near_sort(hits);
+    size_t n_hits = ev_near_count(hits), n = limit && (size_t)limit < n_hits ? (size_t)limit : n_hits;
+    fprintf(stderr, "eventmap near: %zu event%s within %g km of %s%s\n", n_hits, n_hits == 1 ? "" : "s", radius_km,
+            label, n < n_hits ? " (limited)" : "");
     if (!strcmp(format, "table")) {
-        print_table(&ctx, n);
+        print_table(hits, n);
     } else if (!strcmp(format, "csv")) {
         ev_csv_writer *w = ev_csv_open(stdout, "distance_km");
-        for (size_t i = 0; i < n; i++) ev_csv_write(w, &ctx.hits[i].e, ctx.hits[i].km);
+        for (size_t i = 0; i < n; i++) {
+            double km;
+            const ev_event *e = ev_near_event(hits, i, &km);
+            ev_csv_write(w, e, km);
+        }
         if (ev_csv_close(w) < 0) status = EXIT_FAIL;
     } else {
         ev_geojson_writer *w = ev_geojson_open(stdout);
-        for (size_t i = 0; i < n; i++) ev_geojson_write(w, &ctx.hits[i].e, "distance_km", ctx.hits[i].km);
+        for (size_t i = 0; i < n; i++) {
+            double km;
+            const ev_event *e = ev_near_event(hits, i, &km);
+            ev_geojson_write(w, e, "distance_km", km);
+        }
         if (ev_geojson_close(w) < 0) status = EXIT_FAIL;
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -296,8 +219,7 @@ int cmd_near(int argc, char **argv)
         status = EXIT_FAIL;
     }
 done:
-    for (size_t i = 0; i < ctx.n; i++) free(ctx.hits[i].block);
-    free(ctx.hits);
+    ev_near_free(hits);
     cli_source_free(&src);
     free(args);
     return status;
