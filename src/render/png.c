@@ -34,6 +34,7 @@
 #include "render/render_int.h"
 #include "util/error.h"
 #include "util/strbuf.h"
+#include "util/tempfile.h"
 #include "util/banned.h"
 
 #define PNG_FILTER_CHOSEN PNG_FILTER_NONE
@@ -253,6 +254,17 @@ int render_png_write(FILE *out, const char *name, const render_image *img, const
     int rc = encode(img, opts, &sink, name, err);
     if (!rc && (fflush(out) != 0 || ferror(out)))
         rc = em_error(err, EM_EIO, "%s: cannot write: %s", name, strerror(errno));
+    return rc;
+}
+
+int render_png_save(const char *path, const render_image *img, const render_png_opts *opts, const char *point,
+                    unsigned flags, char **err)
+{
+    tempfile t = TEMPFILE_INIT;
+    int rc = tempfile_create(&t, path, point, flags, err);
+    if (rc == 0) rc = render_png_write(tempfile_fp(&t), path, img, opts, err);
+    if (rc == 0) rc = tempfile_commit(&t, err);
+    tempfile_abort(&t);
     return rc;
 }
 

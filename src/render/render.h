@@ -67,6 +67,19 @@ int render_basemap_load(const char *data_dir, render_basemap **out, char **err);
  * Thread-safe; a no-op once done.  EM_EIO / EM_EINPUT naming the file. */
 int render_basemap_load_detail(render_basemap *b, char **err);
 
+/* The 1:10m data decoded (render_basemap_load_detail) on a thread of its
+ * own, so that the work overlaps the caller's (reading the events) instead
+ * of delaying the first draw that needs it. */
+typedef struct render_preload render_preload;
+/* Start decoding b's 1:10m data; b must stay until render_preload_finish.
+ * NULL when no thread could start: the data is then decoded at the first
+ * draw that needs it, as without a preload. */
+render_preload *render_preload_start(render_basemap *b);
+/* Wait for the decoding and free p.  0, or render_basemap_load_detail's
+ * error (EM_EIO, EM_EINPUT naming the file) with *err.
+ * render_preload_finish(NULL, err) returns 0. */
+int render_preload_finish(render_preload *p, char **err);
+
 /* Take reference places from the gazetteer: the capital, governorate
  * (admin-1) seats and populated places of at least min_population people
  * (0: a default of 50000), with their display names, to be drawn and
@@ -311,6 +324,11 @@ typedef struct {
  * may be NULL.  EM_EIO with "NAME: cannot write: ..." on failure (name is
  * what the message calls out). */
 int render_png_write(FILE *out, const char *name, const render_image *img, const render_png_opts *opts, char **err);
+/* Encode img as PNG to the file path, whole or not at all: through a
+ * tempfile (util/tempfile.h) with flags (TEMPFILE_*) and the crash point
+ * point passed before its rename.  opts may be NULL.  EM_EIO naming path. */
+int render_png_save(const char *path, const render_image *img, const render_png_opts *opts, const char *point,
+                    unsigned flags, char **err);
 /* The same into memory (for MBTiles): *out malloc'd, caller frees with
  * free(). */
 int render_png_encode(const render_image *img, const render_png_opts *opts, uint8_t **out, size_t *len,
