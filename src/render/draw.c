@@ -685,14 +685,10 @@ static int by_count_desc(const void *a, const void *b)
 
 static void format_count(size_t n, char *out, size_t size)
 {
-    char digits[32];
-    snprintf(digits, sizeof(digits), "%zu", n);
-    size_t len = strlen(digits), o = 0;
-    for (size_t i = 0; i < len && o + 2 < size; i++) {
-        if (i && (len - i) % 3 == 0) out[o++] = ',';
-        out[o++] = digits[i];
-    }
-    out[o] = 0;
+    strbuf count = STRBUF_INIT;
+    sb_add_thousands(&count, n);
+    snprintf(out, size, "%s", count.buf);
+    sb_release(&count);
 }
 
 /* Legend layout and drawing share one routine: with draw 0 it only

@@ -137,6 +137,17 @@ void sb_addf(strbuf *sb, const char *fmt, ...)
     va_end(ap);
 }
 
+void sb_add_thousands(strbuf *sb, size_t n)
+{
+    char digits[32];
+    snprintf(digits, sizeof(digits), "%zu", n);
+    size_t len = strlen(digits);
+    for (size_t i = 0; i < len; i++) {
+        if (i && (len - i) % 3 == 0) sb_addch(sb, ',');
+        sb_addch(sb, digits[i]);
+    }
+}
+
 char *sb_detach(strbuf *sb, size_t *len)
 {
     char *p;

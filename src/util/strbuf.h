@@ -34,6 +34,9 @@ void sb_adds(strbuf *sb, const char *s);
 void sb_addch(strbuf *sb, int c);
 void sb_addf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sb_vaddf(strbuf *sb, const char *fmt, va_list ap);
+/* n in decimal, its digits in groups of three parted by commas ("1,234,567"),
+ * as maps and legends show counts. */
+void sb_add_thousands(strbuf *sb, size_t n);
 /* Take the buffer out; caller frees with free().  sb is left empty. */
 char *sb_detach(strbuf *sb, size_t *len);
 

@@ -142,6 +142,21 @@ static char *dir_of(const char *path)
     return sb_detach(&dir, NULL);
 }
 
+int tempfile_check_dir(const char *path, char **err)
+{
+    char *dir = dir_of(path);
+    int rc = 0;
+    struct stat st;
+    if (stat(dir, &st) != 0)
+        rc = em_error(err, EM_EIO, "%s: cannot write: directory '%s' does not exist", path, dir);
+    else if (!S_ISDIR(st.st_mode))
+        rc = em_error(err, EM_EIO, "%s: cannot write: '%s' is not a directory", path, dir);
+    else if (access(dir, W_OK | X_OK) != 0)
+        rc = em_error(err, EM_EIO, "%s: cannot write: directory '%s': %s", path, dir, strerror(errno));
+    free(dir);
+    return rc;
+}
+
 /* fsync the directory dir, so that a rename in it is on the disk.  Returns
  * 0 or an errno; file systems that cannot sync a directory (EINVAL) pass. */
 static int sync_dir(const char *dir)

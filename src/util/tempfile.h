@@ -43,6 +43,13 @@ enum {
     TEMPFILE_BATCH = 1
 };
 
+/* Whether path's directory can take a new file: it exists, is a directory
+ * and may be written, so that a command finds out before its work rather
+ * than at tempfile_create.  0, or EM_EIO "PATH: cannot write: directory
+ * 'DIR' does not exist", "PATH: cannot write: 'DIR' is not a directory" or
+ * "PATH: cannot write: directory 'DIR': REASON". */
+int tempfile_check_dir(const char *path, char **err);
+
 /* Start writing path: remove what dead runs left under its temporary
  * names (not with TEMPFILE_BATCH), then create "PATH.tmp.PID" (mode 0666 less the umask) and open it
  * for writing.  point names the crash point of tempfile_commit (a static
