@@ -17,7 +17,6 @@
 
 #include "cli.h"
 #include "cli/source.h"
-#include "render/tiles.h"
 #include "util/strbuf.h"
 #include "util/progress.h"
 #include "util/tempfile.h"

@@ -7,22 +7,17 @@
  * before the events are read; the PNG is written to a temporary name and
  * renamed, so a failed run leaves no file behind.
  */
-#include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "cli/source.h"
 #include "render/render.h"
-#include "render/tiles.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 #include "util/tempfile.h"
@@ -48,42 +43,21 @@ static const char map_usage[] =
 
 enum { OPT_BBOX = 2000, OPT_SIZE, OPT_TITLE, OPT_LABELS };
 
-/* The directory part of path exists and is writable, or say why not. */
-static int check_output_dir(const char *path)
-{
-    strbuf dir = STRBUF_INIT;
-    const char *slash = strrchr(path, '/');
-    if (slash) sb_add(&dir, path, slash == path ? 1 : (size_t)(slash - path));
-    else sb_adds(&dir, ".");
-    int rc = 0;
-    struct stat st;
-    if (stat(dir.buf, &st) != 0) {
-        cli_error("map", "%s: cannot write: directory '%s' does not exist", path, dir.buf);
-        rc = -1;
-    } else if (!S_ISDIR(st.st_mode)) {
-        cli_error("map", "%s: cannot write: '%s' is not a directory", path, dir.buf);
-        rc = -1;
-    } else if (access(dir.buf, W_OK | X_OK) != 0) {
-        cli_error("map", "%s: cannot write: directory '%s': %s", path, dir.buf, strerror(errno));
-        rc = -1;
-    }
-    sb_release(&dir);
-    return rc;
-}
-
 typedef struct {
     render_events *ev;
-    int32_t day_min, day_max;
-    size_t n;
+    int32_t day_min, day_max;  /* of the located events; min > max while there are none */
 } load_ctx;
+
+static void add_day(load_ctx *c, int32_t day)
+{
+    if (day < c->day_min) c->day_min = day;
+    if (day > c->day_max) c->day_max = day;
+}
 
 static int on_event(void *vctx, const ev_event *e, char **err)
 {
     load_ctx *c = vctx;
-    if (!e->located) return render_events_add_cb(c->ev, e, err);
-    if (!c->n || e->day < c->day_min) c->day_min = e->day;
-    if (!c->n || e->day > c->day_max) c->day_max = e->day;
-    c->n++;
+    if (e->located) add_day(c, e->day);
     return render_events_add_cb(c->ev, e, err);
 }
 
@@ -91,36 +65,10 @@ static int on_event(void *vctx, const ev_event *e, char **err)
 static int on_point(void *vctx, const store_point *p, char **err)
 {
     load_ctx *c = vctx;
-    if (!c->n || p->day < c->day_min) c->day_min = p->day;
-    if (!c->n || p->day > c->day_max) c->day_max = p->day;
-    c->n++;
+    add_day(c, p->day);
     if (render_events_add_point(c->ev, p->lon, p->lat, p->event_type, p->location, p->fatalities) < 0)
         return em_error(err, EM_EUSAGE, "internal error: the event set is already finished");
     return 0;
-}
-
-/* The 1:10m base map decoded on the second core while the events load. */
-typedef struct {
-    render_basemap *base;
-    char *err;
-} preload;
-
-static void *preload_main(void *arg)
-{
-    preload *p = arg;
-    render_basemap_load_detail(p->base, &p->err);
-    return NULL;
-}
-
-static void format_thousands(size_t n, strbuf *out)
-{
-    char digits[32];
-    snprintf(digits, sizeof(digits), "%zu", n);
-    size_t len = strlen(digits);
-    for (size_t i = 0; i < len; i++) {
-        if (i && (len - i) % 3 == 0) sb_addch(out, ',');
-        sb_addch(out, digits[i]);
-    }
 }
 
 int cmd_map(int argc, char **argv)
@@ -184,7 +132,12 @@ int cmd_map(int argc, char **argv)
         cli_error("map", "-o: empty file name");
         return EXIT_USAGE;
     }
-    if (check_output_dir(output) < 0) return EXIT_FAIL;
+    char *err = NULL;
+    if (tempfile_check_dir(output, &err) < 0) {
+        cli_error("map", "%s", err);
+        free(err);
+        return EXIT_FAIL;
+    }
 
     render_basemap *base = NULL;
     render_events *ev = NULL;
@@ -192,10 +145,8 @@ int cmd_map(int argc, char **argv)
     render_image img = { 0, 0, 0, NULL };
     render_info info;
     memset(&info, 0, sizeof(info));
-    char *err = NULL, *data_dir = NULL;
+    char *data_dir = NULL;
     strbuf subtitle = STRBUF_INIT;
-    pthread_t preloader;
-    int preloading = 0;
 
     status = cli_source_prepare(&src, "map");
     if (status) goto done;
@@ -212,10 +163,10 @@ int cmd_map(int argc, char **argv)
         goto done;
     }
 
-    preload pre = { base, NULL };
-    preloading = pthread_create(&preloader, NULL, preload_main, &pre) == 0;
+    /* the 1:10m base map decoded on the second core while the events load */
+    render_preload *preload = render_preload_start(base);
     ev = render_events_new();
-    load_ctx lc = { ev, 0, 0, 0 };
+    load_ctx lc = { ev, INT32_MAX, INT32_MIN };
     if (src.st) {
         if (store_points(src.st, &src.filter, NULL, 0, on_point, &lc, &err) < 0) {
             cli_error("map", "%s", err ? err : "cannot read the events");
@@ -224,13 +175,11 @@ int cmd_map(int argc, char **argv)
     } else {
         status = cli_source_each(&src, "map", NULL, 0, on_event, &lc);
     }
-    if (preloading) {
-        pthread_join(preloader, NULL);
-        preloading = 0;
-        if (pre.err) {
-            fprintf(stderr, "eventmap map: warning: %s; drawing with the 1:50m base map\n", pre.err);
-            free(pre.err);
-        }
+    char *preload_err = NULL;
+    render_preload_finish(preload, &preload_err);
+    if (preload_err) {
+        fprintf(stderr, "eventmap map: warning: %s; drawing with the 1:50m base map\n", preload_err);
+        free(preload_err);
     }
     if (status) goto done;
     render_events_finish(ev);
@@ -257,18 +206,16 @@ int cmd_map(int argc, char **argv)
     render_style_overview(&st);
     st.title = title ? title : "Events";
     st.labels = labels;
-    format_thousands(n, &subtitle);
+    sb_add_thousands(&subtitle, n);
     sb_adds(&subtitle, n == 1 ? " event" : " events");
-    if (lc.n) {
+    if (lc.day_min <= lc.day_max) {
         char a[11], b[11];
         ev_format_date(lc.day_min, a);
         ev_format_date(lc.day_max, b);
         if (lc.day_min == lc.day_max) sb_addf(&subtitle, ", %s", a);
         else sb_addf(&subtitle, ", %s to %s", a, b);
     }
-    if (src.type) sb_addf(&subtitle, ", type %s", src.type);
-    if (src.actor) sb_addf(&subtitle, ", actor \"%s\"", src.actor);
-    if (src.region) sb_addf(&subtitle, ", in %s", src.region);
+    cli_source_describe(&src, &subtitle);
     st.subtitle = subtitle.buf;
     if (render_draw(base, ev, view, &st, &img, &info, &err) < 0) {
         cli_error("map", "%s", err ? err : "cannot draw the map");
@@ -276,12 +223,7 @@ int cmd_map(int argc, char **argv)
         goto done;
     }
     /* whole or not at all under its name; what killed runs left goes */
-    tempfile png = TEMPFILE_INIT;
-    int rc = tempfile_create(&png, output, "map:before-rename", 0, &err);
-    if (rc == 0) rc = render_png_write(tempfile_fp(&png), output, &img, NULL, &err);
-    if (rc == 0) rc = tempfile_commit(&png, &err);
-    tempfile_abort(&png);
-    if (rc < 0) {
+    if (render_png_save(output, &img, NULL, "map:before-rename", 0, &err) < 0) {
         cli_error("map", "%s", err ? err : "cannot write the map");
         status = EXIT_FAIL;
         goto done;

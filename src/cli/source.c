@@ -214,6 +214,13 @@ int cli_source_each(cli_source *s, const char *cmd, const geo_bbox *boxes, size_
     return EXIT_OK;
 }
 
+void cli_source_describe(const cli_source *s, strbuf *out)
+{
+    if (s->type) sb_addf(out, ", type %s", s->type);
+    if (s->actor) sb_addf(out, ", actor \"%s\"", s->actor);
+    if (s->region) sb_addf(out, ", in %s", s->region);
+}
+
 void cli_source_free(cli_source *s)
 {
     store_close(s->st);

@@ -12,6 +12,7 @@
 #include "gazetteer/gazetteer.h"
 #include "geo/geo.h"
 #include "store/store.h"
+#include "util/strbuf.h"
 
 enum {
     CLI_OPT_DB = 1000, CLI_OPT_IN, CLI_OPT_SINCE, CLI_OPT_UNTIL, CLI_OPT_TYPE, CLI_OPT_ACTOR, CLI_OPT_REGION,
@@ -66,6 +67,10 @@ gaz *cli_source_gazetteer(cli_source *s, const char *cmd);
 typedef int (*cli_event_fn)(void *ctx, const ev_event *e, char **err);
 int cli_source_each(cli_source *s, const char *cmd, const geo_bbox *boxes, size_t n_boxes, cli_event_fn fn,
                     void *ctx);
+
+/* The filters given, for a title: ", type T", ", actor \"A\"", ", in REGION"
+ * appended to out as set (nothing without filters). */
+void cli_source_describe(const cli_source *s, strbuf *out);
 
 void cli_source_free(cli_source *s);
 
