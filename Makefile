@@ -50,7 +50,7 @@ CHECK_LIBS   = $(eval CHECK_LIBS := $(shell pkg-config --libs check))$(CHECK_LIB
 
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(CFLAGS) -Isrc $(PKG_CFLAGS)
 
-LIB_SRC  := $(sort $(wildcard src/util/*.c src/geo/*.c src/gazetteer/*.c src/geoparse/*.c src/events/*.c src/store/*.c src/render/*.c))
+LIB_SRC  := $(sort $(wildcard src/util/*.c src/geo/*.c src/gazetteer/*.c src/geoparse/*.c src/events/*.c src/store/*.c src/render/*.c src/tiles/*.c))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/*.c tests/cli/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)

@@ -31,7 +31,7 @@
 #include "cli.h"
 #include "cli/source.h"
 #include "render/render.h"
-#include "render/tiles.h"
+#include "tiles/tiles_int.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 #include "util/crash.h"

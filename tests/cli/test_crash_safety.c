@@ -26,7 +26,6 @@
 #include <unistd.h>
 
 #include "render/render.h"
-#include "render/tiles.h"
 #include "store/store.h"
 #include "test_helpers.h"
 #include "util/strbuf.h"

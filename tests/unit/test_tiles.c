@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "render/render.h"
-#include "render/tiles.h"
+#include "tiles/tiles_int.h"
 #include "test_helpers.h"
 #include "util/error.h"
 #include "util/strbuf.h"

@@ -1,9 +1,9 @@
 /*
- * tiles_util.c - the plain parts of tiles.h: the zoom that fits a view
+ * util.c - the plain parts of tiles_int.h: the zoom that fits a view
  * (spherical Web Mercator, as render.h's tile math), and the mkdir -p
  * that remembers what it made (files go through util/tempfile.h).
  */
-#include "render/tiles.h"
+#include "tiles/tiles_int.h"
 
 #include "render/render.h"
 

@@ -1,5 +1,5 @@
 /*
- * tiles_geojson.c - events.geojson written on a thread of its own while the
+ * geojson.c - events.geojson written on a thread of its own while the
  * events are being read, so that a million features cost the tile run
  * little more than a copy.  The reading thread copies each event
  * (ev_event_copy: the struct and its strings) into 1 MiB chunks; the writer
@@ -7,7 +7,7 @@
  * At most TG_MAX_PENDING full chunks wait at a time, so memory stays
  * bounded when the disk is slower than the reading.
  */
-#include "render/tiles.h"
+#include "tiles/tiles_int.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -1,5 +1,5 @@
 /*
- * tiles_viewer.c - what sits next to XYZ tiles so that a browser can show
+ * viewer.c - what sits next to XYZ tiles so that a browser can show
  * them without a network: tilejson.json (TileJSON 3.0.0), a copy of Leaflet
  * (leaflet.js, leaflet.css, images/) and index.html, a page that shows the
  * tiles, the events of events.geojson as clickable circle markers coloured
@@ -9,7 +9,7 @@
  * viewer also works opened straight from the disk (file://), where browsers
  * refuse fetch().
  */
-#include "render/tiles.h"
+#include "tiles/tiles_int.h"
 
 #include <cjson/cJSON.h>
 #include <dirent.h>

@@ -1,5 +1,5 @@
 /*
- * tiles_mbtiles.c - the MBTiles 1.3 writer of tiles.h: one SQLite file with
+ * mbtiles.c - the MBTiles 1.3 writer of tiles_int.h: one SQLite file with
  * the spec's `metadata` and `tiles` tables (TMS row order), built under a
  * temporary name in one transaction and renamed into place when complete,
  * so that a reader never opens a half-written tileset.  The temporary file
@@ -7,7 +7,7 @@
  * away, so it runs with journal_mode=OFF and synchronous=OFF and is synced
  * once before the rename.
  */
-#include "render/tiles.h"
+#include "tiles/tiles_int.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -1,15 +1,16 @@
 /*
- * tiles.h - what a tile pyramid needs beside the renderer (render.h draws
- * and encodes each tile and holds the tile math): the MBTiles 1.3 writer,
- * TileJSON 3.0.0, the offline Leaflet viewer written next to XYZ tiles, and
- * atomic file helpers.
+ * tiles_int.h - private to src/tiles/: what the tile pyramid needs beside
+ * the renderer (render.h draws and encodes each tile and holds the tile
+ * math): the MBTiles 1.3 writer, TileJSON 3.0.0, the offline Leaflet viewer
+ * written next to XYZ tiles, events.geojson's writer thread, and the
+ * directories a run makes.
  *
  * Tiles are XYZ (Google / OSM order: y = 0 at the north edge) everywhere in
  * this interface; the MBTiles writer flips rows to TMS order itself.  Every
  * file is written to a temporary name and renamed when complete.
  */
-#ifndef EVENTMAP_TILES_H
-#define EVENTMAP_TILES_H
+#ifndef EVENTMAP_TILES_INT_H
+#define EVENTMAP_TILES_INT_H
 
 #include <stddef.h>
 #include <stdint.h>
