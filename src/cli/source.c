@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "util/error.h"
 #include "util/strbuf.h"
 #include "util/banned.h"
 
@@ -190,23 +191,31 @@ static int in_event(void *vctx, const ev_event *e, const char *file, size_t line
     return rc;
 }
 
-int cli_source_each(cli_source *s, const char *cmd, const geo_bbox *boxes, size_t n_boxes, cli_event_fn fn,
-                    void *ctx)
+int cli_source_scan(void *source, const geo_bbox *boxes, size_t n_boxes, cli_event_fn fn, void *ctx, char **err)
 {
-    char *err = NULL;
+    cli_source *s = source;
     int rc;
     if (s->in) {
         ev_read_opts opts;
         memset(&opts, 0, sizeof(opts));
         /* rows without coordinates are geocoded on the fly */
-        opts.gazetteer = cli_source_gazetteer(s, cmd);
-        if (!opts.gazetteer) return EXIT_FAIL;
+        opts.gazetteer = s->g;
+        if (!opts.gazetteer) return em_error(err, EM_EUSAGE, "internal error: the gazetteer is not open");
         in_ctx c = { s, boxes, n_boxes, fn, ctx, 0 };
-        rc = ev_read(s->in, &opts, in_event, NULL, &c, &s->stats, &err);
+        rc = ev_read(s->in, &opts, in_event, NULL, &c, &s->stats, err);
     } else {
-        rc = store_scan(s->st, &s->filter, boxes, n_boxes, (store_event_fn)fn, ctx, &err);
+        rc = store_scan(s->st, &s->filter, boxes, n_boxes, (store_event_fn)fn, ctx, err);
     }
-    if (rc < 0) {
+    if (rc < 0 && err && !*err) *err = xstrdup("cannot read the events");
+    return rc;
+}
+
+int cli_source_each(cli_source *s, const char *cmd, const geo_bbox *boxes, size_t n_boxes, cli_event_fn fn,
+                    void *ctx)
+{
+    char *err = NULL;
+    if (s->in && !cli_source_gazetteer(s, cmd)) return EXIT_FAIL;
+    if (cli_source_scan(s, boxes, n_boxes, fn, ctx, &err) < 0) {
         cli_error(cmd, "%s", err ? err : "cannot read the events");
         free(err);
         return EXIT_FAIL;

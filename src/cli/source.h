@@ -67,6 +67,10 @@ gaz *cli_source_gazetteer(cli_source *s, const char *cmd);
 typedef int (*cli_event_fn)(void *ctx, const ev_event *e, char **err);
 int cli_source_each(cli_source *s, const char *cmd, const geo_bbox *boxes, size_t n_boxes, cli_event_fn fn,
                     void *ctx);
+/* The same without printing (a tiles_source_fn: source is the cli_source):
+ * 0, or negative with *err.  With --in the gazetteer must be open already
+ * (cli_source_gazetteer). */
+int cli_source_scan(void *source, const geo_bbox *boxes, size_t n_boxes, cli_event_fn fn, void *ctx, char **err);
 
 /* The filters given, for a title: ", type T", ", actor \"A\"", ", in REGION"
  * appended to out as set (nothing without filters). */

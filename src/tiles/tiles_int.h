@@ -1,9 +1,10 @@
 /*
- * tiles_int.h - private to src/tiles/: what the tile pyramid needs beside
- * the renderer (render.h draws and encodes each tile and holds the tile
- * math): the MBTiles 1.3 writer, TileJSON 3.0.0, the offline Leaflet viewer
- * written next to XYZ tiles, events.geojson's writer thread, and the
- * directories a run makes.
+ * tiles_int.h - private to src/tiles/: the parts of a run (tiles_run, in
+ * run.c): the plan and the rendering threads (pyramid.c), and what the
+ * pyramid needs beside the renderer (render.h draws and encodes each tile
+ * and holds the tile math): the MBTiles 1.3 writer, TileJSON 3.0.0, the
+ * offline Leaflet viewer written next to XYZ tiles, events.geojson's
+ * writer thread, and the directories a run makes.
  *
  * Tiles are XYZ (Google / OSM order: y = 0 at the north edge) everywhere in
  * this interface; the MBTiles writer flips rows to TMS order itself.  Every
@@ -12,12 +13,16 @@
 #ifndef EVENTMAP_TILES_INT_H
 #define EVENTMAP_TILES_INT_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "events/event.h"
 #include "geo/geo.h"
+#include "render/render.h"
+#include "tiles/tiles.h"
 
 /* What describes a tileset in TileJSON, MBTiles metadata and the viewer. */
 typedef struct {
@@ -124,5 +129,60 @@ int tiles_mkdirs(const char *path, tiles_dirlist *created, char **err);
 void tiles_rmdirs(tiles_dirlist *list);
 /* Free the list's strings without removing anything. */
 void tiles_dirlist_release(tiles_dirlist *list);
+
+/* ------------------------------------------------------------ the plan */
+
+/* One zoom level of a run. */
+typedef struct {
+    int zoom;
+    uint32_t x0, y0, x1, y1;   /* the tiles, inclusive */
+    uint64_t first;            /* index of its first tile among all the run's tiles */
+    int density;               /* draw the events as density */
+} tiles_span;
+
+/* The spans of zooms min_zoom..max_zoom over box (one each, in spans), the
+ * zooms that draw density (those whose busiest tile holds more events of
+ * ev, finished, than a tile shows as markers, as long as the zoom above
+ * does too) and *total, the tiles of all of them.  Returns 0, or -1 when
+ * the run would make more than TILES_MAX_RUN tiles (*total then says how
+ * many it had counted). */
+int tiles_plan(const geo_bbox *box, int min_zoom, int max_zoom, const render_events *ev, tiles_span *spans,
+               uint64_t *total);
+/* The box of everything the tiles of zoom z over box show, for reading the
+ * events they draw (reaching the poles where the tiles reach the edge of
+ * Web Mercator's square). */
+geo_bbox tiles_coverage(const geo_bbox *box, int z);
+/* The events' extent b widened by 5% of its size on every side (at least
+ * 0.01 degrees), within the world, so that markers at its edge are whole
+ * in the tiles at all but the lowest zooms. */
+geo_bbox tiles_pad_extent(geo_bbox b);
+
+/* ---------------------------------------------------------- the threads */
+
+/* The pyramid being rendered: read-only while the threads run, but for the
+ * atomic counters and the first error. */
+typedef struct {
+    render_basemap *base;
+    const render_events *ev;   /* finished; NULL: the base map alone */
+    const tiles_span *spans;
+    int n_spans;
+    uint64_t total;            /* tiles in all spans */
+    const char *dir;           /* XYZ directory (its column directories made), or NULL */
+    tiles_mbtiles *mbt;        /* or the MBTiles file */
+    int resume;                /* keep the tiles already there */
+    atomic_uint_fast64_t next; /* the next tile to take */
+    atomic_uint_fast64_t n_rendered, n_skipped, png_bytes;
+    atomic_int failed;
+    atomic_int n_running;      /* threads not yet finished */
+    pthread_mutex_t lock;      /* guards err and err_code */
+    char *err;                 /* the first error */
+    int err_code;              /* its EM_* code */
+} tiles_pyramid;
+
+/* Render every tile of p on jobs threads (1..p->total), calling progress
+ * (when not NULL) as tiles.h says.  Returns 0, or the first failure's code
+ * (EM_EIO, EM_EINPUT; EM_EINTERNAL for anything else) and message in *err;
+ * the other threads stop at their next tile. */
+int tiles_render_pyramid(tiles_pyramid *p, int jobs, tiles_progress_fn progress, void *progress_ctx, char **err);
 
 #endif

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "util/error.h"
 #include "util/strbuf.h"
@@ -340,6 +341,16 @@ static int copy_leaflet(const char *dir, const char *leaflet_dir, char **err)
 cleanup:
     sb_release(&src);
     sb_release(&dst);
+    return rc;
+}
+
+int tiles_check_leaflet(const char *leaflet_dir, char **err)
+{
+    strbuf path = STRBUF_INIT;
+    sb_addf(&path, "%s/leaflet.js", leaflet_dir);
+    int rc = 0;
+    if (access(path.buf, R_OK) != 0) rc = em_error(err, EM_EIO, "%s: cannot open: %s", path.buf, strerror(errno));
+    sb_release(&path);
     return rc;
 }
 
