@@ -3,8 +3,9 @@
  * addressing (z/x/y to bounds and back, against the Web Mercator formulas
  * written out independently here), the zoom that fits a view, the MBTiles
  * writer read back with SQLite, TileJSON read back with cJSON, the threaded
- * events.geojson writer against the event layer's own, and the directory
- * helpers.
+ * events.geojson writer against the event layer's own, the directory
+ * helpers, the plan (zooms, density, coverage, margin) and a whole run of
+ * tiles_run from a source of the test's own.
  */
 #include <check.h>
 #include <cjson/cJSON.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "render/render.h"
+#include "tiles/tiles.h"
 #include "tiles/tiles_int.h"
 #include "test_helpers.h"
 #include "util/error.h"
@@ -381,6 +383,46 @@ START_TEST(tiles_geojson_should_write_what_the_event_layer_writes)
 }
 END_TEST
 
+START_TEST(tiles_geojson_should_take_an_event_larger_than_a_chunk)
+{
+    char *path_a = tmp_path("big-a.geojson"), *path_b = tmp_path("big-b.geojson");
+    FILE *a = fopen(path_a, "wb"), *b = fopen(path_b, "wb");
+    ck_assert(a && b);
+    ev_geojson_writer *direct = ev_geojson_open(a);
+    tiles_geojson *threaded = tiles_geojson_start(b);
+    ck_assert_ptr_nonnull(threaded);
+    strbuf notes = STRBUF_INIT;
+    for (size_t k = 0; k < 3u << 19; k++) sb_addch(&notes, 'a' + k % 26); /* 1.5 MiB */
+    for (int i = 0; i < 5; i++) {
+        ev_event e;
+        memset(&e, 0, sizeof(e));
+        e.id = i == 2 ? "big" : "small";
+        e.event_date = "2024-03-15";
+        e.event_type = e.sub_event_type = e.actor1 = e.actor2 = e.country = e.admin1 = "";
+        e.admin2 = e.admin3 = e.location = e.source = e.gazetteer_id = e.match = "";
+        e.notes = i == 2 ? notes.buf : "n";
+        e.located = 1;
+        e.lat = 33 + i;
+        e.lon = 36;
+        ck_assert_int_eq(ev_geojson_write(direct, &e, NULL, 0), 0);
+        tiles_geojson_add(threaded, &e);
+    }
+    ck_assert_int_eq(ev_geojson_close(direct), 0);
+    ck_assert_int_eq(tiles_geojson_finish(threaded), 0);
+    fclose(a);
+    fclose(b);
+    size_t len_a, len_b;
+    char *text_a = test_read_file(path_a, &len_a), *text_b = test_read_file(path_b, &len_b);
+    ck_assert_uint_eq(len_a, len_b);
+    ck_assert(len_a > notes.len && !memcmp(text_a, text_b, len_a));
+    free(text_a);
+    free(text_b);
+    sb_release(&notes);
+    free(path_a);
+    free(path_b);
+}
+END_TEST
+
 /* --------------------------------------------------------------- files */
 
 START_TEST(tiles_mkdirs_should_make_and_remove_only_what_it_made)
@@ -417,6 +459,233 @@ START_TEST(tiles_mkdirs_should_make_and_remove_only_what_it_made)
 }
 END_TEST
 
+/* ------------------------------------------------------------ the plan */
+
+START_TEST(tiles_plan_should_count_every_zoom_and_refuse_more_than_the_limit)
+{
+    geo_bbox syria = { 35.5, 32.2, 42.5, 37.4 };
+    render_events *ev = render_events_new();
+    render_events_finish(ev);
+    tiles_span spans[10];
+    uint64_t total = 0;
+    ck_assert_int_eq(tiles_plan(&syria, 0, 9, ev, spans, &total), 0);
+    uint64_t sum = 0;
+    for (int z = 0; z <= 9; z++) {
+        uint32_t x0, y0, x1, y1;
+        render_tile_range(z, &syria, &x0, &y0, &x1, &y1);
+        ck_assert_int_eq(spans[z].zoom, z);
+        ck_assert(spans[z].x0 == x0 && spans[z].y0 == y0 && spans[z].x1 == x1 && spans[z].y1 == y1);
+        ck_assert_uint_eq(spans[z].first, sum);
+        ck_assert_int_eq(spans[z].density, 0);
+        sum += ((uint64_t)x1 - x0 + 1) * ((uint64_t)y1 - y0 + 1);
+    }
+    ck_assert_uint_eq(total, sum);
+    ck_assert_uint_eq(total, 162); /* the benchmark's pyramid */
+    geo_bbox world = { -180, -RENDER_MAX_LAT, 180, RENDER_MAX_LAT };
+    tiles_span many[13];
+    ck_assert_int_eq(tiles_plan(&world, 0, 12, ev, many, &total), -1);
+    ck_assert(total > TILES_MAX_RUN);
+    render_events_free(ev);
+}
+END_TEST
+
+START_TEST(tiles_plan_should_draw_density_from_the_top_while_a_tile_is_crowded)
+{
+    /* 2,000 events in a small square: crowded tiles at the low zooms only */
+    render_events *ev = render_events_new();
+    for (int i = 0; i < 2000; i++)
+        render_events_add_point(ev, 36 + (i % 40) * 0.001, 33 + (i / 40) * 0.001, "Battles", "x", 0);
+    render_events_finish(ev);
+    geo_bbox box = { 35, 32, 37, 34 };
+    tiles_span spans[11];
+    uint64_t total;
+    ck_assert_int_eq(tiles_plan(&box, 0, 10, ev, spans, &total), 0);
+    for (int z = 0; z <= 10; z++) ck_assert_int_eq(spans[z].density, 1); /* all in one tile up to z10 */
+    ck_assert_int_eq(tiles_plan(&box, 14, 14, ev, spans, &total), 0);
+    ck_assert_int_eq(spans[0].density, 0); /* spread over several tiles */
+    /* spread wide, no tile holds more than the threshold */
+    render_events *sparse = render_events_new();
+    for (int i = 0; i < 2000; i++) render_events_add_point(sparse, -170 + i * 0.17, -60 + (i % 100) * 1.2, "Riots", "", 0);
+    render_events_finish(sparse);
+    geo_bbox world = { -180, -RENDER_MAX_LAT, 180, RENDER_MAX_LAT };
+    ck_assert_int_eq(tiles_plan(&world, 0, 3, sparse, spans, &total), 0);
+    ck_assert_int_eq(spans[0].density, 1);
+    ck_assert_int_eq(spans[3].density, 0);
+    for (int z = 1; z <= 3; z++) ck_assert(spans[z].density <= spans[z - 1].density); /* never back on */
+    render_events_free(ev);
+    render_events_free(sparse);
+}
+END_TEST
+
+START_TEST(tiles_coverage_should_hold_the_tiles_and_reach_the_poles_at_the_edge)
+{
+    geo_bbox box = { 36.2, 33.1, 36.4, 33.3 };
+    geo_bbox c = tiles_coverage(&box, 6);
+    uint32_t x, y;
+    render_tile_at(6, 36.3, 33.2, &x, &y);
+    geo_bbox t = render_tile_bounds(6, x, y);
+    ck_assert(c.west_deg == t.west_deg && c.east_deg == t.east_deg && c.south_deg == t.south_deg &&
+              c.north_deg == t.north_deg);
+    c = tiles_coverage(&box, 0);
+    ck_assert(c.west_deg == -180 && c.east_deg == 180 && c.south_deg == -90 && c.north_deg == 90);
+    geo_bbox arctic = { 10, 80, 20, 85 };
+    c = tiles_coverage(&arctic, 4);
+    ck_assert(c.north_deg == 90 && c.south_deg > 0);
+}
+END_TEST
+
+START_TEST(tiles_pad_extent_should_widen_by_five_percent_within_the_world)
+{
+    geo_bbox b = tiles_pad_extent((geo_bbox){ 30, 30, 40, 34 });
+    ck_assert(fabs(b.west_deg - 29.5) < 1e-12 && fabs(b.east_deg - 40.5) < 1e-12);
+    ck_assert(fabs(b.south_deg - 29.8) < 1e-12 && fabs(b.north_deg - 34.2) < 1e-12);
+    b = tiles_pad_extent((geo_bbox){ 36, 33, 36, 33 }); /* a point: at least 0.01 degrees */
+    ck_assert(fabs(b.west_deg - 35.99) < 1e-12 && fabs(b.north_deg - 33.01) < 1e-12);
+    b = tiles_pad_extent((geo_bbox){ -180, -90, 180, 90 });
+    ck_assert(b.west_deg == -180 && b.east_deg == 180 && b.south_deg == -90 && b.north_deg == 90);
+}
+END_TEST
+
+/* --------------------------------------------------------------- a run */
+
+static char *data_path(const char *rel)
+{
+    const char *home = getenv("EVENTMAP_HOME");
+    strbuf sb = STRBUF_INIT;
+    if (home && *home) sb_addf(&sb, "%s/", home);
+    sb_adds(&sb, rel);
+    return sb_detach(&sb, NULL);
+}
+
+/* A source of its own: three events (one unlocated) inside the boxes
+ * asked for; with fail an error instead; with unlocated_only the unlocated
+ * one alone. */
+typedef struct {
+    int fail, unlocated_only;
+    size_t n_calls;
+} fake_source;
+
+static int read_fake(void *source, const geo_bbox *boxes, size_t n_boxes, tiles_event_fn fn, void *ctx, char **err)
+{
+    fake_source *src = source;
+    src->n_calls++;
+    if (src->fail) return em_error(err, EM_EINPUT, "fake.csv:2: latitude \"x\" is not a number");
+    static const double pts[][2] = { { 36.3, 33.5 }, { 38.5, 35.0 }, { 0, 0 } };
+    for (int i = src->unlocated_only ? 2 : 0; i < 3; i++) {
+        ev_event e;
+        memset(&e, 0, sizeof(e));
+        e.id = i == 0 ? "f1" : i == 1 ? "f2" : "f3";
+        e.event_date = "2024-03-15";
+        e.event_type = i ? "Protests" : "Battles";
+        e.sub_event_type = e.actor1 = e.actor2 = e.country = e.admin1 = e.admin2 = e.admin3 = "";
+        e.location = e.source = e.notes = e.gazetteer_id = e.match = "";
+        e.located = i < 2;
+        e.lon = pts[i][0];
+        e.lat = pts[i][1];
+        int inside = !n_boxes;
+        for (size_t b = 0; b < n_boxes; b++)
+            inside |= e.located && e.lon >= boxes[b].west_deg && e.lon <= boxes[b].east_deg &&
+                      e.lat >= boxes[b].south_deg && e.lat <= boxes[b].north_deg;
+        if (inside && fn(ctx, &e, err) < 0) return -1;
+    }
+    return 0;
+}
+
+START_TEST(tiles_run_should_make_the_pyramid_from_any_source_and_resume_it)
+{
+    render_basemap *base = NULL;
+    char *data = data_path(".cache/data"), *leaflet = data_path(".cache/data/leaflet"), *err = NULL;
+    ck_assert_msg(render_basemap_load(data, &base, &err) == 0, "%s", err);
+    char *dir = tmp_path("run/tiles");
+    fake_source src = { 0, 0, 0 };
+    tiles_opts o;
+    memset(&o, 0, sizeof(o));
+    o.dir = dir;
+    o.leaflet_dir = leaflet;
+    o.source_name = "/somewhere/fake.csv";
+    o.min_zoom = 5;
+    o.max_zoom = 6;
+    o.jobs = 8;
+    o.read_events = read_fake;
+    o.source = &src;
+    ck_assert_int_eq(tiles_check_leaflet(leaflet, &err), 0);
+    tiles_report r;
+    ck_assert_msg(tiles_run(&o, base, &r, &err) == 0, "%s", err);
+    ck_assert_uint_eq(src.n_calls, 1);
+    ck_assert_uint_eq(r.n_events, 2);
+    ck_assert_uint_eq(r.n_unlocated, 1);
+    ck_assert_uint_eq(r.n_skipped, 0);
+    ck_assert(r.n_rendered >= 2 && r.png_bytes > 0);
+    ck_assert_int_eq(r.jobs, r.n_rendered < 8 ? (int)r.n_rendered : 8);
+    const char *files[] = { "events.geojson", "tilejson.json", "index.html", "leaflet.js" };
+    strbuf path = STRBUF_INIT;
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        sb_reset(&path);
+        sb_addf(&path, "%s/%s", dir, files[i]);
+        ck_assert_msg(access(path.buf, R_OK) == 0, "%s", path.buf);
+    }
+    sb_reset(&path);
+    sb_addf(&path, "%s/tilejson.json", dir);
+    char *tilejson = test_read_file(path.buf, NULL);
+    ck_assert_ptr_nonnull(strstr(tilejson, "\"eventmap: fake.csv\""));
+    free(tilejson);
+
+    /* again with resume: every tile kept */
+    uint64_t n = r.n_rendered;
+    o.resume = 1;
+    ck_assert_msg(tiles_run(&o, base, &r, &err) == 0, "%s", err);
+    ck_assert_uint_eq(r.n_rendered, 0);
+    ck_assert_uint_eq(r.n_skipped, n);
+
+    /* the source's error, as it gave it; nothing made is left */
+    char *other = tmp_path("run/failed");
+    o.dir = other;
+    o.resume = 0;
+    src.fail = 1;
+    ck_assert_int_eq(tiles_run(&o, base, &r, &err), EM_EINPUT);
+    ck_assert_str_eq(err, "fake.csv:2: latitude \"x\" is not a number");
+    free(err);
+    err = NULL;
+    ck_assert_int_ne(access(other, F_OK), 0);
+
+    /* more tiles than a run makes: the caller's to narrow */
+    src.fail = 0;
+    o.has_bbox = 1;
+    o.bbox = (geo_bbox){ -180, -80, 180, 80 };
+    o.min_zoom = 0;
+    o.max_zoom = 13;
+    ck_assert_int_eq(tiles_run(&o, base, &r, &err), EM_EUSAGE);
+    ck_assert_msg(strstr(err, "makes more than 10000000 tiles; narrow --bbox or --zoom") != NULL, "%s", err);
+    free(err);
+    err = NULL;
+    ck_assert_int_ne(access(other, F_OK), 0);
+
+    /* no located events: an error without a bbox, the base map alone with one */
+    src.unlocated_only = 1;
+    o.has_bbox = 0;
+    o.min_zoom = o.max_zoom = 3;
+    ck_assert_int_eq(tiles_run(&o, base, &r, &err), EM_EINPUT);
+    ck_assert_str_eq(err, "no events with coordinates to draw; give --bbox W,S,E,N to draw the base map alone");
+    free(err);
+    err = NULL;
+    ck_assert_int_ne(access(other, F_OK), 0);
+    o.has_bbox = 1;
+    o.bbox = (geo_bbox){ 36, 33, 37, 34 };
+    ck_assert_msg(tiles_run(&o, base, &r, &err) == 0, "%s", err);
+    ck_assert_uint_eq(r.n_events, 0);
+    ck_assert_uint_eq(r.n_unlocated, 0); /* read through a box: the located only */
+    ck_assert_uint_eq(r.n_rendered, 1);
+    ck_assert_int_eq(r.jobs, 1);
+
+    sb_release(&path);
+    render_basemap_free(base);
+    free(other);
+    free(dir);
+    free(data);
+    free(leaflet);
+}
+END_TEST
+
 Suite *tiles_suite(void)
 {
     Suite *s = suite_create("tiles");
@@ -426,11 +695,22 @@ Suite *tiles_suite(void)
     tcase_add_test(t, render_tile_range_should_cover_the_box_with_the_tiles_that_hold_it);
     tcase_add_test(t, tiles_fit_zoom_should_pick_the_deepest_zoom_that_fits);
     suite_add_tcase(s, t);
+    t = tcase_create("plan");
+    tcase_add_test(t, tiles_plan_should_count_every_zoom_and_refuse_more_than_the_limit);
+    tcase_add_test(t, tiles_plan_should_draw_density_from_the_top_while_a_tile_is_crowded);
+    tcase_add_test(t, tiles_coverage_should_hold_the_tiles_and_reach_the_poles_at_the_edge);
+    tcase_add_test(t, tiles_pad_extent_should_widen_by_five_percent_within_the_world);
+    suite_add_tcase(s, t);
+    t = tcase_create("run");
+    tcase_set_timeout(t, 60);
+    tcase_add_test(t, tiles_run_should_make_the_pyramid_from_any_source_and_resume_it);
+    suite_add_tcase(s, t);
     t = tcase_create("outputs");
     tcase_add_test(t, tiles_mbtiles_should_write_the_spec_schema_in_tms_order);
     tcase_add_test(t, tiles_mbtiles_open_should_refuse_to_resume_from_something_else);
     tcase_add_test(t, tiles_tilejson_should_have_the_required_keys);
     tcase_add_test(t, tiles_geojson_should_write_what_the_event_layer_writes);
+    tcase_add_test(t, tiles_geojson_should_take_an_event_larger_than_a_chunk);
     tcase_add_test(t, tiles_mkdirs_should_make_and_remove_only_what_it_made);
     suite_add_tcase(s, t);
     return s;
