@@ -15,6 +15,7 @@
  *   render_draw     base map + events (+ labels, legend, scale bar, title,
  *                   attribution, per a render_style) into an RGBA image.
  *   render_png_*    libpng encoder (file, atomically, or memory) and reader.
+ *   render_preload  the 1:10m data decoded on a thread of its own.
  *
  * Threads: a render_basemap and a finished render_events may be shared by any
  * number of threads drawing at the same time (nothing in them changes after

@@ -2,7 +2,8 @@
  * tiles.h - the tile pyramid: XYZ tiles (DIR/z/x/y.png, 256 px, EPSG:3857)
  * of the events over the base map, with tilejson.json, events.geojson and
  * an offline Leaflet viewer beside them, or one MBTiles 1.3 file instead.
- * Its whole public surface is tiles_run, which makes one run:
+ * Its public surface is tiles_run, which makes one run, and
+ * tiles_check_leaflet, which a caller asks first.  A run, in order:
  *
  *   the output  made first (the directories, or the MBTiles file under a
  *               temporary name), so that an unwritable place fails before
