@@ -21,11 +21,12 @@
 #include "util/error.h"
 #include "util/strbuf.h"
 #include "util/tempfile.h"
+#include "util/progress.h"
 #include "util/banned.h"
 
 static const char map_usage[] =
     "usage: eventmap map [--db PATH | --in FILE] [filters] [-o FILE.png] [--bbox W,S,E,N]\n"
-    "                    [--size WxH] [--title TEXT] [--labels auto|none|all]\n\n"
+    "                    [--size WxH] [--title TEXT] [--labels auto|none|all] [--quiet]\n\n"
     "Draws a PNG overview map of the events: land, sea, borders and reference\n"
     "places, the events as markers coloured by type and sized by fatalities (or as\n"
     "density where there are too many to show one by one), labels that do not\n"
@@ -35,17 +36,21 @@ static const char map_usage[] =
     "  --size WxH            image size in pixels (default: 1600x1200; at most 20000 a side)\n"
     "  --title TEXT          title (default: \"Events\")\n"
     "  --labels MODE         auto (default): the main event places and reference places;\n"
-    "                        all: every event place that fits; none: no labels\n" CLI_SOURCE_USAGE;
+    "                        all: every event place that fits; none: no labels\n"
+    "  --quiet               no summary, and no progress line (which a terminal\n"
+    "                        otherwise shows on standard error while the events load)\n" CLI_SOURCE_USAGE;
 
 #define DEFAULT_OUTPUT "output/overview.png"
 #define DEFAULT_W 1600
 #define DEFAULT_H 1200
 
-enum { OPT_BBOX = 2000, OPT_SIZE, OPT_TITLE, OPT_LABELS };
+enum { OPT_BBOX = 2000, OPT_SIZE, OPT_TITLE, OPT_LABELS, OPT_QUIET };
 
 typedef struct {
     render_events *ev;
     int32_t day_min, day_max;  /* of the located events; min > max while there are none */
+    progress *prog;            /* on a terminal: the events loaded of the store's */
+    uint64_t n;
 } load_ctx;
 
 static void add_day(load_ctx *c, int32_t day)
@@ -58,6 +63,7 @@ static int on_event(void *vctx, const ev_event *e, char **err)
 {
     load_ctx *c = vctx;
     if (e->located) add_day(c, e->day);
+    progress_update(c->prog, ++c->n);
     return render_events_add_cb(c->ev, e, err);
 }
 
@@ -66,6 +72,7 @@ static int on_point(void *vctx, const store_point *p, char **err)
 {
     load_ctx *c = vctx;
     add_day(c, p->day);
+    progress_update(c->prog, ++c->n);
     if (render_events_add_point(c->ev, p->lon, p->lat, p->event_type, p->location, p->fatalities) < 0)
         return em_error(err, EM_EUSAGE, "internal error: the event set is already finished");
     return 0;
@@ -79,6 +86,7 @@ int cmd_map(int argc, char **argv)
         { "size", required_argument, NULL, OPT_SIZE },
         { "title", required_argument, NULL, OPT_TITLE },
         { "labels", required_argument, NULL, OPT_LABELS },
+        { "quiet", no_argument, NULL, OPT_QUIET },
         { "help", no_argument, NULL, 'h' },
         CLI_SOURCE_LONG_OPTIONS,
         { NULL, 0, NULL, 0 }
@@ -86,7 +94,7 @@ int cmd_map(int argc, char **argv)
     cli_source src;
     cli_source_init(&src);
     const char *output = NULL, *title = NULL;
-    int width = DEFAULT_W, height = DEFAULT_H, has_bbox = 0, c, status = EXIT_OK;
+    int width = DEFAULT_W, height = DEFAULT_H, has_bbox = 0, quiet = 0, c, status = EXIT_OK;
     render_label_mode labels = RENDER_LABELS_AUTO;
     geo_bbox bbox = { 0, 0, 0, 0 };
 
@@ -113,6 +121,7 @@ int cmd_map(int argc, char **argv)
                 return EXIT_USAGE;
             }
             break;
+        case OPT_QUIET: quiet = 1; break;
         case 'h': fputs(map_usage, stdout); return EXIT_OK;
         default:
             cli_error("map", "unknown option or missing value '%s'", argv[optind - 1]);
@@ -166,7 +175,14 @@ int cmd_map(int argc, char **argv)
     /* the 1:10m base map decoded on the second core while the events load */
     render_preload *preload = render_preload_start(base);
     ev = render_events_new();
-    load_ctx lc = { ev, INT32_MAX, INT32_MIN };
+    load_ctx lc = { ev, INT32_MAX, INT32_MIN, NULL, 0 };
+    if (!quiet && progress_wanted()) {
+        size_t total = 0, unlocated_n = 0;
+        char *count_err = NULL;
+        if (src.st && store_count(src.st, &total, &unlocated_n, &count_err) < 0) total = 0;
+        free(count_err);
+        lc.prog = progress_start("map", "events", total, 0);
+    }
     if (src.st) {
         if (store_points(src.st, &src.filter, NULL, 0, on_point, &lc, &err) < 0) {
             cli_error("map", "%s", err ? err : "cannot read the events");
@@ -175,6 +191,7 @@ int cmd_map(int argc, char **argv)
     } else {
         status = cli_source_each(&src, "map", NULL, 0, on_event, &lc);
     }
+    progress_end(lc.prog);
     char *preload_err = NULL;
     render_preload_finish(preload, &preload_err);
     if (preload_err) {
@@ -228,10 +245,11 @@ int cmd_map(int argc, char **argv)
         status = EXIT_FAIL;
         goto done;
     }
-    fprintf(stderr, "eventmap map: %zu events (%zu in view, drawn as %s), %zu labels, %dx%d to %s\n", n,
-            info.n_in_view, info.density ? "density" : "markers", info.n_labels, width, height, output);
+    if (!quiet)
+        fprintf(stderr, "eventmap map: %zu events (%zu in view, drawn as %s), %zu labels, %dx%d to %s\n", n,
+                info.n_in_view, info.density ? "density" : "markers", info.n_labels, width, height, output);
     size_t unlocated = render_events_unlocated(ev);
-    if (unlocated)
+    if (unlocated && !quiet)
         fprintf(stderr, "eventmap map: %zu unlocated event%s left out (no coordinates)\n", unlocated,
                 unlocated == 1 ? "" : "s");
 done:

@@ -18,11 +18,12 @@
 #include "render/render.h"
 #include "tiles/tiles.h"
 #include "util/error.h"
+#include "util/progress.h"
 #include "util/banned.h"
 
 static const char tiles_usage[] =
     "usage: eventmap tiles [--db PATH | --in FILE] [filters] [-o DIR | --mbtiles FILE]\n"
-    "                      [--zoom MIN-MAX] [--bbox W,S,E,N] [--resume] [--jobs N]\n\n"
+    "                      [--zoom MIN-MAX] [--bbox W,S,E,N] [--resume] [--jobs N] [--quiet]\n\n"
     "Renders XYZ map tiles (DIR/z/x/y.png, 256 px, Web Mercator) of the events over\n"
     "the base map, and beside them tilejson.json, events.geojson and index.html, a\n"
     "Leaflet viewer that works offline.  With --mbtiles, one MBTiles 1.3 file instead.\n\n"
@@ -32,7 +33,9 @@ static const char tiles_usage[] =
     "  --bbox W,S,E,N    the area to cover, degrees (default: the events' extent\n"
     "                    and 5%)\n"
     "  --resume          keep the tiles already there and render only the missing ones\n"
-    "  --jobs N          rendering threads (default: one per core)\n" CLI_SOURCE_USAGE;
+    "  --jobs N          rendering threads (default: one per core)\n"
+    "  --quiet           no summary, and no progress line (which a terminal\n"
+    "                    otherwise shows on standard error)\n" CLI_SOURCE_USAGE;
 
 #define DEFAULT_MIN_ZOOM 0
 #define DEFAULT_MAX_ZOOM 8
@@ -44,17 +47,17 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Progress on a terminal. */
+/* Progress on a terminal: the tiles made (or kept) of the plan's. */
 static void show_progress(void *ctx, uint64_t done, uint64_t total, int finished)
 {
-    (void)ctx;
-    if (finished) fputs("\r\033[K", stderr);
-    else fprintf(stderr, "\reventmap tiles: %llu/%llu tiles", (unsigned long long)done, (unsigned long long)total);
+    (void)finished; /* the line ends with the run, after the last tiles are published */
+    progress_set_total(ctx, total);
+    progress_update(ctx, done);
 }
 
 int cmd_tiles(int argc, char **argv)
 {
-    enum { OPT_ZOOM = 1, OPT_BBOX, OPT_MBTILES, OPT_RESUME, OPT_JOBS };
+    enum { OPT_ZOOM = 1, OPT_BBOX, OPT_MBTILES, OPT_RESUME, OPT_JOBS, OPT_QUIET };
     static const struct option opts[] = {
         { "output", required_argument, NULL, 'o' },
         { "zoom", required_argument, NULL, OPT_ZOOM },
@@ -62,6 +65,7 @@ int cmd_tiles(int argc, char **argv)
         { "mbtiles", required_argument, NULL, OPT_MBTILES },
         { "resume", no_argument, NULL, OPT_RESUME },
         { "jobs", required_argument, NULL, OPT_JOBS },
+        { "quiet", no_argument, NULL, OPT_QUIET },
         { "help", no_argument, NULL, 'h' },
         CLI_SOURCE_LONG_OPTIONS,
         { NULL, 0, NULL, 0 }
@@ -69,7 +73,7 @@ int cmd_tiles(int argc, char **argv)
     cli_source src;
     cli_source_init(&src);
     const char *dir = NULL, *mbtiles_path = NULL;
-    int zmin = DEFAULT_MIN_ZOOM, zmax = DEFAULT_MAX_ZOOM, resume = 0, has_bbox = 0, c;
+    int zmin = DEFAULT_MIN_ZOOM, zmax = DEFAULT_MAX_ZOOM, resume = 0, has_bbox = 0, quiet = 0, c;
     long jobs = sysconf(_SC_NPROCESSORS_ONLN);
     geo_bbox bbox = { 0, 0, 0, 0 };
 
@@ -81,6 +85,7 @@ int cmd_tiles(int argc, char **argv)
         case 'o': dir = optarg; break;
         case OPT_MBTILES: mbtiles_path = optarg; break;
         case OPT_RESUME: resume = 1; break;
+        case OPT_QUIET: quiet = 1; break;
         case OPT_ZOOM:
             if (cli_parse_zoom(optarg, &zmin, &zmax) < 0) return EXIT_USAGE;
             break;
@@ -160,9 +165,15 @@ int cmd_tiles(int argc, char **argv)
         .source_name = src.in ? src.in : src.db, .min_zoom = zmin, .max_zoom = zmax,
         .has_bbox = has_bbox, .bbox = bbox, .resume = resume, .jobs = (int)jobs,
         .read_events = cli_source_scan, .source = &src,
-        .progress = isatty(STDERR_FILENO) ? show_progress : NULL,
+        .progress = NULL,
     };
+    progress *prog = progress_start("tiles", "tiles", 0, quiet);
+    if (prog) {
+        run.progress = show_progress;
+        run.progress_ctx = prog;
+    }
     int rc = tiles_run(&run, base, &report, &err);
+    progress_end(prog);
     if (rc < 0) {
         cli_error("tiles", "%s", err ? err : "the tiles could not be made");
         status = rc == EM_EUSAGE ? EXIT_USAGE : EXIT_FAIL;
@@ -171,12 +182,13 @@ int cmd_tiles(int argc, char **argv)
                     (unsigned long long)report.n_rendered);
         goto done;
     }
-    fprintf(stderr,
+    if (!quiet)
+        fprintf(stderr,
             "eventmap tiles: %llu tile%s, zoom %d-%d, %zu event%s, in %.2f s (%d thread%s); %.1f MB of PNG to %s\n",
             (unsigned long long)report.n_rendered, report.n_rendered == 1 ? "" : "s", zmin, zmax, report.n_events,
             report.n_events == 1 ? "" : "s", now_s() - t0, report.jobs, report.jobs == 1 ? "" : "s",
             (double)report.png_bytes / 1e6, dir ? dir : mbtiles_path);
-    if (report.n_skipped)
+    if (report.n_skipped && !quiet)
         fprintf(stderr, "eventmap tiles: %llu tile%s already there kept (--resume)\n",
                 (unsigned long long)report.n_skipped, report.n_skipped == 1 ? "" : "s");
     if (report.n_unlocated)

@@ -86,9 +86,25 @@ static int looks_like_mbtiles(sqlite3 *db)
     return n == 2;
 }
 
+/* Whether the file at path, which exists, is one we may write over: an
+ * MBTiles file, or empty.  Anything else ("--mbtiles /etc/passwd", a
+ * store named by mistake) is left alone. */
+static int may_replace(const char *path, const struct stat *st)
+{
+    if (st->st_size == 0) return 1;
+    sqlite3 *db = NULL;
+    int ok = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK &&
+             looks_like_mbtiles(db);
+    sqlite3_close(db);
+    return ok;
+}
+
 int tiles_mbtiles_open(const char *path, int resume, tiles_mbtiles **out, char **err)
 {
     *out = NULL;
+    struct stat old;
+    if (stat(path, &old) == 0 && S_ISREG(old.st_mode) && !may_replace(path, &old))
+        return em_error(err, EM_EINPUT, "%s: exists and is not an MBTiles file; not overwritten", path);
     tiles_mbtiles *m = xcalloc(1, sizeof(*m));
     pthread_mutex_init(&m->lock, NULL);
     m->path = xstrdup(path);

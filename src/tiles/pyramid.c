@@ -187,13 +187,6 @@ static void *worker(void *arg)
     return NULL;
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 int tiles_render_pyramid(tiles_pyramid *p, int jobs, tiles_progress_fn progress, void *progress_ctx, char **err)
 {
     pthread_t *threads = xcalloc((size_t)jobs, sizeof(*threads));
@@ -207,12 +200,9 @@ int tiles_render_pyramid(tiles_pyramid *p, int jobs, tiles_progress_fn progress,
         }
     }
     if (started && progress) {
-        double last = now_s();
         while (atomic_load(&p->n_running) > 0) {
             struct timespec pause = { 0, 100 * 1000 * 1000 };
             nanosleep(&pause, NULL);
-            if (now_s() - last < 1.0) continue;
-            last = now_s();
             progress(progress_ctx, atomic_load(&p->n_rendered) + atomic_load(&p->n_skipped), p->total, 0);
         }
         progress(progress_ctx, atomic_load(&p->n_rendered) + atomic_load(&p->n_skipped), p->total, 1);

@@ -49,9 +49,9 @@ typedef int (*tiles_event_fn)(void *ctx, const ev_event *e, char **err);
 typedef int (*tiles_source_fn)(void *source, const geo_bbox *boxes, size_t n_boxes, tiles_event_fn fn, void *ctx,
                                char **err);
 
-/* Called about once a second while the tiles render, with the tiles done
- * (rendered or kept) of all the run's, and once more with finished 1 when
- * the threads have stopped. */
+/* Called ten times a second while the tiles render (from the thread that
+ * called tiles_run), with the tiles done (rendered or kept) of all the
+ * run's, and once more with finished 1 when the threads have stopped. */
 typedef void (*tiles_progress_fn)(void *ctx, uint64_t done, uint64_t total, int finished);
 
 typedef struct {

@@ -3,7 +3,8 @@
  * terminal and nothing extra anywhere else: through a pseudo-terminal, the
  * import of a 200,000-row file draws its progress line (done/total, rate);
  * piped, the same import prints only its summary; --quiet prints neither;
- * an export of the store counts towards the events it holds.
+ * an export and a map of the store count towards the events it holds, a
+ * tiles run towards its plan's tiles.
  */
 #include <check.h>
 #include <stdio.h>
@@ -66,6 +67,23 @@ START_TEST(import_should_draw_progress_on_a_terminal_only)
     run_result_free(&r);
     r = run_cmd(NULL, "@ export --db '%s/tty.db' --format csv -o '%s/all2.csv'", tmp, tmp);
     ck_assert_msg(r.status == 0 && !strchr(r.err, '\r'), "%s", r.err);
+    run_result_free(&r);
+
+    /* a tiles run counts its tiles towards the plan's; a map its events */
+    r = run_cmd_tty("@ tiles --db '%s/tty.db' --mbtiles '%s/t.mbtiles' --zoom 0-4 --jobs 2", tmp, tmp);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    const char *line = strstr(r.err, "\rtiles: ");
+    ck_assert_msg(line != NULL && strstr(line, " tiles (100%), "), "%s", r.err);
+    ck_assert_msg(strstr(r.err, "eventmap tiles: ") != NULL, "%s", r.err);
+    run_result_free(&r);
+    r = run_cmd(NULL, "@ tiles --db '%s/tty.db' --mbtiles '%s/t2.mbtiles' --zoom 0-4 --jobs 2", tmp, tmp);
+    ck_assert_msg(r.status == 0 && !strchr(r.err, '\r') && strstr(r.err, "eventmap tiles: "), "%s", r.err);
+    run_result_free(&r);
+    r = run_cmd_tty("@ map --db '%s/tty.db' -o '%s/m.png' --size 300x200", tmp, tmp);
+    ck_assert_msg(r.status == 0 && strstr(r.err, "\rmap: 200,000/200,000 events (100%), "), "%s", r.err);
+    run_result_free(&r);
+    r = run_cmd_tty("@ map --db '%s/tty.db' -o '%s/m2.png' --size 300x200 --quiet", tmp, tmp);
+    ck_assert_msg(r.status == 0 && r.err[0] == '\0', "%s", r.err);
     run_result_free(&r);
     free(csv);
 }
