@@ -1,12 +1,16 @@
 /*
  * geo.h - the geometry the whole program shares: true distances on the WGS 84
- * ellipsoid and coordinate transformations (PROJ, in proj.c), shapes with
- * point-in-polygon tests, representative points and WKB storage (GEOS, in
- * geos.c), and the TopoJSON reader for the Natural Earth base map
- * (topojson.c).  Nothing outside src/geo/ includes a PROJ or GEOS header.
+ * ellipsoid and coordinate transformations (PROJ, in proj.c); shapes with
+ * point-in-polygon tests, representative points and WKB storage, and the
+ * clipping and simplifying that drawing needs (GEOS, in geos.c); and the
+ * TopoJSON reader for the Natural Earth base map (topojson.c).  Nothing
+ * outside src/geo/ includes a PROJ or GEOS header.
  *
  * Coordinates are degrees on WGS 84.  Where a shape meets text (WKT, WKB) the
- * order is GEOS's and GeoJSON's: x = longitude, y = latitude.
+ * order is GEOS's and GeoJSON's: x = longitude, y = latitude.  The drawing
+ * operations (geo_shape_polygon, _clip, _simplify, _paths, _area,
+ * _inscribed_centre) are planar and take any unit: the renderer also uses
+ * them on pixels.
  *
  * Threads: geo_distance_km may be called from any thread.  A geo_ctx, the
  * shapes made with it and a geo_proj are each used by one thread at a time;
@@ -120,11 +124,87 @@ int geo_shape_bbox(geo_ctx *ctx, const geo_shape *shape, geo_bbox *out, char **e
  * (EM_EINTERNAL) when GEOS fails.  Builds the prepared geometry on the first
  * call, so the shape is modified (not thread-safe on one shape). */
 int geo_shape_contains(geo_ctx *ctx, geo_shape *shape, geo_point p);
-/* Planar area in square degrees (a ranking hint, not a true area); 0 for
- * points and lines, negative when GEOS fails. */
-double geo_shape_area_deg2(geo_ctx *ctx, const geo_shape *shape);
+/* Planar area in the square of the shape's unit: square degrees for a
+ * lon/lat shape (a ranking hint, not a true area), square pixels for one in
+ * pixels; 0 for points and lines, negative when GEOS fails. */
+double geo_shape_area(geo_ctx *ctx, const geo_shape *shape);
 /* Free shape; geo_shape_free(ctx, NULL) is a no-op. */
 void geo_shape_free(geo_ctx *ctx, geo_shape *shape);
+
+/* ------------------------------------------------- drawing: clip, simplify */
+
+/* Build a Polygon from rings exactly as they are, for drawing: rings[0] its
+ * shell, rings[1..n_rings) its holes, each closed by repeating its first
+ * point unless its last point already is its first.  Unlike
+ * geo_shape_from_rings nothing is repaired, cut or dropped, so the shape may
+ * be invalid (rings that quantization made self-intersecting, a hole outside
+ * its shell): geo_shape_clip and geo_shape_simplify take it, and
+ * geo_shape_contains's answers on it mean nothing.  Any planar unit.  On
+ * success the caller frees *out with geo_shape_free; EM_EINPUT when a ring
+ * has no points or GEOS refuses one (too few points once closed), *out
+ * NULL. */
+int geo_shape_polygon(geo_ctx *ctx, const geo_ring *rings, size_t n_rings, geo_shape **out,
+                      char **err);
+/* Build a MultiLineString from lines (each a geo_ring's points, not closed);
+ * lines of fewer than 2 points are left out.  On success the caller frees
+ * *out with geo_shape_free; *out is NULL, with 0 returned, when no line is
+ * left; EM_EINPUT when GEOS refuses a line, *out NULL. */
+int geo_shape_lines(geo_ctx *ctx, const geo_ring *lines, size_t n_lines, geo_shape **out,
+                    char **err);
+/* The part of shape inside the rectangle [xmin, xmax] x [ymin, ymax], in
+ * the shape's unit (GEOSClipByRect: fast, and made for drawing: the result
+ * may hold edges along the rectangle, and an invalid input stays invalid).
+ * On success *out is the part, which the caller frees with geo_shape_free,
+ * or NULL when nothing is inside.  EM_EINPUT with GEOS's message when GEOS
+ * cannot cut the shape (an invalid ring can make it throw); *out NULL. */
+int geo_shape_clip(geo_ctx *ctx, const geo_shape *shape, double xmin, double ymin, double xmax,
+                   double ymax, geo_shape **out, char **err);
+/* shape simplified by Douglas-Peucker to tolerance (the shape's unit;
+ * GEOSSimplify, which keeps polygons valid: a part may merge with another
+ * or vanish).  On success *out is the result, which the caller frees with
+ * geo_shape_free, or NULL when nothing is left.  EM_EINPUT with GEOS's
+ * message when GEOS fails; *out NULL. */
+int geo_shape_simplify(geo_ctx *ctx, const geo_shape *shape, double tolerance, geo_shape **out,
+                       char **err);
+
+/* What a run of geo_paths is. */
+enum { GEO_PATH_SHELL, GEO_PATH_HOLE, GEO_PATH_LINE };
+
+typedef struct {
+    size_t start, n_points; /* points x[start .. start + n_points) of the geo_paths */
+    int kind;               /* GEO_PATH_SHELL, GEO_PATH_HOLE or GEO_PATH_LINE */
+    int depth;              /* 0: the shape itself is this path's polygon or line;
+                               1: a part of the shape (a member of a multi or a
+                               collection); 2 or more: inside a nested collection */
+} geo_path;
+
+/* A shape's coordinates as plain arrays, for drawing: structs of arrays so
+ * that a path's x and y can go to a projection as they are.  Zero it (or
+ * GEO_PATHS_INIT) before first use; release with geo_paths_release. */
+typedef struct {
+    double *x, *y;          /* every path's points, one path after another */
+    size_t n_points, alloc_points;
+    geo_path *paths;
+    size_t n_paths, alloc_paths;
+} geo_paths;
+
+#define GEO_PATHS_INIT { NULL, NULL, 0, 0, NULL, 0, 0 }
+
+/* Append every ring and line of shape to out, in GEOS's order: a polygon's
+ * shell, then its holes; a multi or a collection part by part.  Points and
+ * empty rings are left out; a ring keeps its closing point.  EM_EINTERNAL
+ * when GEOS fails (out then holds what came before). */
+int geo_shape_paths(geo_ctx *ctx, const geo_shape *shape, geo_paths *out, char **err);
+/* Empty out, keeping its memory for the next geo_shape_paths. */
+void geo_paths_clear(geo_paths *paths);
+/* Free out's arrays and zero it; releasing a zeroed geo_paths is a no-op. */
+void geo_paths_release(geo_paths *paths);
+/* The centre of the largest circle inside shape, found to within tolerance
+ * (the shape's unit; GEOSMaximumInscribedCircle): the point of a polygon
+ * farthest from its edges, where a label sits best.  0 with *x, *y set;
+ * EM_EINTERNAL with GEOS's message when GEOS fails (*x, *y untouched). */
+int geo_shape_inscribed_centre(geo_ctx *ctx, const geo_shape *shape, double tolerance, double *x,
+                               double *y, char **err);
 
 /* -------------------------------------------------------------- TopoJSON */
 

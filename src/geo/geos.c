@@ -1,9 +1,14 @@
 /*
- * geos.c - eventmap's shapes on top of the GEOS C API: parsing and writing
- * WKT and WKB, building polygons from file rings (repairing invalid ones),
- * representative points, bounding boxes and point-in-polygon tests through a
- * prepared geometry built on first use.  Only the reentrant _r functions are
- * called, with the GEOSContextHandle_t that a geo_ctx owns; GEOS's error
+ * geos.c - eventmap's shapes on top of the GEOS C API, and its one
+ * conversion point: plain rings and lines go in (geo_shape_from_rings,
+ * geo_shape_polygon, geo_shape_lines, WKT, WKB) and plain coordinates come
+ * out (geo_shape_paths, WKT, WKB), as liblwgeom's lwgeom_geos.c does it, and
+ * each GEOS operation the program uses is one function here: repairing
+ * invalid polygons, cutting them at the antimeridian, representative points,
+ * bounding boxes, point-in-polygon tests through a prepared geometry built on
+ * first use, and for drawing clipping to a rectangle, Douglas-Peucker
+ * simplifying, areas and inscribed circles.  Only the reentrant _r functions
+ * are called, with the GEOSContextHandle_t that a geo_ctx owns; GEOS's error
  * handler writes into that ctx, and the failing call hands the message back
  * through its char **err.  No other file includes a GEOS header.
  */
@@ -13,6 +18,7 @@
 #include <geos_c.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +45,8 @@ struct geo_shape {
     GEOSGeometry *geom;                   /* owned, non-empty */
     const GEOSPreparedGeometry *prepared; /* owned; NULL until geo_shape_contains needs it */
     geo_bbox bbox;                        /* envelope, for a quick reject in contains */
+    int has_bbox;                         /* bbox is computed (on first need: drawing
+                                             makes many shapes that never need it) */
 };
 
 static void on_geos_error(const char *message, void *userdata)
@@ -98,7 +106,6 @@ void geo_ctx_free(geo_ctx *ctx)
 static int shape_wrap(geo_ctx *ctx, GEOSGeometry *geom, geo_shape **out, char **err)
 {
     geo_shape *shape;
-    double xmin, ymin, xmax, ymax;
 
     clear_error(ctx);
     char empty = GEOSisEmpty_r(ctx->handle, geom);
@@ -110,21 +117,28 @@ static int shape_wrap(geo_ctx *ctx, GEOSGeometry *geom, geo_shape **out, char **
         GEOSGeom_destroy_r(ctx->handle, geom);
         return em_error(err, EM_EINPUT, "empty geometry");
     }
-    if (!GEOSGeom_getXMin_r(ctx->handle, geom, &xmin) ||
-        !GEOSGeom_getYMin_r(ctx->handle, geom, &ymin) ||
-        !GEOSGeom_getXMax_r(ctx->handle, geom, &xmax) ||
-        !GEOSGeom_getYMax_r(ctx->handle, geom, &ymax)) {
-        GEOSGeom_destroy_r(ctx->handle, geom);
-        return geos_error(ctx, err, EM_EINTERNAL, "cannot compute bounding box");
-    }
     shape = xmalloc(sizeof(*shape));
     shape->geom = geom;
     shape->prepared = NULL;
-    shape->bbox.west_deg = xmin;
-    shape->bbox.south_deg = ymin;
-    shape->bbox.east_deg = xmax;
-    shape->bbox.north_deg = ymax;
+    shape->has_bbox = 0;
     *out = shape;
+    return EM_OK;
+}
+
+/* The envelope of shape's geometry into *out. */
+static int shape_envelope(geo_ctx *ctx, const geo_shape *shape, geo_bbox *out, char **err)
+{
+    double xmin, ymin, xmax, ymax;
+    clear_error(ctx);
+    if (!GEOSGeom_getXMin_r(ctx->handle, shape->geom, &xmin) ||
+        !GEOSGeom_getYMin_r(ctx->handle, shape->geom, &ymin) ||
+        !GEOSGeom_getXMax_r(ctx->handle, shape->geom, &xmax) ||
+        !GEOSGeom_getYMax_r(ctx->handle, shape->geom, &ymax))
+        return geos_error(ctx, err, EM_EINTERNAL, "cannot compute bounding box");
+    out->west_deg = xmin;
+    out->south_deg = ymin;
+    out->east_deg = xmax;
+    out->north_deg = ymax;
     return EM_OK;
 }
 
@@ -559,16 +573,22 @@ int geo_shape_rep_point(geo_ctx *ctx, const geo_shape *shape, geo_point *out, ch
 
 int geo_shape_bbox(geo_ctx *ctx, const geo_shape *shape, geo_bbox *out, char **err)
 {
-    (void)ctx;
-    (void)err;
-    *out = shape->bbox;
-    return EM_OK;
+    if (shape->has_bbox) {
+        *out = shape->bbox;
+        return EM_OK;
+    }
+    return shape_envelope(ctx, shape, out, err);
 }
 
 int geo_shape_contains(geo_ctx *ctx, geo_shape *shape, geo_point p)
 {
     const geo_bbox *b = &shape->bbox;
     char hit;
+
+    if (!shape->has_bbox) {
+        if (shape_envelope(ctx, shape, &shape->bbox, NULL)) return EM_EINTERNAL;
+        shape->has_bbox = 1;
+    }
 
     /* Also rejects NaN. */
     if (!(p.lon_deg >= b->west_deg && p.lon_deg <= b->east_deg && p.lat_deg >= b->south_deg &&
@@ -592,7 +612,7 @@ int geo_shape_contains(geo_ctx *ctx, geo_shape *shape, geo_point p)
     return hit ? 1 : 0;
 }
 
-double geo_shape_area_deg2(geo_ctx *ctx, const geo_shape *shape)
+double geo_shape_area(geo_ctx *ctx, const geo_shape *shape)
 {
     double area = 0.0;
     clear_error(ctx);
@@ -606,4 +626,238 @@ void geo_shape_free(geo_ctx *ctx, geo_shape *shape)
     if (shape->prepared) GEOSPreparedGeom_destroy_r(ctx->handle, shape->prepared);
     GEOSGeom_destroy_r(ctx->handle, shape->geom);
     free(shape);
+}
+
+/* ------------------------------------------------- drawing: clip, simplify */
+
+/* Wrap geom, a GEOS result (taken over), as *out; *out NULL when it is
+ * empty. */
+static int result_wrap(geo_ctx *ctx, GEOSGeometry *geom, geo_shape **out, char **err)
+{
+    *out = NULL;
+    clear_error(ctx);
+    if (GEOSisEmpty_r(ctx->handle, geom) == 1) {
+        GEOSGeom_destroy_r(ctx->handle, geom);
+        return EM_OK;
+    }
+    return shape_wrap(ctx, geom, out, err);
+}
+
+/* A linear ring of ring's points as they are, closed by repeating the first
+ * point unless it already is. */
+static GEOSGeometry *drawing_ring(geo_ctx *ctx, const geo_ring *ring)
+{
+    const double *xy = ring->xy;
+    size_t n = ring->n_points;
+    GEOSCoordSequence *seq;
+    int closed = xy[0] == xy[2 * (n - 1)] && xy[1] == xy[2 * (n - 1) + 1];
+
+    if (closed) {
+        seq = GEOSCoordSeq_copyFromBuffer_r(ctx->handle, xy, (unsigned int)n, 0, 0);
+    } else {
+        seq = GEOSCoordSeq_create_r(ctx->handle, (unsigned int)n + 1, 2);
+        for (size_t i = 0; i <= n && seq; i++)
+            GEOSCoordSeq_setXY_r(ctx->handle, seq, (unsigned int)i, xy[2 * (i % n)], xy[2 * (i % n) + 1]);
+    }
+    return seq ? GEOSGeom_createLinearRing_r(ctx->handle, seq) : NULL; /* takes seq */
+}
+
+int geo_shape_polygon(geo_ctx *ctx, const geo_ring *rings, size_t n_rings, geo_shape **out,
+                      char **err)
+{
+    GEOSGeometry *shell = NULL, **holes = NULL, *polygon;
+    size_t n_holes = 0;
+    int rc = EM_OK;
+
+    *out = NULL;
+    if (!n_rings) return em_error(err, EM_EINPUT, "a polygon needs a shell");
+    for (size_t i = 0; i < n_rings; i++)
+        if (!rings[i].n_points) return em_error(err, EM_EINPUT, "ring %zu has no points", i);
+    clear_error(ctx);
+    shell = drawing_ring(ctx, &rings[0]);
+    if (!shell) return geos_error(ctx, err, EM_EINPUT, "cannot build ring 0");
+    if (n_rings > 1) holes = xmalloc((n_rings - 1) * sizeof(*holes));
+    for (size_t i = 1; i < n_rings; i++) {
+        holes[n_holes] = drawing_ring(ctx, &rings[i]);
+        if (!holes[n_holes]) {
+            char what[64];
+            snprintf(what, sizeof(what), "cannot build ring %zu", i);
+            rc = geos_error(ctx, err, EM_EINPUT, what);
+            goto cleanup;
+        }
+        n_holes++;
+    }
+    /* Takes shell and the holes (not the array), even on failure. */
+    polygon = GEOSGeom_createPolygon_r(ctx->handle, shell, holes, (unsigned int)n_holes);
+    shell = NULL;
+    n_holes = 0;
+    if (!polygon) {
+        rc = geos_error(ctx, err, EM_EINPUT, "cannot build polygon");
+        goto cleanup;
+    }
+    rc = shape_wrap(ctx, polygon, out, err);
+
+cleanup:
+    if (shell) GEOSGeom_destroy_r(ctx->handle, shell);
+    for (size_t i = 0; i < n_holes; i++) GEOSGeom_destroy_r(ctx->handle, holes[i]);
+    free(holes);
+    return rc;
+}
+
+int geo_shape_lines(geo_ctx *ctx, const geo_ring *lines, size_t n_lines, geo_shape **out,
+                    char **err)
+{
+    GEOSGeometry **geoms = xmalloc((n_lines ? n_lines : 1) * sizeof(*geoms)), *multi;
+    size_t n_geoms = 0;
+    int rc = EM_OK;
+
+    *out = NULL;
+    clear_error(ctx);
+    for (size_t i = 0; i < n_lines; i++) {
+        if (lines[i].n_points < 2) continue;
+        GEOSCoordSequence *seq =
+            GEOSCoordSeq_copyFromBuffer_r(ctx->handle, lines[i].xy, (unsigned int)lines[i].n_points, 0, 0);
+        GEOSGeometry *line = seq ? GEOSGeom_createLineString_r(ctx->handle, seq) : NULL; /* takes seq */
+        if (!line) {
+            rc = geos_error(ctx, err, EM_EINPUT, "cannot build line");
+            goto cleanup;
+        }
+        geoms[n_geoms++] = line;
+    }
+    if (!n_geoms) goto cleanup;
+    /* Takes the lines (not the array), even on failure. */
+    multi = GEOSGeom_createCollection_r(ctx->handle, GEOS_MULTILINESTRING, geoms, (unsigned int)n_geoms);
+    n_geoms = 0;
+    if (!multi) {
+        rc = geos_error(ctx, err, EM_EINTERNAL, "cannot collect lines");
+        goto cleanup;
+    }
+    rc = shape_wrap(ctx, multi, out, err);
+
+cleanup:
+    for (size_t i = 0; i < n_geoms; i++) GEOSGeom_destroy_r(ctx->handle, geoms[i]);
+    free(geoms);
+    return rc;
+}
+
+int geo_shape_clip(geo_ctx *ctx, const geo_shape *shape, double xmin, double ymin, double xmax,
+                   double ymax, geo_shape **out, char **err)
+{
+    GEOSGeometry *part;
+    *out = NULL;
+    clear_error(ctx);
+    part = GEOSClipByRect_r(ctx->handle, shape->geom, xmin, ymin, xmax, ymax);
+    if (!part) return geos_error(ctx, err, EM_EINPUT, "cannot clip");
+    return result_wrap(ctx, part, out, err);
+}
+
+int geo_shape_simplify(geo_ctx *ctx, const geo_shape *shape, double tolerance, geo_shape **out,
+                       char **err)
+{
+    GEOSGeometry *simple;
+    *out = NULL;
+    clear_error(ctx);
+    simple = GEOSSimplify_r(ctx->handle, shape->geom, tolerance);
+    if (!simple) return geos_error(ctx, err, EM_EINPUT, "cannot simplify");
+    return result_wrap(ctx, simple, out, err);
+}
+
+/* Append a line's or ring's points to out as one path of kind. */
+static int add_path(geo_ctx *ctx, const GEOSGeometry *line, int kind, int depth, geo_paths *out,
+                    char **err)
+{
+    const GEOSCoordSequence *seq;
+    unsigned int n = 0;
+
+    clear_error(ctx);
+    seq = GEOSGeom_getCoordSeq_r(ctx->handle, line);
+    if (!seq || !GEOSCoordSeq_getSize_r(ctx->handle, seq, &n))
+        return geos_error(ctx, err, EM_EINTERNAL, "cannot read coordinates");
+    if (!n) return EM_OK;
+    if (out->n_points + n > out->alloc_points) {
+        size_t alloc = out->alloc_points < 256 ? 256 : 2 * out->alloc_points;
+        if (alloc < out->n_points + n) alloc = out->n_points + n;
+        out->x = xrealloc(out->x, alloc * sizeof(double));
+        out->y = xrealloc(out->y, alloc * sizeof(double));
+        out->alloc_points = alloc;
+    }
+    for (unsigned int i = 0; i < n; i++)
+        GEOSCoordSeq_getXY_r(ctx->handle, seq, i, &out->x[out->n_points + i], &out->y[out->n_points + i]);
+    ALLOC_GROW(out->paths, out->n_paths + 1, out->alloc_paths);
+    out->paths[out->n_paths].start = out->n_points;
+    out->paths[out->n_paths].n_points = n;
+    out->paths[out->n_paths].kind = kind;
+    out->paths[out->n_paths].depth = depth;
+    out->n_paths++;
+    out->n_points += n;
+    return EM_OK;
+}
+
+static int add_paths(geo_ctx *ctx, const GEOSGeometry *geom, int depth, geo_paths *out, char **err)
+{
+    int rc = EM_OK;
+    switch (GEOSGeomTypeId_r(ctx->handle, geom)) {
+    case GEOS_POLYGON: {
+        rc = add_path(ctx, GEOSGetExteriorRing_r(ctx->handle, geom), GEO_PATH_SHELL, depth, out, err);
+        int n = GEOSGetNumInteriorRings_r(ctx->handle, geom);
+        for (int i = 0; i < n && !rc; i++)
+            rc = add_path(ctx, GEOSGetInteriorRingN_r(ctx->handle, geom, i), GEO_PATH_HOLE, depth, out, err);
+        break;
+    }
+    case GEOS_LINESTRING:
+    case GEOS_LINEARRING:
+        rc = add_path(ctx, geom, GEO_PATH_LINE, depth, out, err);
+        break;
+    case GEOS_MULTIPOLYGON:
+    case GEOS_MULTILINESTRING:
+    case GEOS_GEOMETRYCOLLECTION: {
+        int n = GEOSGetNumGeometries_r(ctx->handle, geom);
+        for (int i = 0; i < n && !rc; i++) rc = add_paths(ctx, GEOSGetGeometryN_r(ctx->handle, geom, i), depth + 1, out, err);
+        break;
+    }
+    default: /* points */
+        break;
+    }
+    return rc;
+}
+
+int geo_shape_paths(geo_ctx *ctx, const geo_shape *shape, geo_paths *out, char **err)
+{
+    return add_paths(ctx, shape->geom, 0, out, err);
+}
+
+void geo_paths_clear(geo_paths *paths)
+{
+    paths->n_points = 0;
+    paths->n_paths = 0;
+}
+
+void geo_paths_release(geo_paths *paths)
+{
+    if (!paths) return;
+    free(paths->x);
+    free(paths->y);
+    free(paths->paths);
+    memset(paths, 0, sizeof(*paths));
+}
+
+int geo_shape_inscribed_centre(geo_ctx *ctx, const geo_shape *shape, double tolerance, double *x,
+                               double *y, char **err)
+{
+    GEOSGeometry *circle, *centre;
+    double cx, cy;
+    int ok;
+
+    clear_error(ctx);
+    /* A line from the centre to the nearest edge. */
+    circle = GEOSMaximumInscribedCircle_r(ctx->handle, shape->geom, tolerance);
+    if (!circle) return geos_error(ctx, err, EM_EINTERNAL, "cannot find the inscribed circle");
+    centre = GEOSGeomGetStartPoint_r(ctx->handle, circle);
+    ok = centre && GEOSGeomGetX_r(ctx->handle, centre, &cx) && GEOSGeomGetY_r(ctx->handle, centre, &cy);
+    if (centre) GEOSGeom_destroy_r(ctx->handle, centre);
+    GEOSGeom_destroy_r(ctx->handle, circle);
+    if (!ok) return geos_error(ctx, err, EM_EINTERNAL, "cannot find the inscribed circle");
+    *x = cx;
+    *y = cy;
+    return EM_OK;
 }

@@ -6,19 +6,18 @@
  * number of threads may draw from one base map; the 1:10m scale is decoded
  * on the first draw that needs it, under the base map's lock.
  *
- * For each view the parts near it become GEOS geometries in a GEOS context
- * of the call's own, are cut to the view (GEOSClipByRect), simplified to
- * half a pixel (GEOSSimplify: Douglas-Peucker) and projected to pixels.
- * This is the renderer's one GEOS file: geo.h has no clip or simplify yet
- * (moving these two calls there would let it go).
+ * For each view the parts near it become shapes in a geo_ctx of the call's
+ * own, are cut to the view (geo_shape_clip), simplified to half a pixel
+ * (geo_shape_simplify: Douglas-Peucker) and projected to pixels; a country's
+ * label goes where its largest visible piece is widest
+ * (geo_shape_inscribed_centre).  The GEOS calls behind them are in
+ * src/geo/geos.c.
  *
  * Scale: 1:10m when a pixel is under 4 km on the ground (about z5 and
  * closer for tiles, any country-sized overview), 1:50m otherwise; Natural
  * Earth's own guidance puts 1:10m at ~1:10,000,000 and 1:50m at
  * ~1:50,000,000, i.e. about 2.6 and 13 km a pixel at 96 dpi.
  */
-#define GEOS_USE_ONLY_R_API
-#include <geos_c.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,103 +139,77 @@ static int bbox_inside(const geo_bbox *in, const geo_bbox *out)
 }
 
 typedef struct {
-    GEOSContextHandle_t h;
+    geo_ctx *geo;
     const render_view *v;
     const topo_scale *s;
     geo_bbox clip;
     double tolerance_deg;
-    double *lon, *lat;        /* scratch for projecting */
-    size_t alloc_scratch;
+    geo_ring *rings;          /* scratch: a polygon's rings, for geo_shape_polygon */
+    size_t alloc_rings;
+    geo_paths paths;          /* scratch: a clipped, simplified shape's paths, degrees */
+    double *x, *y;            /* scratch: a path projected, pixels */
+    size_t alloc_xy;
+    double *ring_xy;          /* scratch: a pixel ring closed once more */
+    size_t alloc_ring_xy;
 } clip_ctx;
 
-/* A ring of the scale as a GEOS LinearRing, closed if it is not. */
-static GEOSGeometry *make_ring(clip_ctx *c, const topo_run *run)
+/* A polygon of the scale as a shape: its shell and the holes near the view
+ * (a hole far outside it does not matter).  NULL when it cannot be built. */
+static geo_shape *make_polygon(clip_ctx *c, const topo_polygon *p)
 {
-    const double *xy = c->s->xy + 2 * run->start;
-    size_t n = run->n;
-    int closed = xy[0] == xy[2 * (n - 1)] && xy[1] == xy[2 * (n - 1) + 1];
-    GEOSCoordSequence *seq;
-    if (closed) {
-        seq = GEOSCoordSeq_copyFromBuffer_r(c->h, xy, (unsigned)n, 0, 0);
-    } else {
-        seq = GEOSCoordSeq_create_r(c->h, (unsigned)n + 1, 2);
-        for (size_t i = 0; i <= n && seq; i++) GEOSCoordSeq_setXY_r(c->h, seq, (unsigned)i, xy[2 * (i % n)], xy[2 * (i % n) + 1]);
+    size_t n = 0;
+    ALLOC_GROW(c->rings, p->n_rings, c->alloc_rings);
+    for (uint32_t k = 0; k < p->n_rings; k++) {
+        const topo_run *run = &c->s->rings[p->first + k];
+        if (k && !bbox_meets(&run->bbox, &c->clip)) continue;
+        c->rings[n].xy = c->s->xy + 2 * run->start;
+        c->rings[n].n_points = run->n;
+        n++;
     }
-    return seq ? GEOSGeom_createLinearRing_r(c->h, seq) : NULL;
-}
-
-static GEOSGeometry *make_polygon(clip_ctx *c, const topo_polygon *p)
-{
-    GEOSGeometry *shell = make_ring(c, &c->s->rings[p->first]);
-    if (!shell) return NULL;
-    GEOSGeometry **holes = p->n_rings > 1 ? xmalloc((p->n_rings - 1) * sizeof(*holes)) : NULL;
-    unsigned n_holes = 0;
-    for (uint32_t k = 1; k < p->n_rings; k++) {
-        /* a hole far outside the view does not matter */
-        if (!bbox_meets(&c->s->rings[p->first + k].bbox, &c->clip)) continue;
-        GEOSGeometry *h = make_ring(c, &c->s->rings[p->first + k]);
-        if (h) holes[n_holes++] = h;
-    }
-    GEOSGeometry *poly = GEOSGeom_createPolygon_r(c->h, shell, holes, n_holes);
-    free(holes);
-    return poly;
+    geo_shape *shape = NULL;
+    if (geo_shape_polygon(c->geo, c->rings, n, &shape, NULL) < 0) return NULL;
+    return shape;
 }
 
 /* Clip (unless wholly inside) and simplify g; takes g.  NULL when nothing
  * is left. */
-static GEOSGeometry *clip_simplify(clip_ctx *c, GEOSGeometry *g, int inside)
+static geo_shape *clip_simplify(clip_ctx *c, geo_shape *g, int inside)
 {
+    geo_shape *result;
     if (!g) return NULL;
-    if (!inside) {
-        GEOSGeometry *clipped = GEOSClipByRect_r(c->h, g, c->clip.west_deg, c->clip.south_deg, c->clip.east_deg,
-                                                 c->clip.north_deg);
-        if (clipped) {
-            GEOSGeom_destroy_r(c->h, g);
-            g = clipped;
-        } /* else: GEOS could not cut it (an invalid ring): draw it whole, Cairo clips */
-    }
-    if (GEOSisEmpty_r(c->h, g) == 1) {
-        GEOSGeom_destroy_r(c->h, g);
-        return NULL;
-    }
-    if (c->tolerance_deg > 0) {
-        GEOSGeometry *simple = GEOSSimplify_r(c->h, g, c->tolerance_deg);
-        if (simple) {
-            GEOSGeom_destroy_r(c->h, g);
-            g = simple;
-        }
-    }
-    if (GEOSisEmpty_r(c->h, g) == 1) {
-        GEOSGeom_destroy_r(c->h, g);
-        return NULL;
+    if (!inside && geo_shape_clip(c->geo, g, c->clip.west_deg, c->clip.south_deg, c->clip.east_deg,
+                                  c->clip.north_deg, &result, NULL) == 0) {
+        geo_shape_free(c->geo, g);
+        if (!result) return NULL;
+        g = result;
+    } /* else: GEOS could not cut it (an invalid ring): draw it whole, Cairo clips */
+    if (c->tolerance_deg > 0 && geo_shape_simplify(c->geo, g, c->tolerance_deg, &result, NULL) == 0) {
+        geo_shape_free(c->geo, g);
+        g = result;
     }
     return g;
 }
 
-/* Append a GEOS line or ring's points, projected, as one path. */
-static void add_path(clip_ctx *c, px_paths *out, const GEOSGeometry *line)
+/* Append path k of c->paths, projected, to out as one path. */
+static void add_path(clip_ctx *c, px_paths *out, size_t k)
 {
-    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(c->h, line);
-    unsigned n = 0;
-    if (!seq || !GEOSCoordSeq_getSize_r(c->h, seq, &n) || n < 2) return;
-    if (n > c->alloc_scratch) {
-        c->alloc_scratch = n;
-        c->lon = xrealloc(c->lon, n * sizeof(double));
-        c->lat = xrealloc(c->lat, n * sizeof(double));
+    const geo_path *path = &c->paths.paths[k];
+    size_t n = path->n_points;
+    if (n < 2) return;
+    if (n > c->alloc_xy) {
+        c->alloc_xy = n;
+        c->x = xrealloc(c->x, n * sizeof(double));
+        c->y = xrealloc(c->y, n * sizeof(double));
     }
-    for (unsigned i = 0; i < n; i++) GEOSCoordSeq_getXY_r(c->h, seq, i, &c->lon[i], &c->lat[i]);
+    view_project_many(c->v, c->paths.x + path->start, c->paths.y + path->start, n, c->x, c->y);
     ALLOC_GROW(out->xy, 2 * (out->n_points + n), out->alloc_points);
-    double *x = xmalloc(n * sizeof(double)), *y = xmalloc(n * sizeof(double));
-    view_project_many(c->v, c->lon, c->lat, n, x, y);
     size_t m = out->n_points;
-    for (unsigned i = 0; i < n; i++) {
-        if (!isfinite(x[i]) || !isfinite(y[i])) continue;
-        out->xy[2 * m] = x[i];
-        out->xy[2 * m + 1] = y[i];
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(c->x[i]) || !isfinite(c->y[i])) continue;
+        out->xy[2 * m] = c->x[i];
+        out->xy[2 * m + 1] = c->y[i];
         m++;
     }
-    free(x);
-    free(y);
     if (m - out->n_points < 2) return;
     ALLOC_GROW(out->ring_start, out->n_rings + 2, out->alloc_rings);
     out->ring_start[out->n_rings] = out->n_points;
@@ -245,31 +218,14 @@ static void add_path(clip_ctx *c, px_paths *out, const GEOSGeometry *line)
     out->ring_start[out->n_rings] = m;
 }
 
-/* Every ring of a (multi)polygon or line of a (multi)line, into out. */
-static void add_geometry(clip_ctx *c, px_paths *out, const GEOSGeometry *g)
+/* Every ring of a (multi)polygon or line of a (multi)line, projected, into
+ * out; takes g. */
+static void add_shape(clip_ctx *c, px_paths *out, geo_shape *g)
 {
-    int type = GEOSGeomTypeId_r(c->h, g);
-    switch (type) {
-    case GEOS_POLYGON: {
-        add_path(c, out, GEOSGetExteriorRing_r(c->h, g));
-        int n = GEOSGetNumInteriorRings_r(c->h, g);
-        for (int i = 0; i < n; i++) add_path(c, out, GEOSGetInteriorRingN_r(c->h, g, i));
-        break;
-    }
-    case GEOS_LINESTRING:
-    case GEOS_LINEARRING:
-        add_path(c, out, g);
-        break;
-    case GEOS_MULTIPOLYGON:
-    case GEOS_MULTILINESTRING:
-    case GEOS_GEOMETRYCOLLECTION: {
-        int n = GEOSGetNumGeometries_r(c->h, g);
-        for (int i = 0; i < n; i++) add_geometry(c, out, GEOSGetGeometryN_r(c->h, g, i));
-        break;
-    }
-    default:
-        break;
-    }
+    geo_paths_clear(&c->paths);
+    geo_shape_paths(c->geo, g, &c->paths, NULL);
+    for (size_t k = 0; k < c->paths.n_paths; k++) add_path(c, out, k);
+    geo_shape_free(c->geo, g);
 }
 
 /* Area (px^2) and a label point of a country's visible part. */
@@ -280,15 +236,15 @@ static void country_label_point(clip_ctx *c, const topo_country *tc, basemap_vie
     for (uint32_t k = 0; k < tc->n_polygons; k++) {
         const topo_polygon *p = &c->s->country_polys[tc->first + k];
         if (!bbox_meets(&p->bbox, &c->clip)) continue;
-        GEOSGeometry *g = clip_simplify(c, make_polygon(c, p), bbox_inside(&p->bbox, &c->clip));
+        geo_shape *g = clip_simplify(c, make_polygon(c, p), bbox_inside(&p->bbox, &c->clip));
         if (!g) continue;
-        /* shells only: enough for a label point */
-        int n = GEOSGetNumGeometries_r(c->h, g);
-        for (int i = 0; i < n; i++) {
-            const GEOSGeometry *part = GEOSGetGeometryN_r(c->h, g, i);
-            if (GEOSGeomTypeId_r(c->h, part) == GEOS_POLYGON) add_path(c, &px, GEOSGetExteriorRing_r(c->h, part));
-        }
-        GEOSGeom_destroy_r(c->h, g);
+        /* shells only (of the shape's polygons, not of a nested
+         * collection's): enough for a label point */
+        geo_paths_clear(&c->paths);
+        geo_shape_paths(c->geo, g, &c->paths, NULL);
+        for (size_t i = 0; i < c->paths.n_paths; i++)
+            if (c->paths.paths[i].kind == GEO_PATH_SHELL && c->paths.paths[i].depth <= 1) add_path(c, &px, i);
+        geo_shape_free(c->geo, g);
     }
     /* the largest visible piece, cut to the image, and its point farthest
      * from the edges */
@@ -296,27 +252,20 @@ static void country_label_point(clip_ctx *c, const topo_country *tc, basemap_vie
     for (size_t r = 0; r < px.n_rings; r++) {
         size_t a = px.ring_start[r], n = px.ring_start[r + 1] - a;
         if (n < 4) continue;
-        GEOSCoordSequence *seq = GEOSCoordSeq_create_r(c->h, (unsigned)n + 1, 2);
-        for (size_t i = 0; i <= n; i++)
-            GEOSCoordSeq_setXY_r(c->h, seq, (unsigned)i, px.xy[2 * (a + i % n)], px.xy[2 * (a + i % n) + 1]);
-        GEOSGeometry *ring = GEOSGeom_createLinearRing_r(c->h, seq);
-        GEOSGeometry *poly = ring ? GEOSGeom_createPolygon_r(c->h, ring, NULL, 0) : NULL;
-        if (!poly) continue;
-        GEOSGeometry *cut = GEOSClipByRect_r(c->h, poly, 0, 0, render_view_width(c->v), render_view_height(c->v));
-        GEOSGeom_destroy_r(c->h, poly);
-        if (!cut) continue;
-        double area = 0;
-        if (GEOSisEmpty_r(c->h, cut) != 1 && GEOSArea_r(c->h, cut, &area) && area > best_area) {
-            GEOSGeometry *circle = GEOSMaximumInscribedCircle_r(c->h, cut, 2.0);
-            if (circle) {
-                GEOSGeometry *centre = GEOSGeomGetStartPoint_r(c->h, circle);
-                if (centre && GEOSGeomGetX_r(c->h, centre, &bx) && GEOSGeomGetY_r(c->h, centre, &by))
-                    best_area = area;
-                GEOSGeom_destroy_r(c->h, centre);
-                GEOSGeom_destroy_r(c->h, circle);
-            }
-        }
-        GEOSGeom_destroy_r(c->h, cut);
+        /* closed once more: its first point after its last */
+        ALLOC_GROW(c->ring_xy, 2 * (n + 1), c->alloc_ring_xy);
+        memcpy(c->ring_xy, px.xy + 2 * a, 2 * n * sizeof(double));
+        c->ring_xy[2 * n] = px.xy[2 * a];
+        c->ring_xy[2 * n + 1] = px.xy[2 * a + 1];
+        geo_ring ring = { c->ring_xy, n + 1 };
+        geo_shape *poly = NULL, *cut = NULL;
+        if (geo_shape_polygon(c->geo, &ring, 1, &poly, NULL) < 0) continue;
+        int rc = geo_shape_clip(c->geo, poly, 0, 0, render_view_width(c->v), render_view_height(c->v), &cut, NULL);
+        geo_shape_free(c->geo, poly);
+        if (rc < 0 || !cut) continue;
+        double area = geo_shape_area(c->geo, cut);
+        if (area > best_area && geo_shape_inscribed_centre(c->geo, cut, 2.0, &bx, &by, NULL) == 0) best_area = area;
+        geo_shape_free(c->geo, cut);
     }
     px_paths_release(&px);
     if (best_area <= 0) return;
@@ -326,12 +275,6 @@ static void country_label_point(clip_ctx *c, const topo_country *tc, basemap_vie
     out->countries[out->n_countries].y = by;
     out->countries[out->n_countries].area_px = best_area;
     out->n_countries++;
-}
-
-static void on_geos_message(const char *message, void *userdata)
-{
-    (void)message;
-    (void)userdata;
 }
 
 /* Decode the 1:10m scale unless done; 1 when it is there, 0 when it
@@ -371,10 +314,8 @@ int basemap_for_view(render_basemap *b, const render_view *v, int want_countries
     }
     clip_ctx c;
     memset(&c, 0, sizeof(c));
-    c.h = GEOS_init_r();
-    if (!c.h) return em_error(err, EM_EINTERNAL, "cannot start a GEOS context");
-    GEOSContext_setErrorMessageHandler_r(c.h, on_geos_message, NULL);
-    GEOSContext_setNoticeMessageHandler_r(c.h, on_geos_message, NULL);
+    c.geo = geo_ctx_new();
+    if (!c.geo) return em_error(err, EM_EINTERNAL, "cannot start a GEOS context");
     c.v = v;
     c.s = s;
     /* the view's bounds and a few pixels more, so that cut edges fall
@@ -390,38 +331,35 @@ int basemap_for_view(render_basemap *b, const render_view *v, int want_countries
     for (size_t i = 0; i < s->n_land; i++) {
         const topo_polygon *p = &s->land[i];
         if (!bbox_meets(&p->bbox, &c.clip)) continue;
-        GEOSGeometry *g = clip_simplify(&c, make_polygon(&c, p), bbox_inside(&p->bbox, &c.clip));
-        if (!g) continue;
-        add_geometry(&c, &out->land, g);
-        GEOSGeom_destroy_r(c.h, g);
+        geo_shape *g = clip_simplify(&c, make_polygon(&c, p), bbox_inside(&p->bbox, &c.clip));
+        if (g) add_shape(&c, &out->land, g);
     }
     /* borders: the shared arcs near the view, as one multi-line */
-    GEOSGeometry **lines = NULL;
+    geo_ring *lines = NULL;
     size_t n_lines = 0, alloc_lines = 0;
     for (size_t i = 0; i < s->n_borders; i++) {
         const topo_run *r = &s->borders[i];
         if (!bbox_meets(&r->bbox, &c.clip)) continue;
-        GEOSCoordSequence *seq = GEOSCoordSeq_copyFromBuffer_r(c.h, s->xy + 2 * r->start, (unsigned)r->n, 0, 0);
-        GEOSGeometry *line = seq ? GEOSGeom_createLineString_r(c.h, seq) : NULL;
-        if (!line) continue;
         ALLOC_GROW(lines, n_lines + 1, alloc_lines);
-        lines[n_lines++] = line;
+        lines[n_lines].xy = s->xy + 2 * r->start;
+        lines[n_lines].n_points = r->n;
+        n_lines++;
     }
-    if (n_lines) {
-        GEOSGeometry *multi = GEOSGeom_createCollection_r(c.h, GEOS_MULTILINESTRING, lines, (unsigned)n_lines);
-        GEOSGeometry *g = clip_simplify(&c, multi, 0);
-        if (g) {
-            add_geometry(&c, &out->borders, g);
-            GEOSGeom_destroy_r(c.h, g);
-        }
+    geo_shape *multi = NULL;
+    if (n_lines && geo_shape_lines(c.geo, lines, n_lines, &multi, NULL) == 0 && multi) {
+        geo_shape *g = clip_simplify(&c, multi, 0);
+        if (g) add_shape(&c, &out->borders, g);
     }
     free(lines);
     if (want_countries)
         for (size_t i = 0; i < s->n_countries; i++)
             if (s->countries[i].name && bbox_meets(&s->countries[i].bbox, &c.clip))
                 country_label_point(&c, &s->countries[i], out);
-    free(c.lon);
-    free(c.lat);
-    GEOS_finish_r(c.h);
+    free(c.rings);
+    geo_paths_release(&c.paths);
+    free(c.x);
+    free(c.y);
+    free(c.ring_xy);
+    geo_ctx_free(c.geo);
     return 0;
 }

@@ -22,7 +22,7 @@
  * render_basemap_load / render_events_finish; the 1:10m data is decoded on
  * first need under an internal lock).  A render_view and a render_image
  * belong to one thread at a time: give each tile its own.  render_draw makes
- * its own GEOS context and Cairo surface per call.
+ * its own geo_ctx (GEOS, through geo.h) and Cairo surface per call.
  *
  * Errors follow util/error.h: 0 or a negative EM_* code, with *err set to a
  * malloc'd message the caller frees.  Every *_free(NULL) / *_release of a

@@ -95,9 +95,10 @@ typedef struct {
     int used_10m;
 } basemap_view;
 
-/* Clip and simplify the base map for v (GEOS) and project it to pixels;
- * with want_countries also a label point for each country in view.  Loads
- * the 1:10m data on first need.  Caller releases out. */
+/* Clip and simplify the base map for v (geo_shape_clip, geo_shape_simplify)
+ * and project it to pixels; with want_countries also a label point for each
+ * country in view.  Loads the 1:10m data on first need.  Caller releases
+ * out. */
 int basemap_for_view(render_basemap *b, const render_view *v, int want_countries, basemap_view *out, char **err);
 void basemap_view_release(basemap_view *bv);
 void px_paths_release(px_paths *p);

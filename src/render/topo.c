@@ -8,7 +8,7 @@
  * GEOS geometry, which the point-in-polygon users need but a map does not,
  * and that takes 14 s for land-10m and 1.6 s for countries-10m; this reader
  * takes a few tens of milliseconds.  Clipping and simplifying per view is
- * done by GEOS in basemap.c.
+ * done in basemap.c, through geo.h.
  */
 #include <cJSON.h>
 #include <errno.h>

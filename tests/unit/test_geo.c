@@ -249,7 +249,7 @@ START_TEST(geo_shape_bbox_should_span_the_shape)
     ck_assert_double_eq(b.south_deg, 50);
     ck_assert_double_eq(b.east_deg, 180);
     ck_assert_double_eq(b.north_deg, 72);
-    ck_assert_double_eq_tol(geo_shape_area_deg2(ctx, s), 100 + 220, 1e-9);
+    ck_assert_double_eq_tol(geo_shape_area(ctx, s), 100 + 220, 1e-9);
     geo_shape_free(ctx, s);
     geo_ctx_free(ctx);
 }
@@ -267,7 +267,7 @@ START_TEST(geo_shape_from_rings_should_repair_a_self_intersecting_ring)
 
     ck_assert_int_eq(geo_shape_from_rings(ctx, &ring, counts, 1, &shape, &err), 0);
     ck_assert_ptr_nonnull(shape);
-    ck_assert_double_eq_tol(geo_shape_area_deg2(ctx, shape), 2.0, 1e-12);
+    ck_assert_double_eq_tol(geo_shape_area(ctx, shape), 2.0, 1e-12);
     ck_assert_int_eq(geo_shape_contains(ctx, shape, pt(1.0, 0.5)), 1);
     ck_assert_int_eq(geo_shape_contains(ctx, shape, pt(1.0, 1.5)), 1);
     ck_assert_int_eq(geo_shape_contains(ctx, shape, pt(0.5, 1.0)), 0);
@@ -310,12 +310,167 @@ START_TEST(geo_free_functions_should_accept_null)
     ck_assert_ptr_nonnull(shape);
     ck_assert_int_eq(geo_shape_contains(ctx, shape, (geo_point){ .lat_deg = 1, .lon_deg = 1 }), 1);
     ck_assert_int_eq(geo_shape_contains(ctx, shape, (geo_point){ .lat_deg = 1, .lon_deg = 3 }), 0);
-    ck_assert_double_eq_tol(geo_shape_area_deg2(ctx, shape), 4.0, 1e-12);
+    ck_assert_double_eq_tol(geo_shape_area(ctx, shape), 4.0, 1e-12);
     geo_shape_free(ctx, shape);
     geo_ctx_free(ctx);
     geo_ctx_free(NULL);
     geo_proj_free(NULL);
     ck_assert_ptr_null(err);
+}
+END_TEST
+
+/* ------------------------------------------------------------- drawing */
+
+/* The shape of one ring built as it is; the ring must build. */
+static geo_shape *polygon_of(geo_ctx *ctx, const double *xy, size_t n_points)
+{
+    geo_ring ring = { xy, n_points };
+    geo_shape *shape = NULL;
+    char *err = NULL;
+    int rc = geo_shape_polygon(ctx, &ring, 1, &shape, &err);
+    ck_assert_msg(rc == 0, "%s", err ? err : "(no message)");
+    ck_assert_ptr_nonnull(shape);
+    return shape;
+}
+
+START_TEST(geo_shape_polygon_should_build_rings_as_they_are)
+{
+    geo_ctx *ctx = geo_ctx_new();
+    /* a bow tie, not closed: closed, not repaired (geo_shape_from_wkt refuses it) */
+    const double bow_xy[] = { 0, 0, 2, 2, 2, 0, 0, 2 };
+    geo_shape *shape = polygon_of(ctx, bow_xy, 4);
+    char *wkt = wkt_of(ctx, shape);
+    ck_assert_str_eq(wkt, "POLYGON ((0 0, 2 2, 2 0, 0 2, 0 0))");
+    free(wkt);
+    geo_shape_free(ctx, shape);
+
+    /* a shell and a hole, the hole already closed */
+    const double shell_xy[] = { 0, 0, 10, 0, 10, 10, 0, 10 };
+    const double hole_xy[] = { 4, 4, 4, 6, 6, 6, 6, 4, 4, 4 };
+    geo_ring rings[] = { { shell_xy, 4 }, { hole_xy, 5 } };
+    char *err = NULL;
+    ck_assert_int_eq(geo_shape_polygon(ctx, rings, 2, &shape, &err), 0);
+    ck_assert_double_eq_tol(geo_shape_area(ctx, shape), 96.0, 1e-12);
+    geo_shape_free(ctx, shape);
+
+    /* a ring GEOS refuses: too few points once closed */
+    const double short_xy[] = { 1, 1, 1, 1 };
+    geo_ring short_ring = { short_xy, 2 };
+    shape = (geo_shape *)&shape;
+    ck_assert_int_eq(geo_shape_polygon(ctx, &short_ring, 1, &shape, &err), EM_EINPUT);
+    ck_assert_ptr_null(shape);
+    ck_assert_ptr_nonnull(err);
+    ck_assert_msg(!strncmp(err, "cannot build ring 0", 19), "message: %s", err);
+    free(err);
+    geo_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(geo_shape_clip_should_keep_the_part_inside_the_rectangle)
+{
+    geo_ctx *ctx = geo_ctx_new();
+    const double square_xy[] = { 0, 0, 10, 0, 10, 10, 0, 10, 0, 0 };
+    geo_shape *square = polygon_of(ctx, square_xy, 5), *part = NULL;
+    char *err = NULL;
+
+    ck_assert_int_eq(geo_shape_clip(ctx, square, 5, 5, 15, 15, &part, &err), 0);
+    ck_assert_ptr_nonnull(part);
+    ck_assert_double_eq_tol(geo_shape_area(ctx, part), 25.0, 1e-12);
+    geo_shape_free(ctx, part);
+
+    /* nothing inside: no shape, no error */
+    part = (geo_shape *)&part;
+    ck_assert_int_eq(geo_shape_clip(ctx, square, 20, 20, 30, 30, &part, &err), 0);
+    ck_assert_ptr_null(part);
+    ck_assert_ptr_null(err);
+    geo_shape_free(ctx, square);
+    geo_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(geo_shape_simplify_should_drop_points_within_the_tolerance)
+{
+    geo_ctx *ctx = geo_ctx_new();
+    const double line_xy[] = { 0, 0, 5, 0.01, 10, 0, 15, 3 };
+    geo_ring line = { line_xy, 4 };
+    geo_shape *lines = NULL, *simple = NULL;
+    geo_paths paths = GEO_PATHS_INIT;
+    char *err = NULL;
+
+    ck_assert_int_eq(geo_shape_lines(ctx, &line, 1, &lines, &err), 0);
+    ck_assert_int_eq(geo_shape_simplify(ctx, lines, 0.1, &simple, &err), 0);
+    ck_assert_ptr_nonnull(simple);
+    ck_assert_int_eq(geo_shape_paths(ctx, simple, &paths, &err), 0);
+    ck_assert_uint_eq(paths.n_paths, 1);
+    ck_assert_uint_eq(paths.paths[0].n_points, 3); /* (5, 0.01) is gone */
+    ck_assert_double_eq(paths.x[1], 10);
+    ck_assert_double_eq(paths.y[2], 3);
+    geo_paths_release(&paths);
+    geo_shape_free(ctx, simple);
+    geo_shape_free(ctx, lines);
+    geo_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(geo_shape_paths_should_list_shells_holes_and_lines_in_order)
+{
+    geo_ctx *ctx = geo_ctx_new();
+    const double shell_xy[] = { 0, 0, 10, 0, 10, 10, 0, 10 };
+    const double hole_xy[] = { 4, 4, 4, 6, 6, 6, 6, 4 };
+    geo_ring rings[] = { { shell_xy, 4 }, { hole_xy, 4 } };
+    const double a_xy[] = { 0, 0, 1, 1 }, b_xy[] = { 5, 5 }, c_xy[] = { 2, 2, 3, 3, 4, 2 };
+    geo_ring lines[] = { { a_xy, 2 }, { b_xy, 1 }, { c_xy, 3 } };
+    geo_shape *polygon = NULL, *multi = NULL;
+    geo_paths paths = GEO_PATHS_INIT;
+    char *err = NULL;
+
+    ck_assert_int_eq(geo_shape_polygon(ctx, rings, 2, &polygon, &err), 0);
+    ck_assert_int_eq(geo_shape_lines(ctx, lines, 3, &multi, &err), 0);
+    ck_assert_int_eq(geo_shape_paths(ctx, polygon, &paths, &err), 0);
+    ck_assert_int_eq(geo_shape_paths(ctx, multi, &paths, &err), 0);
+    ck_assert_uint_eq(paths.n_paths, 4);
+    ck_assert_int_eq(paths.paths[0].kind, GEO_PATH_SHELL);
+    ck_assert_int_eq(paths.paths[0].depth, 0);
+    ck_assert_uint_eq(paths.paths[0].n_points, 5); /* closed */
+    ck_assert_int_eq(paths.paths[1].kind, GEO_PATH_HOLE);
+    ck_assert_uint_eq(paths.paths[1].start, 5);
+    ck_assert_double_eq(paths.x[5], 4);
+    ck_assert_double_eq(paths.y[6], 6);
+    /* the line of one point is left out; a multi's lines are its parts */
+    ck_assert_int_eq(paths.paths[2].kind, GEO_PATH_LINE);
+    ck_assert_int_eq(paths.paths[2].depth, 1);
+    ck_assert_uint_eq(paths.paths[3].n_points, 3);
+    ck_assert_uint_eq(paths.n_points, 15);
+
+    geo_paths_clear(&paths);
+    ck_assert_uint_eq(paths.n_paths, 0);
+    geo_paths_release(&paths);
+    geo_paths_release(&paths);
+    geo_shape_free(ctx, polygon);
+    geo_shape_free(ctx, multi);
+
+    /* no line of 2 points: no shape */
+    multi = (geo_shape *)&multi;
+    ck_assert_int_eq(geo_shape_lines(ctx, &lines[1], 1, &multi, &err), 0);
+    ck_assert_ptr_null(multi);
+    geo_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(geo_shape_inscribed_centre_should_find_the_widest_point)
+{
+    geo_ctx *ctx = geo_ctx_new();
+    /* an L: the centre of its widest part, the 10 x 10 square */
+    const double l_xy[] = { 0, 0, 30, 0, 30, 2, 10, 2, 10, 10, 0, 10, 0, 0 };
+    geo_shape *shape = polygon_of(ctx, l_xy, 7);
+    double x = -1, y = -1;
+    char *err = NULL;
+
+    ck_assert_int_eq(geo_shape_inscribed_centre(ctx, shape, 0.01, &x, &y, &err), 0);
+    ck_assert_double_eq_tol(x, 5, 0.02);
+    ck_assert_double_eq_tol(y, 5, 0.02);
+    geo_shape_free(ctx, shape);
+    geo_ctx_free(ctx);
 }
 END_TEST
 
@@ -527,6 +682,14 @@ Suite *geo_suite(void)
     tcase_add_test(tc, geo_shape_from_rings_should_repair_a_self_intersecting_ring);
     tcase_add_test(tc, geo_shape_from_rings_should_drop_degenerate_rings);
     tcase_add_test(tc, geo_free_functions_should_accept_null);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("drawing");
+    tcase_add_test(tc, geo_shape_polygon_should_build_rings_as_they_are);
+    tcase_add_test(tc, geo_shape_clip_should_keep_the_part_inside_the_rectangle);
+    tcase_add_test(tc, geo_shape_simplify_should_drop_points_within_the_tolerance);
+    tcase_add_test(tc, geo_shape_paths_should_list_shells_holes_and_lines_in_order);
+    tcase_add_test(tc, geo_shape_inscribed_centre_should_find_the_widest_point);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("topojson");
