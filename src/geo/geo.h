@@ -2,9 +2,10 @@
  * geo.h - the geometry the whole program shares: true distances on the WGS 84
  * ellipsoid and coordinate transformations (PROJ, in proj.c); shapes with
  * point-in-polygon tests, representative points and WKB storage, and the
- * clipping and simplifying that drawing needs (GEOS, in geos.c); and the
- * TopoJSON reader for the Natural Earth base map (topojson.c).  Nothing
- * outside src/geo/ includes a PROJ or GEOS header.
+ * clipping and simplifying that drawing needs (GEOS, in geos.c); and the one
+ * TopoJSON decoder, for the Natural Earth base map and the gazetteer's
+ * country polygons (topojson.c).  Nothing outside src/geo/ includes a PROJ or
+ * GEOS header.
  *
  * Coordinates are degrees on WGS 84.  Where a shape meets text (WKT, WKB) the
  * order is GEOS's and GeoJSON's: x = longitude, y = latitude.  The drawing
@@ -208,34 +209,121 @@ int geo_shape_inscribed_centre(geo_ctx *ctx, const geo_shape *shape, double tole
 
 /* -------------------------------------------------------------- TopoJSON */
 
-/* One geometry of a TopoJSON GeometryCollection. */
+/* The one TopoJSON decoder (topojson.c).  A Topology stores each shared
+ * border once, as an "arc"; with a "transform" the arcs are quantized to
+ * integers and delta-encoded.  Decoding a Topology (topo_open) and reading
+ * an object's polygons from it as rings (topo_read_rings) is all the base map
+ * needs; topo_read goes on to make each geometry a valid GEOS shape, which
+ * the gazetteer needs for its point-in-polygon tests (and which is the slow
+ * part: seconds for the 1:10m land, where the rings take tens of
+ * milliseconds).
+ *
+ * Rings come out as world-atlas's d3 spherical geometry means them: an edge
+ * is the short way round, so a step of more than 180 degrees of longitude
+ * crosses the antimeridian.  A ring that crosses it and comes back gets
+ * continuous longitudes, past ±180 where needed; a ring that goes once
+ * around a pole (Antarctica's coast) is opened where it crosses the
+ * antimeridian and closed along ±180 and the pole, as Natural Earth's own
+ * files draw it, and says so in pole_lat_deg. */
+
+/* The largest TopoJSON file read (README, "Limits"): it is parsed whole.
+ * Past it: "x.json: TopoJSON larger than 512 MiB (the limit)". */
+#define GEO_TOPO_MAX_FILE (512u << 20)
+
+/* Opaque: a Topology read from a file, its arcs decoded on first need. */
+typedef struct topo_topology topo_topology;
+
+/* A run of points of a topo_rings: a ring, or a border line. */
+typedef struct {
+    size_t start, n_points;   /* points xy[2 * start .. 2 * (start + n_points)) */
+    double pole_lat_deg;      /* a ring closed along ±180 and a pole: that pole
+                                 (-90 or 90); otherwise 0 */
+} topo_run;
+
+/* A polygon: rings[first_ring] its shell, then n_rings - 1 holes. */
+typedef struct {
+    size_t first_ring, n_rings;
+} topo_polygon;
+
+/* A Polygon or MultiPolygon geometry of an object. */
+typedef struct {
+    char *id;                 /* the geometry's "id" ("760" for Syria in world-atlas), or NULL */
+    char *name;               /* properties.name, or NULL */
+    size_t index;             /* its place in the object's "geometries", for messages */
+    size_t first_polygon, n_polygons;
+} topo_geometry;
+
+/* Objects of a Topology as plain arrays, lon, lat in degrees.  Rings are the
+ * file's, stitched from arcs and nothing more: a ring may hold fewer than 4
+ * points, repeat a point, cross itself, or (where the file overflows) hold a
+ * coordinate that is not finite.  Zero it (or TOPO_RINGS_INIT) before the
+ * first topo_read_rings; release with topo_rings_release. */
+typedef struct {
+    double *xy;               /* every run's points, lon, lat pairs */
+    size_t n_points, alloc_xy;          /* alloc_xy in doubles */
+    topo_run *rings;
+    size_t n_rings, alloc_rings;
+    topo_polygon *polygons;
+    size_t n_polygons, alloc_polygons;
+    topo_geometry *geometries;
+    size_t n_geometries, alloc_geometries;
+    topo_run *borders;        /* arcs that two different geometries of an object
+                                 share (the borders between countries), as lines */
+    size_t n_borders, alloc_borders;
+} topo_rings;
+
+#define TOPO_RINGS_INIT { NULL, 0, 0, NULL, 0, 0, NULL, 0, 0, NULL, 0, 0, NULL, 0, 0 }
+
+/* Read the TopoJSON Topology at path (as in the world-atlas npm package),
+ * refusing a file past GEO_TOPO_MAX_FILE before reading it.  Its arcs are
+ * scanned straight into numbers (as a cJSON tree the 1:10m arcs would take
+ * ~100 MB of small allocations); the rest is parsed with cJSON.  Errors name
+ * the file: EM_EIO "cannot open", "cannot read"; EM_EINPUT
+ *     x.json: TopoJSON larger than 512 MiB (the limit)
+ *     x.json:1:345: JSON parse error
+ *     countries-50m.json: not a TopoJSON Topology
+ * On success the caller frees *out with topo_free; on error *out is NULL. */
+int topo_open(const char *path, topo_topology **out, char **err);
+/* Append the Polygon and MultiPolygon geometries of the topology's object
+ * object_name ("countries", "land": a GeometryCollection, or one lone
+ * geometry) to out: arcs decoded with the topology's transform, stitched into
+ * rings (~i is arc i walked backwards; each arc after a ring's first starts
+ * where the one before ended, so that point is taken once), antimeridian and
+ * poles handled as above.  A geometry of type null is left out.  Also
+ * appends to out->borders every arc that two different geometries of the
+ * object use and that has 2 points or more, in arc order, with continuous
+ * longitudes.  Call it again on the same out for another object: every run
+ * indexes the one out->xy.  Errors (EM_EINPUT) name the file and what is
+ * wrong:
+ *     countries-50m.json: object 'foo' not found
+ *     x.json: "transform" needs "scale" and "translate" as [x, y]
+ *     x.json: object 'x', geometry 0: arc index 3 is out of range (the topology has 1 arcs)
+ *     x.json: object 'x', geometry 2: type 'Point' is not supported (expected Polygon or MultiPolygon)
+ * On error out keeps the whole geometries read before the one that failed
+ * (and the borders of none of them). */
+int topo_read_rings(topo_topology *topology, const char *object_name, topo_rings *out, char **err);
+/* Free the arrays of rings and zero it; releasing a zeroed topo_rings is a
+ * no-op. */
+void topo_rings_release(topo_rings *rings);
+/* Free topology; topo_free(NULL) is a no-op. */
+void topo_free(topo_topology *topology);
+
+/* One geometry of a TopoJSON object, as a shape. */
 typedef struct {
     char *id;          /* the geometry's "id" ("760" for Syria in world-atlas), or NULL */
     char *name;        /* properties.name, or NULL */
     geo_shape *shape;  /* Polygon or MultiPolygon, valid and non-empty */
 } topo_feature;
 
-/* The largest TopoJSON file read (README, "Limits"): it is parsed whole.
- * Past it: "x.json: TopoJSON larger than 512 MiB (the limit)". */
-#define GEO_TOPO_MAX_FILE (512u << 20)
-
-struct strbuf;
-/* Append the whole TopoJSON file at path to out, refusing one past
- * GEO_TOPO_MAX_FILE (before reading it, when its size is known).  EM_OK;
- * EM_EIO ("cannot open", "cannot read") or EM_EINPUT (the limit) naming
- * the file. */
-int topo_read_text(const char *path, struct strbuf *out, char **err);
-
-/* Read the TopoJSON Topology at path (as in the world-atlas npm package) and
- * build one feature for every Polygon or MultiPolygon in its object
- * object_name ("countries", "land"): quantized, delta-encoded arcs are
- * decoded with the topology's transform, reversed arcs (~i) followed
- * backwards, invalid rings made valid (GEOSMakeValid) rather than refused.
- * A geometry with no arcs (type null) or none left after that is skipped.
- * Errors (EM_EIO, EM_EINPUT) name the file:
- *     countries-50m.json: not a TopoJSON Topology
- *     x.json:1:345: JSON parse error
- *     countries-50m.json: object 'foo' not found
+/* topo_open and topo_read_rings, then the second step: one valid shape for
+ * every geometry of object_name.  Where geostitch turned a polar cut into a
+ * tiny cap (a shell and a hole both closed round the same pole), the hole's
+ * ring becomes the shell; a hole unwrapped on its own a turn away from its
+ * shell is moved next to it; then geo_shape_from_rings repairs invalid rings
+ * (GEOSMakeValid) rather than refusing them and cuts shapes at the
+ * antimeridian.  A geometry with no area left is skipped.  Errors as
+ * topo_open's and topo_read_rings's, and geo_shape_from_rings's as
+ *     x.json: object 'x', geometry 4: ring point 3 is not a finite number
  * On success *out holds *n_out features the caller frees with
  * topo_features_free; on error *out is NULL and *n_out 0. */
 int topo_read(geo_ctx *ctx, const char *path, const char *object_name, topo_feature **out,

@@ -1,10 +1,12 @@
 /*
  * basemap.c - the base map: Natural Earth land, countries and borders at
- * 1:50m and 1:10m (topo.c decodes world-atlas's countries-*.json, which
- * holds the "land" object too), and reference places from the gazetteer.
- * Loaded once into plain arrays that nothing writes afterwards, so any
- * number of threads may draw from one base map; the 1:10m scale is decoded
- * on the first draw that needs it, under the base map's lock.
+ * 1:50m and 1:10m, and reference places from the gazetteer.  geo.h's
+ * TopoJSON decoder reads world-atlas's countries-*.json (which holds the
+ * "land" object too) into rings; here each scale becomes plain arrays, a
+ * bbox per ring and a copy 360 degrees over of what runs past ±180, that
+ * nothing writes afterwards, so any number of threads may draw from one
+ * base map; the 1:10m scale is decoded on the first draw that needs it,
+ * under the base map's lock.
  *
  * For each view the parts near it become shapes in a geo_ctx of the call's
  * own, are cut to the view (geo_shape_clip), simplified to half a pixel
@@ -33,6 +35,185 @@
 #define USE_10M_BELOW_KM_PER_PX 4.0
 #define SIMPLIFY_PX 0.5
 
+/* ------------------------------------------------------------- scales */
+
+typedef struct {
+    basemap_scale *s;
+    size_t alloc_points, alloc_rings, alloc_land, alloc_cpolys, alloc_countries, alloc_borders;
+} scale_builder;
+
+static void bbox_empty(geo_bbox *b)
+{
+    b->west_deg = b->south_deg = HUGE_VAL;
+    b->east_deg = b->north_deg = -HUGE_VAL;
+}
+
+static void bbox_add_bbox(geo_bbox *b, const geo_bbox *o)
+{
+    if (o->west_deg < b->west_deg) b->west_deg = o->west_deg;
+    if (o->east_deg > b->east_deg) b->east_deg = o->east_deg;
+    if (o->south_deg < b->south_deg) b->south_deg = o->south_deg;
+    if (o->north_deg > b->north_deg) b->north_deg = o->north_deg;
+}
+
+static void run_bbox(const double *xy, basemap_run *r)
+{
+    bbox_empty(&r->bbox);
+    for (size_t i = r->start; i < r->start + r->n; i++) {
+        double x = xy[2 * i], y = xy[2 * i + 1];
+        if (x < r->bbox.west_deg) r->bbox.west_deg = x;
+        if (x > r->bbox.east_deg) r->bbox.east_deg = x;
+        if (y < r->bbox.south_deg) r->bbox.south_deg = y;
+        if (y > r->bbox.north_deg) r->bbox.north_deg = y;
+    }
+}
+
+/* Append a run of points start .. start + n of the scale's xy. */
+static void add_run(const basemap_scale *s, basemap_run **runs, size_t *n_runs, size_t *alloc, size_t start,
+                    size_t n)
+{
+    ALLOC_GROW(*runs, *n_runs + 1, *alloc);
+    basemap_run *run = &(*runs)[(*n_runs)++];
+    run->start = start;
+    run->n = n;
+    run_bbox(s->xy, run);
+}
+
+/* A copy of the runs [first, first + n) of runs[] dx degrees over (360
+ * either way), appended to runs[] with its own points. */
+static void add_shifted(scale_builder *b, basemap_run **runs, size_t *n_runs, size_t *alloc, size_t first, size_t n,
+                        double dx)
+{
+    basemap_scale *s = b->s;
+    for (size_t k = 0; k < n; k++) {
+        basemap_run src = (*runs)[first + k];
+        size_t start = s->n_points;
+        ALLOC_GROW(s->xy, 2 * (s->n_points + src.n), b->alloc_points);
+        for (size_t i = 0; i < src.n; i++) {
+            s->xy[2 * (start + i)] = s->xy[2 * (src.start + i)] + dx;
+            s->xy[2 * (start + i) + 1] = s->xy[2 * (src.start + i) + 1];
+        }
+        s->n_points += src.n;
+        add_run(s, runs, n_runs, alloc, start, src.n);
+    }
+}
+
+static void add_polygon(scale_builder *b, uint32_t first, uint32_t n_rings, int country)
+{
+    basemap_scale *s = b->s;
+    basemap_polygon p = { first, n_rings, s->rings[first].bbox };
+    if (country) {
+        ALLOC_GROW(s->country_polys, s->n_country_polys + 1, b->alloc_cpolys);
+        s->country_polys[s->n_country_polys++] = p;
+    } else {
+        ALLOC_GROW(s->land, s->n_land + 1, b->alloc_land);
+        s->land[s->n_land++] = p;
+    }
+}
+
+/* One decoded polygon into land or country polygons.  A ring of fewer than
+ * 4 points is nothing to draw: it is left out, and the polygon with it when
+ * it is the shell.  Past the antimeridian, the copy on the other side as
+ * well. */
+static void read_polygon(scale_builder *b, const topo_rings *tr, const topo_polygon *tp, int country)
+{
+    basemap_scale *s = b->s;
+    uint32_t first = (uint32_t)s->n_rings, n_rings = 0;
+    for (size_t k = 0; k < tp->n_rings; k++) {
+        const topo_run *ring = &tr->rings[tp->first_ring + k];
+        if (ring->n_points < 4) {
+            if (k == 0) return; /* no shell */
+            continue;
+        }
+        add_run(s, &s->rings, &s->n_rings, &b->alloc_rings, ring->start, ring->n_points);
+        n_rings++;
+    }
+    add_polygon(b, first, n_rings, country);
+    geo_bbox bbox = s->rings[first].bbox;
+    for (int side = -1; side <= 1; side += 2) {
+        if (side < 0 ? bbox.east_deg <= 180.0 : bbox.west_deg >= -180.0) continue;
+        uint32_t copy = (uint32_t)s->n_rings;
+        add_shifted(b, &s->rings, &s->n_rings, &b->alloc_rings, first, n_rings, side * 360.0);
+        add_polygon(b, copy, n_rings, country);
+    }
+}
+
+int basemap_scale_read(const char *path, basemap_scale *s, char **err)
+{
+    int rc = 0;
+    topo_topology *tp = NULL;
+    topo_rings tr = TOPO_RINGS_INIT;
+    scale_builder b;
+    size_t n_land_geometries, n_land_borders;
+
+    memset(&b, 0, sizeof(b));
+    b.s = s;
+    if ((rc = topo_open(path, &tp, err)) < 0) goto cleanup;
+    if ((rc = topo_read_rings(tp, "land", &tr, err)) < 0) goto cleanup;
+    n_land_geometries = tr.n_geometries;
+    n_land_borders = tr.n_borders;
+    if ((rc = topo_read_rings(tp, "countries", &tr, err)) < 0) goto cleanup;
+    for (size_t i = 0; i < 2 * tr.n_points; i++) {
+        if (!isfinite(tr.xy[i])) {
+            rc = em_error(err, EM_EINPUT, "%s: a coordinate is not a finite number", path);
+            goto cleanup;
+        }
+    }
+    /* the runs index the decoder's points; copies go after them */
+    s->xy = tr.xy;
+    s->n_points = tr.n_points;
+    b.alloc_points = tr.alloc_xy;
+    tr.xy = NULL;
+
+    for (size_t g = 0; g < tr.n_geometries; g++) {
+        topo_geometry *tg = &tr.geometries[g];
+        int country = g >= n_land_geometries;
+        basemap_country *c = NULL;
+        if (country) {
+            ALLOC_GROW(s->countries, s->n_countries + 1, b.alloc_countries);
+            c = &s->countries[s->n_countries++];
+            c->name = tg->name;
+            tg->name = NULL;
+            c->first = (uint32_t)s->n_country_polys;
+        }
+        for (size_t k = 0; k < tg->n_polygons; k++) read_polygon(&b, &tr, &tr.polygons[tg->first_polygon + k], country);
+        if (country) {
+            c->n_polygons = (uint32_t)s->n_country_polys - c->first;
+            bbox_empty(&c->bbox);
+            for (uint32_t k = 0; k < c->n_polygons; k++) bbox_add_bbox(&c->bbox, &s->country_polys[c->first + k].bbox);
+        }
+    }
+    /* borders: the arcs two countries share, with their copies past ±180 */
+    for (size_t i = n_land_borders; i < tr.n_borders; i++) {
+        size_t k = s->n_borders;
+        add_run(s, &s->borders, &s->n_borders, &b.alloc_borders, tr.borders[i].start, tr.borders[i].n_points);
+        geo_bbox bbox = s->borders[k].bbox;
+        for (int side = -1; side <= 1; side += 2)
+            if (side < 0 ? bbox.east_deg > 180.0 : bbox.west_deg < -180.0)
+                add_shifted(&b, &s->borders, &s->n_borders, &b.alloc_borders, k, 1, side * 360.0);
+    }
+cleanup:
+    topo_rings_release(&tr);
+    topo_free(tp);
+    if (rc < 0) basemap_scale_release(s);
+    return rc;
+}
+
+void basemap_scale_release(basemap_scale *s)
+{
+    if (!s) return;
+    for (size_t i = 0; i < s->n_countries; i++) free(s->countries[i].name);
+    free(s->countries);
+    free(s->xy);
+    free(s->rings);
+    free(s->land);
+    free(s->country_polys);
+    free(s->borders);
+    memset(s, 0, sizeof(*s));
+}
+
+/* ------------------------------------------------------------ base map */
+
 int render_basemap_load(const char *data_dir, render_basemap **out, char **err)
 {
     *out = NULL;
@@ -50,7 +231,7 @@ int render_basemap_load(const char *data_dir, render_basemap **out, char **err)
         rc = em_error(err, EM_EIO, "%s: cannot open: no such file (run 'make data')", b->path_10m);
         goto fail;
     }
-    if ((rc = topo_scale_read(b->path_50m, &b->s50, err)) < 0) goto fail;
+    if ((rc = basemap_scale_read(b->path_50m, &b->s50, err)) < 0) goto fail;
     *out = b;
     return 0;
 fail:
@@ -61,8 +242,8 @@ fail:
 void render_basemap_free(render_basemap *b)
 {
     if (!b) return;
-    topo_scale_release(&b->s50);
-    topo_scale_release(&b->s10);
+    basemap_scale_release(&b->s50);
+    basemap_scale_release(&b->s10);
     pthread_mutex_destroy(&b->lock);
     for (size_t i = 0; i < b->n_places; i++) free(b->places[i].name);
     free(b->places);
@@ -141,7 +322,7 @@ static int bbox_inside(const geo_bbox *in, const geo_bbox *out)
 typedef struct {
     geo_ctx *geo;
     const render_view *v;
-    const topo_scale *s;
+    const basemap_scale *s;
     geo_bbox clip;
     double tolerance_deg;
     geo_ring *rings;          /* scratch: a polygon's rings, for geo_shape_polygon */
@@ -155,12 +336,12 @@ typedef struct {
 
 /* A polygon of the scale as a shape: its shell and the holes near the view
  * (a hole far outside it does not matter).  NULL when it cannot be built. */
-static geo_shape *make_polygon(clip_ctx *c, const topo_polygon *p)
+static geo_shape *make_polygon(clip_ctx *c, const basemap_polygon *p)
 {
     size_t n = 0;
     ALLOC_GROW(c->rings, p->n_rings, c->alloc_rings);
     for (uint32_t k = 0; k < p->n_rings; k++) {
-        const topo_run *run = &c->s->rings[p->first + k];
+        const basemap_run *run = &c->s->rings[p->first + k];
         if (k && !bbox_meets(&run->bbox, &c->clip)) continue;
         c->rings[n].xy = c->s->xy + 2 * run->start;
         c->rings[n].n_points = run->n;
@@ -229,12 +410,12 @@ static void add_shape(clip_ctx *c, px_paths *out, geo_shape *g)
 }
 
 /* Area (px^2) and a label point of a country's visible part. */
-static void country_label_point(clip_ctx *c, const topo_country *tc, basemap_view *out)
+static void country_label_point(clip_ctx *c, const basemap_country *tc, basemap_view *out)
 {
     px_paths px;
     memset(&px, 0, sizeof(px));
     for (uint32_t k = 0; k < tc->n_polygons; k++) {
-        const topo_polygon *p = &c->s->country_polys[tc->first + k];
+        const basemap_polygon *p = &c->s->country_polys[tc->first + k];
         if (!bbox_meets(&p->bbox, &c->clip)) continue;
         geo_shape *g = clip_simplify(c, make_polygon(c, p), bbox_inside(&p->bbox, &c->clip));
         if (!g) continue;
@@ -284,7 +465,7 @@ static int ensure_10m(render_basemap *b, char **err)
     int rc = 0;
     pthread_mutex_lock(&b->lock);
     if (!b->loaded_10m && !b->failed_10m) {
-        rc = topo_scale_read(b->path_10m, &b->s10, err);
+        rc = basemap_scale_read(b->path_10m, &b->s10, err);
         if (rc < 0) b->failed_10m = 1;
         else b->loaded_10m = 1;
     }
@@ -303,7 +484,7 @@ int render_basemap_load_detail(render_basemap *b, char **err)
 int basemap_for_view(render_basemap *b, const render_view *v, int want_countries, basemap_view *out, char **err)
 {
     memset(out, 0, sizeof(*out));
-    const topo_scale *s = &b->s50;
+    const basemap_scale *s = &b->s50;
     if (render_view_km_per_px(v) < USE_10M_BELOW_KM_PER_PX) {
         int rc = ensure_10m(b, err);
         if (rc < 0) return rc;
@@ -329,7 +510,7 @@ int basemap_for_view(render_basemap *b, const render_view *v, int want_countries
     c.tolerance_deg = SIMPLIFY_PX * render_view_km_per_px(v) / 111.32;
 
     for (size_t i = 0; i < s->n_land; i++) {
-        const topo_polygon *p = &s->land[i];
+        const basemap_polygon *p = &s->land[i];
         if (!bbox_meets(&p->bbox, &c.clip)) continue;
         geo_shape *g = clip_simplify(&c, make_polygon(&c, p), bbox_inside(&p->bbox, &c.clip));
         if (g) add_shape(&c, &out->land, g);
@@ -338,7 +519,7 @@ int basemap_for_view(render_basemap *b, const render_view *v, int want_countries
     geo_ring *lines = NULL;
     size_t n_lines = 0, alloc_lines = 0;
     for (size_t i = 0; i < s->n_borders; i++) {
-        const topo_run *r = &s->borders[i];
+        const basemap_run *r = &s->borders[i];
         if (!bbox_meets(&r->bbox, &c.clip)) continue;
         ALLOC_GROW(lines, n_lines + 1, alloc_lines);
         lines[n_lines].xy = s->xy + 2 * r->start;

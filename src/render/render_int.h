@@ -13,50 +13,54 @@
 #include "geo/geo.h"
 #include "render/render.h"
 
-/* ------------------------------------------------------------- topology */
+/* ------------------------------------------------------------- base map */
 
-/* A ring or polyline as a run of points in a shared lon/lat array. */
+/* A ring or polyline as a run of points in a scale's lon/lat array. */
 typedef struct {
     size_t start, n;          /* points xy[2*start .. 2*(start+n)) */
     geo_bbox bbox;
-} topo_run;
+} basemap_run;
 
 /* A polygon: rings[first] its shell, then n_rings - 1 holes. */
 typedef struct {
     uint32_t first, n_rings;
-    geo_bbox bbox;
-} topo_polygon;
+    geo_bbox bbox;            /* its shell's */
+} basemap_polygon;
 
 typedef struct {
     char *name;               /* properties.name, or NULL */
     uint32_t first, n_polygons; /* into the scale's country polygons */
     geo_bbox bbox;
-} topo_country;
+} basemap_country;
 
 /* One Natural Earth scale as the renderer keeps it: plain arrays, read-only
- * once loaded.  Land and countries are rings stitched from the topology's
- * arcs; borders are the arcs two countries share (drawn once each). */
+ * once loaded.  Land and countries are the rings geo's TopoJSON decoder
+ * stitched (those of fewer than 4 points left out), each polygon that runs
+ * past ±180 twice, the second time 360 degrees over; borders are the arcs two
+ * countries share (drawn once each), likewise. */
 typedef struct {
     double *xy;               /* every point of every run, lon, lat pairs */
     size_t n_points;
-    topo_run *rings;          /* land rings, then country rings */
+    basemap_run *rings;       /* land rings, then country rings */
     size_t n_rings;
-    topo_polygon *land;       /* polygons of the land object */
+    basemap_polygon *land;    /* polygons of the land object */
     size_t n_land;
-    topo_polygon *country_polys;
+    basemap_polygon *country_polys;
     size_t n_country_polys;
-    topo_country *countries;
+    basemap_country *countries;
     size_t n_countries;
-    topo_run *borders;        /* arcs shared by two countries */
+    basemap_run *borders;     /* arcs shared by two countries */
     size_t n_borders;
-} topo_scale;
+} basemap_scale;
 
-/* Decode world-atlas's "countries" and "land" objects of the TopoJSON file at
- * path into *out (zeroed by the caller).  EM_EIO / EM_EINPUT naming path. */
-int topo_scale_read(const char *path, topo_scale *out, char **err);
-void topo_scale_release(topo_scale *s);
-
-/* ------------------------------------------------------------- base map */
+/* Read world-atlas's "land" and "countries" objects of the TopoJSON file at
+ * path into *out (zeroed by the caller) with topo_open and topo_read_rings.
+ * EM_EIO / EM_EINPUT naming path (topo_open's and topo_read_rings's
+ * messages, or "x.json: a coordinate is not a finite number"); on error out
+ * is released.  The caller releases out with basemap_scale_release. */
+int basemap_scale_read(const char *path, basemap_scale *out, char **err);
+/* Free the scale's arrays and zero it; a zeroed scale is a no-op. */
+void basemap_scale_release(basemap_scale *s);
 
 typedef struct {
     char *name;               /* display name */
@@ -67,7 +71,7 @@ typedef struct {
 
 struct render_basemap {
     char *path_50m, *path_10m;
-    topo_scale s50, s10;
+    basemap_scale s50, s10;
     int loaded_10m;           /* s10 holds data (set under lock) */
     int failed_10m;           /* decoding it failed; don't try again */
     pthread_mutex_t lock;     /* guards loading s10 */

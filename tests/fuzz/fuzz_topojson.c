@@ -1,9 +1,10 @@
 /*
- * fuzz_topojson.c - both TopoJSON readers: the gazetteer's topo_read
- * (src/geo/topojson.c, GEOS polygons) and the renderer's topo_scale_read
- * (src/render/topo.c, its own scanner of the arcs).  The first input byte
- * picks the reader and the object (bit 0: renderer; bit 1: "land" instead
- * of "countries" for topo_read); the rest is the file.
+ * fuzz_topojson.c - the TopoJSON decoder (src/geo/topojson.c) both ways it
+ * is used: the base map's (basemap_scale_read in src/render/basemap.c:
+ * topo_open and topo_read_rings, then the renderer's arrays) and the
+ * gazetteer's topo_read (the same rings made valid GEOS polygons).  The
+ * first input byte picks the reader and the object (bit 0: base map; bit 1:
+ * "land" instead of "countries" for topo_read); the rest is the file.
  */
 #include "fuzz.h"
 
@@ -44,9 +45,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *path = fuzz_file(data + 1, size - 1);
     char *err = NULL;
     if (data[0] & 1) {
-        topo_scale s;
+        basemap_scale s;
         memset(&s, 0, sizeof(s));
-        if (topo_scale_read(path, &s, &err) == 0) {
+        if (basemap_scale_read(path, &s, &err) == 0) {
             /* walk what came back: every index must be in range */
             volatile double sum = 0;
             for (size_t i = 0; i < s.n_countries; i++)
@@ -54,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             for (size_t i = 0; i < s.n_points * 2; i++) sum += s.xy[i];
             (void)sum;
         }
-        topo_scale_release(&s);
+        basemap_scale_release(&s);
     } else {
         topo_feature *features = NULL;
         size_t n = 0;

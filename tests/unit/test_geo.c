@@ -657,6 +657,97 @@ START_TEST(topo_read_should_find_syria_in_natural_earth_countries)
 }
 END_TEST
 
+START_TEST(topo_read_rings_should_stitch_arcs_and_list_the_shared_ones)
+{
+    topo_topology *tp = NULL;
+    topo_rings rings = TOPO_RINGS_INIT;
+    char *err = NULL;
+
+    ck_assert_int_eq(topo_open(TOPO_SMALL, &tp, &err), 0);
+    int rc = topo_read_rings(tp, "squares", &rings, &err);
+    ck_assert_msg(rc == 0, "%s", err ? err : "");
+    /* the geometry of type null is left out */
+    ck_assert_uint_eq(rings.n_geometries, 3);
+    ck_assert_pstr_eq(rings.geometries[0].name, "West square");
+    ck_assert_pstr_eq(rings.geometries[1].id, "42");
+    ck_assert_uint_eq(rings.geometries[2].index, 3);
+    ck_assert_uint_eq(rings.geometries[2].n_polygons, 2);
+    ck_assert_uint_eq(rings.n_polygons, 4);
+    ck_assert_uint_eq(rings.polygons[2].n_rings, 2);
+
+    /* West: arc 0 then arc 1, their shared point once */
+    const topo_run *west = &rings.rings[rings.polygons[0].first_ring];
+    const double west_xy[] = { 31, 10, 31, 11, 30, 11, 30, 10, 31, 10 };
+    ck_assert_uint_eq(west->n_points, 5);
+    for (size_t i = 0; i < 10; i++) ck_assert_double_eq(rings.xy[2 * west->start + i], west_xy[i]);
+    ck_assert_double_eq(west->pole_lat_deg, 0);
+
+    /* arc 0, between West and East, is the one border */
+    ck_assert_uint_eq(rings.n_borders, 1);
+    ck_assert_uint_eq(rings.borders[0].n_points, 2);
+    ck_assert_double_eq(rings.xy[2 * rings.borders[0].start + 3], 11);
+
+    /* a second object goes after the first, over the same points */
+    size_t n_points = rings.n_points;
+    ck_assert_int_eq(topo_read_rings(tp, "squares", &rings, &err), 0);
+    ck_assert_uint_eq(rings.n_geometries, 6);
+    ck_assert_uint_eq(rings.geometries[3].first_polygon, 4);
+    ck_assert_uint_eq(rings.n_borders, 2);
+    ck_assert_uint_ge(rings.rings[rings.polygons[4].first_ring].start, n_points);
+
+    /* the objects it cannot read */
+    ck_assert_int_eq(topo_read_rings(tp, "points", &rings, &err), EM_EINPUT);
+    ck_assert_str_eq(err, TOPO_SMALL ": object 'points', geometry 0: type 'Point' is not supported "
+                          "(expected Polygon or MultiPolygon)");
+    free(err);
+    err = NULL;
+    ck_assert_uint_eq(rings.n_geometries, 6);
+    topo_rings_release(&rings);
+    topo_rings_release(&rings);
+    topo_free(tp);
+    topo_free(NULL);
+}
+END_TEST
+
+START_TEST(topo_read_rings_should_handle_the_antimeridian_and_the_poles)
+{
+    /* arc 0 round Fiji across the antimeridian; arc 1 once round the south
+     * pole, crossing it between 179 and -91 */
+    char *path = test_write_file("antimeridian.json",
+                                 "{\"type\": \"Topology\", \"arcs\": ["
+                                 "[[179, -17], [-179, -17], [-179, -16], [179, -16], [179, -17]],"
+                                 "[[0, -80], [90, -80], [179, -80], [-91, -80], [-1, -80], [0, -80]]],"
+                                 " \"objects\": {\"x\": {\"type\": \"MultiPolygon\", "
+                                 "\"arcs\": [[[0]], [[1]]]}}}");
+    topo_topology *tp = NULL;
+    topo_rings rings = TOPO_RINGS_INIT;
+    char *err = NULL;
+
+    ck_assert_int_eq(topo_open(path, &tp, &err), 0);
+    ck_assert_int_eq(topo_read_rings(tp, "x", &rings, &err), 0);
+    ck_assert_uint_eq(rings.n_rings, 2);
+
+    /* continuous longitudes, past 180 */
+    const topo_run *fiji = &rings.rings[0];
+    const double fiji_x[] = { 179, 181, 181, 179, 179 };
+    ck_assert_uint_eq(fiji->n_points, 5);
+    for (size_t i = 0; i < 5; i++) ck_assert_double_eq(rings.xy[2 * (fiji->start + i)], fiji_x[i]);
+    ck_assert_double_eq(fiji->pole_lat_deg, 0);
+
+    /* opened at the crossing, closed along ±180 and the pole */
+    const topo_run *cap = &rings.rings[1];
+    const double cap_xy[] = { -180, -80, -91, -80, -1, -80, 0, -80, 90, -80,
+                              179, -80, 180, -80, 180, -90, -180, -90, -180, -80 };
+    ck_assert_uint_eq(cap->n_points, 10);
+    for (size_t i = 0; i < 20; i++) ck_assert_double_eq(rings.xy[2 * cap->start + i], cap_xy[i]);
+    ck_assert_double_eq(cap->pole_lat_deg, -90);
+
+    topo_rings_release(&rings);
+    topo_free(tp);
+    free(path);
+}
+END_TEST
+
 /* The Makefile lists suites from lines starting "Suite *NAME_suite(void)". */
 extern Suite *geo_suite(void);
 
@@ -698,6 +789,8 @@ Suite *geo_suite(void)
     tcase_add_test(tc, topo_read_should_name_the_file_and_what_is_wrong);
     tcase_add_test(tc, topo_read_should_report_line_and_column_of_a_json_error);
     tcase_add_test(tc, topo_read_should_find_syria_in_natural_earth_countries);
+    tcase_add_test(tc, topo_read_rings_should_stitch_arcs_and_list_the_shared_ones);
+    tcase_add_test(tc, topo_read_rings_should_handle_the_antimeridian_and_the_poles);
     suite_add_tcase(s, tc);
     return s;
 }
