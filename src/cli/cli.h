@@ -12,6 +12,9 @@
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
+/* The program's version: eventmap --version. */
+#define EVENTMAP_VERSION "0.13.0"
+
 int cmd_resolve(int argc, char **argv);
 int cmd_geoparse(int argc, char **argv);
 int cmd_gazetteer(int argc, char **argv);

@@ -7,7 +7,11 @@
 #include <string.h>
 
 #include "cli.h"
+#include "geo/geo.h"
+#include "render/render.h"
+#include "store/store.h"
 #include "util/crash.h"
+#include "util/strbuf.h"
 #include "util/banned.h"
 
 static const struct {
@@ -27,13 +31,31 @@ static const struct {
 
 static void usage(FILE *f)
 {
-    fputs("usage: eventmap <command> [options]\n\n"
+    fputs("usage: eventmap <command> [options]\n"
+          "       eventmap --version\n\n"
           "eventmap maps events: it resolves place names to coordinates (GeoNames and\n"
-          "curated data), and later stores, queries and draws the events.\n\n"
+          "curated data), finds the places a news report names, keeps events in a store,\n"
+          "answers what happened near a place, and draws them as GeoJSON, PNG maps and\n"
+          "map tiles.\n\n"
           "commands:\n", f);
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "  %-12s %s\n", "version", "the program's version and the libraries it runs on");
     fputs("\nRun 'eventmap <command> --help' for a command's options.\n", f);
+}
+
+/* "eventmap 0.13.0" and the versions of the libraries linked in, as
+ * `ogrinfo --version` and `sqlite3 --version` say theirs. */
+static int version(void)
+{
+    printf("eventmap %s\n", EVENTMAP_VERSION);
+    strbuf libs = STRBUF_INIT;
+    geo_versions(&libs);
+    store_versions(&libs);
+    render_versions(&libs);
+    printf("libraries: %s\n", libs.buf);
+    sb_release(&libs);
+    return fflush(stdout) == 0 && !ferror(stdout) ? EXIT_OK : EXIT_FAIL;
 }
 
 int main(int argc, char **argv)
@@ -46,6 +68,7 @@ int main(int argc, char **argv)
         usage(stdout);
         return EXIT_OK;
     }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) return version();
     char *err = NULL;
     if (crash_check_env(&err) < 0) {
         fprintf(stderr, "eventmap: %s\n", err);

@@ -47,7 +47,7 @@ static const char map_usage[] =
 enum { OPT_BBOX = 2000, OPT_SIZE, OPT_TITLE, OPT_LABELS, OPT_QUIET };
 
 typedef struct {
-    render_events *ev;
+    render_markers *ev;
     int32_t day_min, day_max;  /* of the located events; min > max while there are none */
     progress *prog;            /* on a terminal: the events loaded of the store's */
     uint64_t n;
@@ -64,7 +64,7 @@ static int on_event(void *vctx, const ev_event *e, char **err)
     load_ctx *c = vctx;
     if (e->located) add_day(c, e->day);
     progress_update(c->prog, ++c->n);
-    return render_events_add_cb(c->ev, e, err);
+    return render_markers_add_cb(c->ev, e, err);
 }
 
 /* From the store: the lean query, without building whole events. */
@@ -73,7 +73,7 @@ static int on_point(void *vctx, const store_point *p, char **err)
     load_ctx *c = vctx;
     add_day(c, p->day);
     progress_update(c->prog, ++c->n);
-    if (render_events_add_point(c->ev, p->lon, p->lat, p->event_type, p->location, p->fatalities) < 0)
+    if (render_markers_add_point(c->ev, p->lon, p->lat, p->event_type, p->location, p->fatalities) < 0)
         return em_error(err, EM_EUSAGE, "internal error: the event set is already finished");
     return 0;
 }
@@ -149,7 +149,7 @@ int cmd_map(int argc, char **argv)
     }
 
     render_basemap *base = NULL;
-    render_events *ev = NULL;
+    render_markers *ev = NULL;
     render_view *view = NULL;
     render_image img = { 0, 0, 0, NULL };
     render_info info;
@@ -174,7 +174,7 @@ int cmd_map(int argc, char **argv)
 
     /* the 1:10m base map decoded on the second core while the events load */
     render_preload *preload = render_preload_start(base);
-    ev = render_events_new();
+    ev = render_markers_new();
     load_ctx lc = { ev, INT32_MAX, INT32_MIN, NULL, 0 };
     if (!quiet && progress_wanted()) {
         size_t total = 0, unlocated_n = 0;
@@ -199,9 +199,9 @@ int cmd_map(int argc, char **argv)
         free(preload_err);
     }
     if (status) goto done;
-    render_events_finish(ev);
-    size_t n = render_events_count(ev);
-    if (!has_bbox && !render_events_bbox(ev, &bbox)) {
+    render_markers_finish(ev);
+    size_t n = render_markers_count(ev);
+    if (!has_bbox && !render_markers_bbox(ev, &bbox)) {
         cli_error("map", "no events with coordinates to draw; give --bbox W,S,E,N to draw the base map alone");
         status = EXIT_FAIL;
         goto done;
@@ -248,7 +248,7 @@ int cmd_map(int argc, char **argv)
     if (!quiet)
         fprintf(stderr, "eventmap map: %zu events (%zu in view, drawn as %s), %zu labels, %dx%d to %s\n", n,
                 info.n_in_view, info.density ? "density" : "markers", info.n_labels, width, height, output);
-    size_t unlocated = render_events_unlocated(ev);
+    size_t unlocated = render_markers_unlocated(ev);
     if (unlocated && !quiet)
         fprintf(stderr, "eventmap map: %zu unlocated event%s left out (no coordinates)\n", unlocated,
                 unlocated == 1 ? "" : "s");
@@ -259,7 +259,7 @@ done:
     render_info_release(&info);
     render_image_release(&img);
     render_view_free(view);
-    render_events_free(ev);
+    render_markers_free(ev);
     render_basemap_free(base);
     cli_source_free(&src);
     return status;

@@ -331,4 +331,10 @@ int topo_read(geo_ctx *ctx, const char *path, const char *object_name, topo_feat
 /* Free n features and their shapes; topo_features_free(ctx, NULL, 0) is a no-op. */
 void topo_features_free(geo_ctx *ctx, topo_feature *features, size_t n);
 
+/* Append the versions of PROJ and GEOS this program runs on ("PROJ 9.1.1,
+ * GEOS 3.11.1-CAPI-1.17.1") to out, after ", " when out is not empty. */
+struct strbuf;
+void geo_versions(struct strbuf *out);
+void geo_geos_version(struct strbuf *out);
+
 #endif

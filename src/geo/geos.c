@@ -861,3 +861,8 @@ int geo_shape_inscribed_centre(geo_ctx *ctx, const geo_shape *shape, double tole
     *y = cy;
     return EM_OK;
 }
+
+void geo_geos_version(struct strbuf *out)
+{
+    sb_addf(out, "%sGEOS %s", out->len ? ", " : "", GEOSversion());
+}

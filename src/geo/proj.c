@@ -117,3 +117,9 @@ void geo_proj_free(geo_proj *proj)
     proj_context_destroy(proj->pj_ctx);
     free(proj);
 }
+
+void geo_versions(struct strbuf *out)
+{
+    sb_addf(out, "%sPROJ %s", out->len ? ", " : "", proj_info().version);
+    geo_geos_version(out);
+}

@@ -22,7 +22,7 @@
  */
 #include "geo/geo.h"
 
-#include <cJSON.h>
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>

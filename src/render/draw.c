@@ -336,7 +336,7 @@ static double marker_halo(double ui)
 
 /* Find the events in view and project them: markers, or per-pixel bins
  * when there are too many. */
-static void collect_events(draw_ctx *d, const render_events *ev, const render_view *v, const render_style *st,
+static void collect_events(draw_ctx *d, const render_markers *ev, const render_view *v, const render_style *st,
                            events_drawn *out)
 {
     int W = v->width, H = v->height;
@@ -347,7 +347,7 @@ static void collect_events(draw_ctx *d, const render_events *ev, const render_vi
     double rim_deg = rim * v->km_per_px / 111.32 /
                      fmax(cos(fmin(fmax(fabs(b.south_deg), fabs(b.north_deg)), 89.0) * M_PI / 180), 0.02);
     geo_bbox q = { b.west_deg - rim_deg, b.south_deg - rim_deg, b.east_deg + rim_deg, b.north_deg + rim_deg };
-    size_t first = events_lower_bound(ev, q.west_deg), last = first;
+    size_t first = markers_lower_bound(ev, q.west_deg), last = first;
     while (last < ev->n && ev->points[last].lon_deg <= q.east_deg) last++;
     size_t approx = 0;
     for (size_t i = first; i < last; i++)
@@ -426,7 +426,7 @@ static size_t events_under(const events_drawn *ed, const render_box *box)
     return n;
 }
 
-static int draw_events(draw_ctx *d, const render_events *ev, const render_style *st, events_drawn *ed,
+static int draw_events(draw_ctx *d, const render_markers *ev, const render_style *st, events_drawn *ed,
                        char **err)
 {
     if (ed->density) {
@@ -498,7 +498,7 @@ static int near_cell(uint32_t a, uint32_t b, int cols)
     return abs(ax - bx) <= 1 && abs(ay - by) <= 1;
 }
 
-static void place_event_labels(draw_ctx *d, const render_events *ev, const events_drawn *ed,
+static void place_event_labels(draw_ctx *d, const render_markers *ev, const events_drawn *ed,
                                const render_style *st)
 {
     label_group *g = xcalloc(ev->n_labels + 1, sizeof(*g));
@@ -693,7 +693,7 @@ static void format_count(size_t n, char *out, size_t size)
 
 /* Legend layout and drawing share one routine: with draw 0 it only
  * measures. */
-static void legend(draw_ctx *d, const render_events *ev, const events_drawn *ed, double x0, double y0, int draw,
+static void legend(draw_ctx *d, const render_markers *ev, const events_drawn *ed, double x0, double y0, int draw,
                    double *w_out, double *h_out)
 {
     double ui = d->ui, pad = 10 * ui, row = 19 * ui, y = y0 + pad, wmax = 0, w, h;
@@ -791,7 +791,7 @@ static void legend(draw_ctx *d, const render_events *ev, const events_drawn *ed,
  * the fewest events (bottom left first, then bottom right, top right, top
  * left - under the title when they share a corner); the scale bar and the
  * attribution stacked in a bottom corner the legend leaves free. */
-static void layout_furniture(draw_ctx *d, const render_events *ev, const events_drawn *ed, const render_view *v,
+static void layout_furniture(draw_ctx *d, const render_markers *ev, const events_drawn *ed, const render_view *v,
                              const render_style *st, furniture *f)
 {
     double ui = d->ui, m = 12 * ui, w, h, w2 = 0, h2 = 0, W = d->width, H = d->height;
@@ -907,7 +907,7 @@ static void draw_scale_bar(draw_ctx *d, const furniture *f)
     }
 }
 
-static void draw_furniture(draw_ctx *d, const render_events *ev, const events_drawn *ed, const render_style *st,
+static void draw_furniture(draw_ctx *d, const render_markers *ev, const events_drawn *ed, const render_style *st,
                            const furniture *f)
 {
     cairo_t *cr = d->cr;
@@ -979,7 +979,7 @@ static void argb_to_rgba(render_image *img)
     }
 }
 
-int render_draw(render_basemap *b, const render_events *ev, const render_view *v, const render_style *st,
+int render_draw(render_basemap *b, const render_markers *ev, const render_view *v, const render_style *st,
                 render_image *img, render_info *info, char **err)
 {
     int rc = 0;
@@ -1058,4 +1058,10 @@ cleanup:
     }
     argb_to_rgba(img);
     return 0;
+}
+
+void render_versions(struct strbuf *out)
+{
+    sb_addf(out, "%sCairo %s, Pango %s", out->len ? ", " : "", cairo_version_string(), pango_version_string());
+    render_png_version(out);
 }

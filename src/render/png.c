@@ -329,3 +329,8 @@ int render_png_read(const char *path, render_image *img, char **err)
     img->rgba = pixels;
     return 0;
 }
+
+void render_png_version(struct strbuf *out)
+{
+    sb_addf(out, "%slibpng %s", out->len ? ", " : "", png_get_libpng_ver(NULL));
+}

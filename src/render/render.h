@@ -5,7 +5,7 @@
  *   render_basemap  land and countries (1:50m and 1:10m, from the world-atlas
  *                   TopoJSON) plus reference places from the gazetteer;
  *                   loaded once, read-only and shared by every thread.
- *   render_events   a compact in-memory set of located events (coordinates,
+ *   render_markers  a compact in-memory set of located events (coordinates,
  *                   type index, fatalities, location-label index), types and
  *                   labels interned; built from ev_event by a callback that
  *                   fits cli_source_each, then indexed; read-only afterwards.
@@ -17,9 +17,9 @@
  *   render_png_*    libpng encoder (file, atomically, or memory) and reader.
  *   render_preload  the 1:10m data decoded on a thread of its own.
  *
- * Threads: a render_basemap and a finished render_events may be shared by any
+ * Threads: a render_basemap and a finished render_markers may be shared by any
  * number of threads drawing at the same time (nothing in them changes after
- * render_basemap_load / render_events_finish; the 1:10m data is decoded on
+ * render_basemap_load / render_markers_finish; the 1:10m data is decoded on
  * first need under an internal lock).  A render_view and a render_image
  * belong to one thread at a time: give each tile its own.  render_draw makes
  * its own geo_ctx (GEOS, through geo.h) and Cairo surface per call.
@@ -96,64 +96,64 @@ void render_basemap_free(render_basemap *b);
 
 /* ------------------------------------------------------------------ events */
 
-typedef struct render_events render_events;
+typedef struct render_markers render_markers;
 
 /* One event as the renderer keeps it (24 bytes). */
 typedef struct {
     double lon_deg, lat_deg;  /* WGS 84 */
-    uint32_t label;           /* index of its location name, render_events_label */
-    uint16_t type;            /* index of its event_type, render_events_type */
+    uint32_t label;           /* index of its location name, render_markers_label */
+    uint16_t type;            /* index of its event_type, render_markers_type */
     uint16_t fatalities;      /* clamped to 65535 */
 } render_point;
 
-/* An empty set.  Caller frees with render_events_free. */
-render_events *render_events_new(void);
+/* An empty set.  Caller frees with render_markers_free. */
+render_markers *render_markers_new(void);
 
 /* Add one event; an unlocated event is skipped (and counted).  event_type
  * and location are interned (a location is matched regardless of ASCII case,
  * so "al-Dumair" and "Al-Dumair" share a label, spelled as first seen).
- * Returns 0, or EM_EUSAGE after render_events_finish. */
-int render_events_add(render_events *ev, const ev_event *e);
+ * Returns 0, or EM_EUSAGE after render_markers_finish. */
+int render_markers_add(render_markers *ev, const ev_event *e);
 
 /* The same, from bare fields (for a lean store query).  type and location
  * may be NULL or "". */
-int render_events_add_point(render_events *ev, double lon_deg, double lat_deg, const char *type,
+int render_markers_add_point(render_markers *ev, double lon_deg, double lat_deg, const char *type,
                             const char *location, int fatalities);
 
-/* A cli_event_fn / store_event_fn: ctx is a render_events *.  Always returns
- * 0 (events past render_events_finish are an error: -1 with *err). */
-int render_events_add_cb(void *ctx, const ev_event *e, char **err);
+/* A cli_event_fn / store_event_fn: ctx is a render_markers *.  Always returns
+ * 0 (events past render_markers_finish are an error: -1 with *err). */
+int render_markers_add_cb(void *ctx, const ev_event *e, char **err);
 
 /* Index the set for drawing: sorts the points by longitude (their order in
- * render_events_points changes).  After this the set is read-only and may
+ * render_markers_points changes).  After this the set is read-only and may
  * be shared between threads.  Idempotent. */
-void render_events_finish(render_events *ev);
+void render_markers_finish(render_markers *ev);
 
-size_t render_events_count(const render_events *ev);
-/* Events skipped by render_events_add because they had no coordinates. */
-size_t render_events_unlocated(const render_events *ev);
-/* The points (borrowed, valid until render_events_free). */
-const render_point *render_events_points(const render_events *ev, size_t *n);
+size_t render_markers_count(const render_markers *ev);
+/* Events skipped by render_markers_add because they had no coordinates. */
+size_t render_markers_unlocated(const render_markers *ev);
+/* The points (borrowed, valid until render_markers_free). */
+const render_point *render_markers_points(const render_markers *ev, size_t *n);
 /* Interned event types and location names.  Borrowed, valid until
- * render_events_free.  Index out of range gives NULL. */
-size_t render_events_n_types(const render_events *ev);
-const char *render_events_type(const render_events *ev, size_t type);
-size_t render_events_n_labels(const render_events *ev);
-const char *render_events_label(const render_events *ev, size_t label);
+ * render_markers_free.  Index out of range gives NULL. */
+size_t render_markers_n_types(const render_markers *ev);
+const char *render_markers_type(const render_markers *ev, size_t type);
+size_t render_markers_n_labels(const render_markers *ev);
+const char *render_markers_label(const render_markers *ev, size_t label);
 /* Bounding box of the points; 0 when there are none (then *out is untouched),
  * 1 otherwise. */
-int render_events_bbox(const render_events *ev, geo_bbox *out);
-/* Number of points inside box (edges inclusive); needs render_events_finish.
+int render_markers_bbox(const render_markers *ev, geo_bbox *out);
+/* Number of points inside box (edges inclusive); needs render_markers_finish.
  * Fast (an index range plus a latitude test), for deciding per zoom whether
  * tiles draw markers or density. */
-size_t render_events_count_in(const render_events *ev, const geo_bbox *box);
+size_t render_markers_count_in(const render_markers *ev, const geo_bbox *box);
 
-void render_events_free(render_events *ev);
+void render_markers_free(render_markers *ev);
 
 /* The marker colour of an event type: a fixed colour-blind-safe palette
  * (Okabe & Ito 2008) keyed by ACLED's six event types, others in the order
  * first seen, then grey.  rgb[] gets 0..255 values. */
-void render_type_colour(const render_events *ev, size_t type, uint8_t rgb[3]);
+void render_type_colour(const render_markers *ev, size_t type, uint8_t rgb[3]);
 
 /* -------------------------------------------------------------------- view */
 
@@ -303,7 +303,7 @@ typedef struct {
  * releases it with render_info_release.  Thread-safe for distinct views and
  * images (see the top of this file).  Errors: EM_EUSAGE (size mismatch,
  * unfinished events), EM_EIO (1:10m data unreadable), EM_EINTERNAL. */
-int render_draw(render_basemap *b, const render_events *ev, const render_view *v, const render_style *st,
+int render_draw(render_basemap *b, const render_markers *ev, const render_view *v, const render_style *st,
                 render_image *img, render_info *info, char **err);
 
 void render_info_release(render_info *info);
@@ -337,5 +337,10 @@ int render_png_encode(const render_image *img, const render_png_opts *opts, uint
 /* Decode a PNG file (any colour type, expanded) into img as RGBA.  For tests
  * and tools.  Caller releases img with render_image_release. */
 int render_png_read(const char *path, render_image *img, char **err);
+
+/* Append the versions of Cairo, Pango and libpng this program runs on to
+ * out, after ", " when out is not empty. */
+struct strbuf;
+void render_versions(struct strbuf *out);
 
 #endif

@@ -109,7 +109,7 @@ void px_paths_release(px_paths *p);
 
 /* ---------------------------------------------------------------- events */
 
-struct render_events {
+struct render_markers {
     render_point *points;
     size_t n, alloc;
     size_t unlocated;
@@ -125,7 +125,7 @@ struct render_events {
 };
 
 /* First point with lon >= lon_deg (the points are sorted once finished). */
-size_t events_lower_bound(const render_events *ev, double lon_deg);
+size_t markers_lower_bound(const render_markers *ev, double lon_deg);
 
 /* ------------------------------------------------------------------ view */
 
@@ -216,5 +216,8 @@ void density_release(density_bins *d);
 
 /* marker radius in pixels for a number of fatalities */
 double marker_radius(int fatalities, double scale);
+
+/* Append "libpng X" to out (render_versions). */
+void render_png_version(struct strbuf *out);
 
 #endif

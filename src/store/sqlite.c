@@ -1677,3 +1677,8 @@ int store_get(store *s, int64_t key, const ev_filter *f, store_event_fn fn, void
     sqlite3_reset(st);
     return rc;
 }
+
+void store_versions(struct strbuf *out)
+{
+    sb_addf(out, "%sSQLite %s", out->len ? ", " : "", sqlite3_libversion());
+}

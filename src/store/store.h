@@ -116,4 +116,9 @@ int store_get(store *s, int64_t key, const ev_filter *f, store_event_fn fn, void
  * with fn's message in *err).  Errors as store_within's and store_get's. */
 int store_near(store *s, geo_point c, double km, const ev_filter *f, store_event_fn fn, void *ctx, char **err);
 
+/* Append the version of SQLite this program runs on to out, after ", "
+ * when out is not empty. */
+struct strbuf;
+void store_versions(struct strbuf *out);
+
 #endif

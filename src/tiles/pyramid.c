@@ -34,7 +34,7 @@
 
 /* ----------------------------------------------------------- planning */
 
-int tiles_plan(const geo_bbox *box, int min_zoom, int max_zoom, const render_events *ev, tiles_span *spans,
+int tiles_plan(const geo_bbox *box, int min_zoom, int max_zoom, const render_markers *ev, tiles_span *spans,
                uint64_t *total)
 {
     uint64_t n = 0;
@@ -53,7 +53,7 @@ int tiles_plan(const geo_bbox *box, int min_zoom, int max_zoom, const render_eve
         for (uint32_t y = s->y0; dense && !s->density && y <= s->y1; y++)
             for (uint32_t x = s->x0; !s->density && x <= s->x1; x++) {
                 geo_bbox tb = render_tile_bounds(z, x, y);
-                s->density = render_events_count_in(ev, &tb) > TILES_DENSITY_THRESHOLD;
+                s->density = render_markers_count_in(ev, &tb) > TILES_DENSITY_THRESHOLD;
             }
         dense = s->density;
     }

@@ -29,7 +29,7 @@ typedef struct {
     strbuf gj_path;            /* DIR/events.geojson */
     tempfile gj_out;           /* its temporary */
     tiles_mbtiles *mbt;        /* or the MBTiles file */
-    render_events *ev;
+    render_markers *ev;
     geo_bbox bbox;             /* the area the tiles cover */
     tiles_span *spans;         /* one per zoom */
     int n_spans;
@@ -81,14 +81,14 @@ static int make_columns(tiles_job *j, char **err)
 /* ------------------------------------------------------------- events */
 
 typedef struct {
-    render_events *ev;
+    render_markers *ev;
     tiles_geojson *gj;         /* events.geojson, or NULL */
 } load_ctx;
 
 static int on_event(void *vctx, const ev_event *e, char **err)
 {
     load_ctx *c = vctx;
-    if (render_events_add(c->ev, e) < 0) {
+    if (render_markers_add(c->ev, e) < 0) {
         *err = xstrdup("internal error: the event set is already finished");
         return -1;
     }
@@ -103,7 +103,7 @@ static int read_events(tiles_job *j, char **err)
 {
     const tiles_opts *o = j->opts;
     FILE *gj_file = o->dir ? tempfile_fp(&j->gj_out) : NULL;
-    j->ev = render_events_new();
+    j->ev = render_markers_new();
     load_ctx lc = { j->ev, gj_file ? tiles_geojson_start(gj_file) : NULL };
     if (gj_file && !lc.gj)
         return em_error(err, EM_EINTERNAL, "cannot start the thread that writes %s", j->gj_path.buf);
@@ -132,7 +132,7 @@ static int plan(tiles_job *j, char **err)
     const tiles_opts *o = j->opts;
     j->bbox = o->bbox;
     if (!o->has_bbox) {
-        if (!render_events_bbox(j->ev, &j->bbox))
+        if (!render_markers_bbox(j->ev, &j->bbox))
             return em_error(err, EM_EINPUT,
                             "no events with coordinates to draw; give --bbox W,S,E,N to draw the base map alone");
         j->bbox = tiles_pad_extent(j->bbox);
@@ -168,11 +168,11 @@ static int publish(tiles_job *j, size_t n_events, char **err)
     strbuf name = STRBUF_INIT, description = STRBUF_INIT;
     sb_addf(&name, "eventmap: %s", base_name(o->source_name));
     sb_addf(&description, "%zu event%s", n_events, n_events == 1 ? "" : "s");
-    size_t n_types = render_events_n_types(j->ev);
+    size_t n_types = render_markers_n_types(j->ev);
     const char **type_names = xcalloc(n_types ? n_types : 1, sizeof(*type_names));
     uint8_t(*type_rgb)[3] = xcalloc(n_types ? n_types : 1, sizeof(*type_rgb));
     for (size_t i = 0; i < n_types; i++) {
-        type_names[i] = render_events_type(j->ev, i);
+        type_names[i] = render_markers_type(j->ev, i);
         render_type_colour(j->ev, i, type_rgb[i]);
     }
     const geo_bbox *b = &j->bbox;
@@ -219,8 +219,8 @@ int tiles_run(const tiles_opts *opts, render_basemap *base, tiles_report *report
     int too_many = 0, rc = open_output(&j, err);
     if (rc == 0) rc = read_events(&j, err);
     if (rc < 0) goto cleanup;
-    render_events_finish(j.ev);
-    size_t n_events = render_events_count(j.ev);
+    render_markers_finish(j.ev);
+    size_t n_events = render_markers_count(j.ev);
     report->n_events = n_events;
     rc = plan(&j, err);
     too_many = rc == EM_EUSAGE;
@@ -251,11 +251,11 @@ cleanup:
     report->n_rendered = atomic_load(&p.n_rendered);
     report->n_skipped = atomic_load(&p.n_skipped);
     report->png_bytes = atomic_load(&p.png_bytes);
-    report->n_unlocated = j.ev ? render_events_unlocated(j.ev) : 0;
+    report->n_unlocated = j.ev ? render_markers_unlocated(j.ev) : 0;
     free(p.err);
     pthread_mutex_destroy(&p.lock);
     free(j.spans);
-    render_events_free(j.ev);
+    render_markers_free(j.ev);
     sb_release(&j.gj_path);
     return rc;
 }

@@ -146,7 +146,7 @@ typedef struct {
  * does too) and *total, the tiles of all of them.  Returns 0, or -1 when
  * the run would make more than TILES_MAX_RUN tiles (*total then says how
  * many it had counted). */
-int tiles_plan(const geo_bbox *box, int min_zoom, int max_zoom, const render_events *ev, tiles_span *spans,
+int tiles_plan(const geo_bbox *box, int min_zoom, int max_zoom, const render_markers *ev, tiles_span *spans,
                uint64_t *total);
 /* The box of everything the tiles of zoom z over box show, for reading the
  * events they draw (reaching the poles where the tiles reach the edge of
@@ -163,7 +163,7 @@ geo_bbox tiles_pad_extent(geo_bbox b);
  * atomic counters and the first error. */
 typedef struct {
     render_basemap *base;
-    const render_events *ev;   /* finished; NULL: the base map alone */
+    const render_markers *ev;   /* finished; NULL: the base map alone */
     const tiles_span *spans;
     int n_spans;
     uint64_t total;            /* tiles in all spans */

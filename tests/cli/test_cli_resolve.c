@@ -36,6 +36,26 @@ static double num_of(const cJSON *o, const char *key)
     return v->valuedouble;
 }
 
+/* eventmap --version (and the version command) names the program's
+ * version and the libraries it runs on; --help lists the command. */
+START_TEST(eventmap_should_say_its_version)
+{
+    const char *forms[] = { "@ --version", "@ version" };
+    for (int i = 0; i < 2; i++) {
+        run_result r = run_cmd(NULL, "%s", forms[i]);
+        ck_assert_msg(r.status == 0 && r.err[0] == '\0', "%s: %d %s", forms[i], r.status, r.err);
+        ck_assert_msg(!strncmp(r.out, "eventmap 0.", 11), "%s", r.out);
+        static const char *const libs[] = { "PROJ ", "GEOS ", "SQLite ", "Cairo ", "Pango ", "libpng " };
+        for (size_t j = 0; j < sizeof(libs) / sizeof(libs[0]); j++)
+            ck_assert_msg(strstr(r.out, libs[j]) != NULL, "no %s in: %s", libs[j], r.out);
+        run_result_free(&r);
+    }
+    run_result r = run_cmd(NULL, "@ --help");
+    ck_assert_msg(r.status == 0 && strstr(r.out, "eventmap --version") && strstr(r.out, "\n  version "), "%s", r.out);
+    run_result_free(&r);
+}
+END_TEST
+
 START_TEST(resolve_should_answer_the_seed_report_places_first)
 {
     run_result r = run_cmd(NULL, "@ resolve --json al-Dumair Hasakah Tanf Idlib \"the Badiya\" Moscow Syria");
@@ -412,6 +432,7 @@ Suite *cli_resolve_suite(void)
     Suite *s = suite_create("cli-resolve");
     TCase *t = tcase_create("resolve");
     tcase_set_timeout(t, 60);
+    tcase_add_test(t, eventmap_should_say_its_version);
     tcase_add_test(t, resolve_should_answer_the_seed_report_places_first);
     tcase_add_test(t, resolve_should_give_an_empty_result_for_an_unknown_name);
     tcase_add_test(t, resolve_should_read_names_from_stdin);

@@ -229,18 +229,18 @@ START_TEST(tiles_should_draw_a_marker_at_the_event_and_leave_the_rest_as_the_bas
     render_view *v = NULL;
     char *err = NULL;
     ck_assert_int_eq(render_view_tile(6, x, y, &v, &err), 0);
-    render_events *ev = render_events_new();
+    render_markers *ev = render_markers_new();
     for (int i = 0; i < N; i++)
-        render_events_add_point(ev, events[i].lon, events[i].lat, events[i].type, events[i].location,
+        render_markers_add_point(ev, events[i].lon, events[i].lat, events[i].type, events[i].location,
                                 events[i].fatalities);
-    render_events_finish(ev);
+    render_markers_finish(ev);
     double px[N], py[N];
     for (int i = 0; i < N; i++) {
         ck_assert_int_eq(render_view_project(v, events[i].lon, events[i].lat, &px[i], &py[i]), 0);
         ck_assert(px[i] >= 0 && px[i] < RENDER_TILE_PX && py[i] >= 0 && py[i] < RENDER_TILE_PX);
         /* the marker's colour at the event: its type's colour */
         size_t type = 0;
-        while (type < render_events_n_types(ev) && strcmp(render_events_type(ev, type), events[i].type)) type++;
+        while (type < render_markers_n_types(ev) && strcmp(render_markers_type(ev, type), events[i].type)) type++;
         uint8_t rgb[3];
         render_type_colour(ev, type, rgb);
         const uint8_t *at = a.rgba + (size_t)py[i] * a.stride + (size_t)px[i] * 4;
@@ -257,7 +257,7 @@ START_TEST(tiles_should_draw_a_marker_at_the_event_and_leave_the_rest_as_the_bas
      * places may differ between the runs: the renderer keeps their labels
      * off the markers, so the tiles are not compared pixel for pixel) */
     uint8_t colours[N][3];
-    for (size_t t = 0; t < N && t < render_events_n_types(ev); t++) render_type_colour(ev, t, colours[t]);
+    for (size_t t = 0; t < N && t < render_markers_n_types(ev); t++) render_type_colour(ev, t, colours[t]);
     size_t marked = 0;
     for (int j = 0; j < RENDER_TILE_PX; j++)
         for (int i = 0; i < RENDER_TILE_PX; i++) {
@@ -272,7 +272,7 @@ START_TEST(tiles_should_draw_a_marker_at_the_event_and_leave_the_rest_as_the_bas
                 }
         }
     ck_assert_msg(marked == 0, "%zu pixels away from the events have a marker's colour", marked);
-    render_events_free(ev);
+    render_markers_free(ev);
     render_image_release(&a);
     render_image_release(&b);
     sb_release(&p);

@@ -69,15 +69,15 @@ static int colour_near(const uint8_t *p, const uint8_t rgb[3], int tol)
     return abs(p[0] - rgb[0]) <= tol && abs(p[1] - rgb[1]) <= tol && abs(p[2] - rgb[2]) <= tol;
 }
 
-static render_events *events_of(const double (*lonlat)[2], const char **types, const char **labels,
+static render_markers *events_of(const double (*lonlat)[2], const char **types, const char **labels,
                                 const int *fatalities, size_t n)
 {
-    render_events *ev = render_events_new();
+    render_markers *ev = render_markers_new();
     for (size_t i = 0; i < n; i++)
-        ck_assert_int_eq(render_events_add_point(ev, lonlat[i][0], lonlat[i][1], types[i], labels ? labels[i] : "",
+        ck_assert_int_eq(render_markers_add_point(ev, lonlat[i][0], lonlat[i][1], types[i], labels ? labels[i] : "",
                                                  fatalities ? fatalities[i] : 0),
                          0);
-    render_events_finish(ev);
+    render_markers_finish(ev);
     return ev;
 }
 
@@ -192,51 +192,51 @@ END_TEST
 
 /* -------------------------------------------------------------- events */
 
-START_TEST(render_events_should_intern_types_and_labels)
+START_TEST(render_markers_should_intern_types_and_labels)
 {
-    render_events *ev = render_events_new();
-    ck_assert_int_eq(render_events_add_point(ev, 36.5, 33.6, "Battles", "al-Dumair", 3), 0);
-    ck_assert_int_eq(render_events_add_point(ev, 36.6, 33.6, "Protests", "Al-Dumair", 70000), 0);
-    ck_assert_int_eq(render_events_add_point(ev, 40.7, 36.5, "Battles", "Hasakah", -4), 0);
+    render_markers *ev = render_markers_new();
+    ck_assert_int_eq(render_markers_add_point(ev, 36.5, 33.6, "Battles", "al-Dumair", 3), 0);
+    ck_assert_int_eq(render_markers_add_point(ev, 36.6, 33.6, "Protests", "Al-Dumair", 70000), 0);
+    ck_assert_int_eq(render_markers_add_point(ev, 40.7, 36.5, "Battles", "Hasakah", -4), 0);
     ev_event e;
     memset(&e, 0, sizeof(e));
     e.event_type = e.location = "";
-    ck_assert_int_eq(render_events_add(ev, &e), 0); /* unlocated: skipped */
-    ck_assert_uint_eq(render_events_count(ev), 3);
-    ck_assert_uint_eq(render_events_unlocated(ev), 1);
-    ck_assert_uint_eq(render_events_n_types(ev), 2);
-    ck_assert_uint_eq(render_events_n_labels(ev), 2);
-    ck_assert_str_eq(render_events_label(ev, 0), "al-Dumair");
-    ck_assert_ptr_null(render_events_label(ev, 2));
+    ck_assert_int_eq(render_markers_add(ev, &e), 0); /* unlocated: skipped */
+    ck_assert_uint_eq(render_markers_count(ev), 3);
+    ck_assert_uint_eq(render_markers_unlocated(ev), 1);
+    ck_assert_uint_eq(render_markers_n_types(ev), 2);
+    ck_assert_uint_eq(render_markers_n_labels(ev), 2);
+    ck_assert_str_eq(render_markers_label(ev, 0), "al-Dumair");
+    ck_assert_ptr_null(render_markers_label(ev, 2));
     size_t n;
-    const render_point *p = render_events_points(ev, &n);
+    const render_point *p = render_markers_points(ev, &n);
     ck_assert_uint_eq(p[1].fatalities, 65535);
     ck_assert_uint_eq(p[2].fatalities, 0);
     ck_assert_uint_eq(p[1].label, p[0].label);
     uint8_t rgb[3];
     render_type_colour(ev, 0, rgb); /* Battles: vermillion */
     ck_assert(rgb[0] == 0xD5 && rgb[1] == 0x5E && rgb[2] == 0x00);
-    render_events_finish(ev);
-    ck_assert_int_eq(render_events_add_point(ev, 0, 0, "x", "y", 0), EM_EUSAGE);
-    render_events_free(ev);
-    render_events_free(NULL);
+    render_markers_finish(ev);
+    ck_assert_int_eq(render_markers_add_point(ev, 0, 0, "x", "y", 0), EM_EUSAGE);
+    render_markers_free(ev);
+    render_markers_free(NULL);
 }
 END_TEST
 
-START_TEST(render_events_count_in_should_match_brute_force)
+START_TEST(render_markers_count_in_should_match_brute_force)
 {
-    render_events *ev = render_events_new();
+    render_markers *ev = render_markers_new();
     enum { N = 20000 };
     static double lon[N], lat[N];
     for (int i = 0; i < N; i++) {
         /* clusters of equal longitudes too */
         lon[i] = i % 5 ? -180 + 360 * rnd() : 36.25;
         lat[i] = -80 + 160 * rnd();
-        render_events_add_point(ev, lon[i], lat[i], "Riots", "", 0);
+        render_markers_add_point(ev, lon[i], lat[i], "Riots", "", 0);
     }
-    render_events_finish(ev);
+    render_markers_finish(ev);
     size_t n;
-    const render_point *p = render_events_points(ev, &n);
+    const render_point *p = render_markers_points(ev, &n);
     for (size_t i = 1; i < n; i++) ck_assert(p[i - 1].lon_deg <= p[i].lon_deg);
     for (int t = 0; t < 200; t++) {
         double w = -180 + 360 * rnd(), s = -90 + 180 * rnd();
@@ -246,12 +246,12 @@ START_TEST(render_events_count_in_should_match_brute_force)
         for (int i = 0; i < N; i++)
             expect += lon[i] >= box.west_deg && lon[i] <= box.east_deg && lat[i] >= box.south_deg &&
                       lat[i] <= box.north_deg;
-        ck_assert_uint_eq(render_events_count_in(ev, &box), expect);
+        ck_assert_uint_eq(render_markers_count_in(ev, &box), expect);
     }
     geo_bbox bb;
-    ck_assert_int_eq(render_events_bbox(ev, &bb), 1);
+    ck_assert_int_eq(render_markers_bbox(ev, &bb), 1);
     ck_assert(bb.west_deg >= -180 && bb.east_deg <= 180 && bb.west_deg < bb.east_deg);
-    render_events_free(ev);
+    render_markers_free(ev);
 }
 END_TEST
 
@@ -363,7 +363,7 @@ END_TEST
 
 /* Draw ev's markers alone (no labels, legend, scale bar or attribution) on
  * a 320x240 overview of Syria; the caller frees *v, *img and *info. */
-static void draw_markers_only(const render_events *ev, render_view **v, render_image *img, render_info *info)
+static void draw_markers_only(const render_markers *ev, render_view **v, render_image *img, render_info *info)
 {
     ck_assert_int_eq(render_view_overview(&SYRIA, 320, 240, 10, v, NULL), 0);
     ck_assert_int_eq(render_image_init(img, 320, 240, NULL), 0);
@@ -383,7 +383,7 @@ START_TEST(render_draw_should_put_each_marker_in_its_type_colour_where_its_event
     static const double where[3][2] = { { 36.6, 33.6 }, { 40.7, 36.5 }, { 38.5, 33.3 } };
     const char *types[3] = { "Battles", "Protests", "Strategic developments" };
     int fatalities[3] = { 0, 25, 3 };
-    render_events *ev = events_of(where, types, NULL, fatalities, 3);
+    render_markers *ev = events_of(where, types, NULL, fatalities, 3);
     render_view *v = NULL;
     render_image img;
     render_info info;
@@ -424,7 +424,7 @@ START_TEST(render_draw_should_put_each_marker_in_its_type_colour_where_its_event
     render_info_release(&info);
     render_image_release(&img);
     render_view_free(v);
-    render_events_free(ev);
+    render_markers_free(ev);
 }
 END_TEST
 
@@ -436,7 +436,7 @@ START_TEST(render_draw_should_split_a_marker_shared_by_several_types)
     static const double where[3][2] = { { 36.69, 33.64 }, { 36.69, 33.64 }, { 36.69, 33.64 } };
     const char *types[3] = { "Violence against civilians", "Strategic developments", "Strategic developments" };
     int fatalities[3] = { 100, 100, 100 }; /* a large marker, for room to look */
-    render_events *ev = events_of(where, types, NULL, fatalities, 3);
+    render_markers *ev = events_of(where, types, NULL, fatalities, 3);
     render_view *v = NULL;
     render_image img;
     render_info info;
@@ -460,19 +460,19 @@ START_TEST(render_draw_should_split_a_marker_shared_by_several_types)
     render_info_release(&info);
     render_image_release(&img);
     render_view_free(v);
-    render_events_free(ev);
+    render_markers_free(ev);
 }
 END_TEST
 
 START_TEST(render_draw_should_bin_many_events_as_density)
 {
     enum { N = 40000 };
-    render_events *ev = render_events_new();
+    render_markers *ev = render_markers_new();
     for (int i = 0; i < N; i++)
-        render_events_add_point(ev, 36 + 2 * rnd(), 33 + 2 * rnd(), i % 10 ? "Battles" : "Riots", "x", 0);
+        render_markers_add_point(ev, 36 + 2 * rnd(), 33 + 2 * rnd(), i % 10 ? "Battles" : "Riots", "x", 0);
     /* a lone event well away from the rest */
-    render_events_add_point(ev, 41.5, 36.8, "Riots", "lone", 0);
-    render_events_finish(ev);
+    render_markers_add_point(ev, 41.5, 36.8, "Riots", "lone", 0);
+    render_markers_finish(ev);
     render_view *v = NULL;
     ck_assert_int_eq(render_view_overview(&SYRIA, 160, 120, 0, &v, NULL), 0);
     render_image img;
@@ -492,7 +492,7 @@ START_TEST(render_draw_should_bin_many_events_as_density)
     double x, y;
     render_view_project(v, 37, 34, &x, &y);
     uint8_t battles[3], riots[3];
-    size_t t_battles = !strcmp(render_events_type(ev, 0), "Battles") ? 0 : 1;
+    size_t t_battles = !strcmp(render_markers_type(ev, 0), "Battles") ? 0 : 1;
     render_type_colour(ev, t_battles, battles);
     render_type_colour(ev, 1 - t_battles, riots);
     const uint8_t *crowd = pixel(&img, (int)x, (int)y);
@@ -504,7 +504,7 @@ START_TEST(render_draw_should_bin_many_events_as_density)
     render_info_release(&info);
     render_image_release(&img);
     render_view_free(v);
-    render_events_free(ev);
+    render_markers_free(ev);
 }
 END_TEST
 
@@ -611,7 +611,7 @@ START_TEST(render_draw_should_place_labels_that_never_overlap)
         labels[i] = names[k];
         fatalities[i] = (int)(40 * rnd() * rnd());
     }
-    render_events *ev = events_of(where, types, labels, fatalities, N);
+    render_markers *ev = events_of(where, types, labels, fatalities, N);
     render_view *v = NULL;
     ck_assert_int_eq(render_view_overview(&SYRIA, 480, 360, 30, &v, NULL), 0);
     render_image img;
@@ -634,7 +634,7 @@ START_TEST(render_draw_should_place_labels_that_never_overlap)
     render_info_release(&info);
     render_image_release(&img);
     render_view_free(v);
-    render_events_free(ev);
+    render_markers_free(ev);
 }
 END_TEST
 
@@ -650,13 +650,13 @@ START_TEST(render_draw_should_refuse_a_mismatched_image_or_unfinished_events)
     err = NULL;
     render_image_release(&img);
     ck_assert_int_eq(render_image_init(&img, 100, 80, NULL), 0);
-    render_events *ev = render_events_new();
-    render_events_add_point(ev, 37, 34, "Riots", "", 0);
+    render_markers *ev = render_markers_new();
+    render_markers_add_point(ev, 37, 34, "Riots", "", 0);
     ck_assert_int_eq(render_draw(NULL, ev, v, NULL, &img, NULL, &err), EM_EUSAGE);
     free(err);
-    render_events_finish(ev);
+    render_markers_finish(ev);
     ck_assert_int_eq(render_draw(NULL, ev, v, NULL, &img, NULL, NULL), 0);
-    render_events_free(ev);
+    render_markers_free(ev);
     render_image_release(&img);
     render_view_free(v);
 }
@@ -668,7 +668,7 @@ static int on_seed(void *ctx, const ev_event *e, const char *file, size_t line, 
 {
     (void)file;
     (void)line;
-    return render_events_add_cb(ctx, e, err);
+    return render_markers_add_cb(ctx, e, err);
 }
 
 static const render_label *find_label(const render_info *info, const char *needle)
@@ -683,14 +683,14 @@ START_TEST(overview_of_the_seed_report_should_label_its_places)
     gaz *g = NULL;
     char *err = NULL;
     ck_assert_msg(gaz_open(test_gazetteer(), &g, &err) == 0, "%s", err);
-    render_events *ev = render_events_new();
+    render_markers *ev = render_markers_new();
     ev_read_opts opts;
     memset(&opts, 0, sizeof(opts));
     opts.gazetteer = g;
     char *seed = data_path("examples/seed-events.csv");
     ck_assert_msg(ev_read(seed, &opts, on_seed, NULL, ev, NULL, &err) == 0, "%s", err);
-    render_events_finish(ev);
-    ck_assert_uint_eq(render_events_count(ev), 9);
+    render_markers_finish(ev);
+    ck_assert_uint_eq(render_markers_count(ev), 9);
     render_basemap *b = NULL;
     char *dir = data_path(".cache/data");
     ck_assert_int_eq(render_basemap_load(dir, &b, &err), 0);
@@ -698,7 +698,7 @@ START_TEST(overview_of_the_seed_report_should_label_its_places)
     ck_assert(render_basemap_n_places(b) > 100);
     /* as `eventmap map` does by default */
     geo_bbox bb;
-    ck_assert_int_eq(render_events_bbox(ev, &bb), 1);
+    ck_assert_int_eq(render_markers_bbox(ev, &bb), 1);
     render_view *v = NULL;
     ck_assert_int_eq(render_view_overview(&bb, 1600, 1200, 144, &v, &err), 0);
     render_image img;
@@ -717,7 +717,7 @@ START_TEST(overview_of_the_seed_report_should_label_its_places)
         /* next to its marker: the anchor is where the event is */
         double x, y;
         size_t n;
-        const render_point *p = render_events_points(ev, &n);
+        const render_point *p = render_markers_points(ev, &n);
         int found = 0;
         for (size_t k = 0; k < n && !found; k++) {
             render_view_project(v, p[k].lon_deg, p[k].lat_deg, &x, &y);
@@ -746,7 +746,7 @@ START_TEST(overview_of_the_seed_report_should_label_its_places)
     render_image_release(&img);
     render_view_free(v);
     render_basemap_free(b);
-    render_events_free(ev);
+    render_markers_free(ev);
     gaz_close(g);
     free(seed);
     free(dir);
@@ -871,8 +871,8 @@ Suite *render_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("events and views");
-    tcase_add_test(tc, render_events_should_intern_types_and_labels);
-    tcase_add_test(tc, render_events_count_in_should_match_brute_force);
+    tcase_add_test(tc, render_markers_should_intern_types_and_labels);
+    tcase_add_test(tc, render_markers_count_in_should_match_brute_force);
     tcase_add_test(tc, render_view_overview_should_fit_the_box_north_up);
     tcase_add_test(tc, render_view_overview_should_refuse_a_bad_box_or_size);
     tcase_add_test(tc, render_view_tile_should_place_its_bounds_on_its_edges);

@@ -464,8 +464,8 @@ END_TEST
 START_TEST(tiles_plan_should_count_every_zoom_and_refuse_more_than_the_limit)
 {
     geo_bbox syria = { 35.5, 32.2, 42.5, 37.4 };
-    render_events *ev = render_events_new();
-    render_events_finish(ev);
+    render_markers *ev = render_markers_new();
+    render_markers_finish(ev);
     tiles_span spans[10];
     uint64_t total = 0;
     ck_assert_int_eq(tiles_plan(&syria, 0, 9, ev, spans, &total), 0);
@@ -485,17 +485,17 @@ START_TEST(tiles_plan_should_count_every_zoom_and_refuse_more_than_the_limit)
     tiles_span many[13];
     ck_assert_int_eq(tiles_plan(&world, 0, 12, ev, many, &total), -1);
     ck_assert(total > TILES_MAX_RUN);
-    render_events_free(ev);
+    render_markers_free(ev);
 }
 END_TEST
 
 START_TEST(tiles_plan_should_draw_density_from_the_top_while_a_tile_is_crowded)
 {
     /* 2,000 events in a small square: crowded tiles at the low zooms only */
-    render_events *ev = render_events_new();
+    render_markers *ev = render_markers_new();
     for (int i = 0; i < 2000; i++)
-        render_events_add_point(ev, 36 + (i % 40) * 0.001, 33 + (i / 40) * 0.001, "Battles", "x", 0);
-    render_events_finish(ev);
+        render_markers_add_point(ev, 36 + (i % 40) * 0.001, 33 + (i / 40) * 0.001, "Battles", "x", 0);
+    render_markers_finish(ev);
     geo_bbox box = { 35, 32, 37, 34 };
     tiles_span spans[11];
     uint64_t total;
@@ -504,16 +504,16 @@ START_TEST(tiles_plan_should_draw_density_from_the_top_while_a_tile_is_crowded)
     ck_assert_int_eq(tiles_plan(&box, 14, 14, ev, spans, &total), 0);
     ck_assert_int_eq(spans[0].density, 0); /* spread over several tiles */
     /* spread wide, no tile holds more than the threshold */
-    render_events *sparse = render_events_new();
-    for (int i = 0; i < 2000; i++) render_events_add_point(sparse, -170 + i * 0.17, -60 + (i % 100) * 1.2, "Riots", "", 0);
-    render_events_finish(sparse);
+    render_markers *sparse = render_markers_new();
+    for (int i = 0; i < 2000; i++) render_markers_add_point(sparse, -170 + i * 0.17, -60 + (i % 100) * 1.2, "Riots", "", 0);
+    render_markers_finish(sparse);
     geo_bbox world = { -180, -RENDER_MAX_LAT, 180, RENDER_MAX_LAT };
     ck_assert_int_eq(tiles_plan(&world, 0, 3, sparse, spans, &total), 0);
     ck_assert_int_eq(spans[0].density, 1);
     ck_assert_int_eq(spans[3].density, 0);
     for (int z = 1; z <= 3; z++) ck_assert(spans[z].density <= spans[z - 1].density); /* never back on */
-    render_events_free(ev);
-    render_events_free(sparse);
+    render_markers_free(ev);
+    render_markers_free(sparse);
 }
 END_TEST
 

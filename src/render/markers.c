@@ -1,8 +1,8 @@
 /*
- * events.c - the compact event set the renderer draws from: 24 bytes per
+ * markers.c - the compact set of event markers the renderer draws from: 24 bytes per
  * located event (coordinates, type index, fatalities, label index), event
  * types and location names interned (a hash table over the labels; types
- * are few and searched linearly from the last one used).  render_events_finish
+ * are few and searched linearly from the last one used).  render_markers_finish
  * sorts the points by longitude so that a view or a tile finds its events
  * by two binary searches and a latitude test.
  *
@@ -41,15 +41,15 @@ static const struct {
 static const uint8_t spare_palette[][3] = { { 0xF0, 0xE4, 0x42 }, { 0x00, 0x00, 0x00 } };
 static const uint8_t grey[3] = { 0x99, 0x99, 0x99 };
 
-render_events *render_events_new(void)
+render_markers *render_markers_new(void)
 {
-    render_events *ev = xcalloc(1, sizeof(*ev));
+    render_markers *ev = xcalloc(1, sizeof(*ev));
     ev->label_hash_size = 1024;
     ev->label_hash = xcalloc(ev->label_hash_size, sizeof(uint32_t));
     return ev;
 }
 
-void render_events_free(render_events *ev)
+void render_markers_free(render_markers *ev)
 {
     if (!ev) return;
     for (size_t i = 0; i < ev->n_types; i++) free(ev->types[i]);
@@ -79,7 +79,7 @@ static int same_label(const char *a, const char *b)
     return *a == *b;
 }
 
-static void rehash(render_events *ev)
+static void rehash(render_markers *ev)
 {
     size_t size = ev->label_hash_size * 2;
     uint32_t *h = xcalloc(size, sizeof(uint32_t));
@@ -93,7 +93,7 @@ static void rehash(render_events *ev)
     ev->label_hash_size = size;
 }
 
-static uint32_t intern_label(render_events *ev, const char *s)
+static uint32_t intern_label(render_markers *ev, const char *s)
 {
     size_t mask = ev->label_hash_size - 1;
     size_t k = hash_label(s) & mask;
@@ -110,7 +110,7 @@ static uint32_t intern_label(render_events *ev, const char *s)
     return idx;
 }
 
-static uint16_t intern_type(render_events *ev, const char *s)
+static uint16_t intern_type(render_markers *ev, const char *s)
 {
     for (size_t i = ev->n_types; i-- > 0;)
         if (!strcmp(ev->types[i], s)) return (uint16_t)i;
@@ -135,7 +135,7 @@ static uint16_t intern_type(render_events *ev, const char *s)
     return (uint16_t)ev->n_types++;
 }
 
-int render_events_add_point(render_events *ev, double lon_deg, double lat_deg, const char *type,
+int render_markers_add_point(render_markers *ev, double lon_deg, double lat_deg, const char *type,
                             const char *location, int fatalities)
 {
     if (ev->finished) return EM_EUSAGE;
@@ -155,19 +155,19 @@ int render_events_add_point(render_events *ev, double lon_deg, double lat_deg, c
     return 0;
 }
 
-int render_events_add(render_events *ev, const ev_event *e)
+int render_markers_add(render_markers *ev, const ev_event *e)
 {
     if (ev->finished) return EM_EUSAGE;
     if (!e->located) {
         ev->unlocated++;
         return 0;
     }
-    return render_events_add_point(ev, e->lon, e->lat, e->event_type, e->location, e->fatalities);
+    return render_markers_add_point(ev, e->lon, e->lat, e->event_type, e->location, e->fatalities);
 }
 
-int render_events_add_cb(void *ctx, const ev_event *e, char **err)
+int render_markers_add_cb(void *ctx, const ev_event *e, char **err)
 {
-    if (render_events_add(ctx, e) < 0) return em_error(err, EM_EUSAGE, "events added after render_events_finish");
+    if (render_markers_add(ctx, e) < 0) return em_error(err, EM_EUSAGE, "events added after render_markers_finish");
     return 0;
 }
 
@@ -188,7 +188,7 @@ static uint32_t lon_key(double lon)
     return (uint32_t)(t * 4294967295.0);
 }
 
-static void sort_by_lon(render_events *ev)
+static void sort_by_lon(render_markers *ev)
 {
     size_t n = ev->n;
     sort_pair *a = xmalloc(n * sizeof(*a)), *b = xmalloc(n * sizeof(*b));
@@ -219,7 +219,7 @@ static void sort_by_lon(render_events *ev)
     ev->alloc = n;
 }
 
-void render_events_finish(render_events *ev)
+void render_markers_finish(render_markers *ev)
 {
     if (ev->finished) return;
     int sorted = 1;
@@ -228,43 +228,43 @@ void render_events_finish(render_events *ev)
     ev->finished = 1;
 }
 
-size_t render_events_count(const render_events *ev)
+size_t render_markers_count(const render_markers *ev)
 {
     return ev->n;
 }
 
-size_t render_events_unlocated(const render_events *ev)
+size_t render_markers_unlocated(const render_markers *ev)
 {
     return ev->unlocated;
 }
 
-const render_point *render_events_points(const render_events *ev, size_t *n)
+const render_point *render_markers_points(const render_markers *ev, size_t *n)
 {
     *n = ev->n;
     return ev->points;
 }
 
-size_t render_events_n_types(const render_events *ev)
+size_t render_markers_n_types(const render_markers *ev)
 {
     return ev->n_types;
 }
 
-const char *render_events_type(const render_events *ev, size_t type)
+const char *render_markers_type(const render_markers *ev, size_t type)
 {
     return type < ev->n_types ? ev->types[type] : NULL;
 }
 
-size_t render_events_n_labels(const render_events *ev)
+size_t render_markers_n_labels(const render_markers *ev)
 {
     return ev->n_labels;
 }
 
-const char *render_events_label(const render_events *ev, size_t label)
+const char *render_markers_label(const render_markers *ev, size_t label)
 {
     return label < ev->n_labels ? ev->labels[label] : NULL;
 }
 
-int render_events_bbox(const render_events *ev, geo_bbox *out)
+int render_markers_bbox(const render_markers *ev, geo_bbox *out)
 {
     if (!ev->n) return 0;
     geo_bbox b = { ev->points[0].lon_deg, ev->points[0].lat_deg, ev->points[0].lon_deg, ev->points[0].lat_deg };
@@ -279,7 +279,7 @@ int render_events_bbox(const render_events *ev, geo_bbox *out)
     return 1;
 }
 
-size_t events_lower_bound(const render_events *ev, double lon_deg)
+size_t markers_lower_bound(const render_markers *ev, double lon_deg)
 {
     size_t lo = 0, hi = ev->n;
     while (lo < hi) {
@@ -290,15 +290,15 @@ size_t events_lower_bound(const render_events *ev, double lon_deg)
     return lo;
 }
 
-size_t render_events_count_in(const render_events *ev, const geo_bbox *box)
+size_t render_markers_count_in(const render_markers *ev, const geo_bbox *box)
 {
     size_t n = 0;
-    for (size_t i = events_lower_bound(ev, box->west_deg); i < ev->n && ev->points[i].lon_deg <= box->east_deg; i++)
+    for (size_t i = markers_lower_bound(ev, box->west_deg); i < ev->n && ev->points[i].lon_deg <= box->east_deg; i++)
         n += ev->points[i].lat_deg >= box->south_deg && ev->points[i].lat_deg <= box->north_deg;
     return n;
 }
 
-void render_type_colour(const render_events *ev, size_t type, uint8_t rgb[3])
+void render_type_colour(const render_markers *ev, size_t type, uint8_t rgb[3])
 {
     memcpy(rgb, ev && type < ev->n_types ? ev->colours[type] : grey, 3);
 }
