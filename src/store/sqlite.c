@@ -32,6 +32,7 @@
 #include "store/store.h"
 #include "store/store_int.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <sqlite3.h>
@@ -955,6 +956,8 @@ static int rtree_write(store *s, int which, sqlite3_int64 rid, double lon, doubl
  * entry, old ones included). */
 static int rtree_flush(store *s, char **err)
 {
+    /* a write under a running SELECT: every scan flushes before it starts */
+    assert(s->scanning == 0);
     int rc = 0;
     size_t n_live = 0;
     for (size_t i = 0; i < s->n_pending; i++) n_live += !isnan(s->pending[i].lon);
@@ -1026,6 +1029,8 @@ static int rtree_add(store *s, sqlite3_int64 rid, double lon, double lat, char *
         int rc = rtree_flush(s, err);
         if (rc < 0) return rc;
     }
+    assert(s->scanning == 0); /* store_put refuses to write during a scan */
+    assert(!s->n_pending || rid > s->pending[s->n_pending - 1].rid); /* find_pending's binary search */
     ALLOC_GROW(s->pending, s->n_pending + 1, s->alloc_pending);
     s->pending[s->n_pending++] = (rtree_pending){ rid, lon, lat };
     return 0;
@@ -1078,6 +1083,7 @@ int store_commit(store *s, char **err)
     int rc = 0;
     if (s->write_failed) rc = em_error(err, EM_EIO, "%s: an earlier write failed; nothing was stored", s->path);
     if (rc == 0 && s->n_pending) rc = rtree_flush(s, err);
+    assert(rc < 0 || s->n_pending == 0);
     if (rc == 0 && s->indexes_dropped) {
         rc = exec(s, index_sql, "cannot write the indexes", err);
         if (rc == 0) crash_point("import:index-rebuild");
@@ -1310,9 +1316,11 @@ int store_scan(store *s, const ev_filter *f, const geo_bbox *boxes, size_t n_box
     int rc = 0;
     for (size_t i = 0; i < n_boxes; i++)
         if ((rc = check_box(s, &boxes[i], err)) < 0) return rc;
-    /* the R*Tree must hold this transaction's new events (store_put is
-     * refused during a scan, so there are none when scans nest) */
-    if (n_boxes && s->n_pending && (rc = rtree_flush(s, err)) < 0) return rc;
+    /* the R*Tree must hold this transaction's new events before any scan
+     * starts (store_put is refused during a scan, so a nested scan finds
+     * none pending and never writes under its caller's SELECT) */
+    if (s->n_pending && (rc = rtree_flush(s, err)) < 0) return rc;
+    assert(s->n_pending == 0);
 
     int which = n_boxes ? SCAN_BOX : 0;
     if (f && (f->has_since || f->has_until)) which |= SCAN_DATE;
@@ -1390,7 +1398,8 @@ int store_points(store *s, const ev_filter *f, const geo_bbox *boxes, size_t n_b
     int rc = 0;
     for (size_t i = 0; i < n_boxes; i++)
         if ((rc = check_box(s, &boxes[i], err)) < 0) return rc;
-    if (n_boxes && s->n_pending && (rc = rtree_flush(s, err)) < 0) return rc;
+    if (s->n_pending && (rc = rtree_flush(s, err)) < 0) return rc; /* as in store_scan */
+    assert(s->n_pending == 0);
     int need_actor = f && f->actor, need_rest = f && (f->actor || f->region);
     strbuf sql = STRBUF_INIT;
     sb_adds(&sql, "SELECT e.lon, e.lat, e.day, e.fatalities, e.event_type, e.location");
@@ -1604,6 +1613,7 @@ int store_within(store *s, geo_point c, double km, int exact_km, store_hit_fn fn
         return em_error(err, EM_EUSAGE, "%s: no circle of %g km around %g,%g", s->path, km, c.lat_deg, c.lon_deg);
     if (s->wq) return em_error(err, EM_EUSAGE, "%s: store_within inside store_within", s->path);
     if (s->n_pending && (rc = rtree_flush(s, err)) < 0) return rc;
+    assert(s->n_pending == 0); /* the circle is read from the R*Tree alone */
     if (!s->within_st) {
         rc = sqlite3_rtree_query_callback(s->db, "eventmap_within", within_callback, s, NULL);
         if (rc != SQLITE_OK) return sql_error(s, rc, "cannot query", err);

@@ -759,6 +759,56 @@ START_TEST(store_scan_should_see_the_open_transaction)
 }
 END_TEST
 
+/* A box scan nested in a full scan, inside a transaction with events not
+ * yet in the R*Tree: the outer scan puts them there before it starts, so
+ * the inner one finds them and nothing is written under a running read
+ * (sqlite.c asserts it). */
+typedef struct {
+    store *s;
+    size_t outer, inner;
+} nested_ctx;
+
+static int count_inner(void *ctx, const ev_event *e, char **err)
+{
+    (void)e;
+    (void)err;
+    ((nested_ctx *)ctx)->inner++;
+    return 0;
+}
+
+static int scan_box_inside(void *ctx, const ev_event *e, char **err)
+{
+    nested_ctx *n = ctx;
+    n->outer++;
+    const geo_bbox box = { e->lon - 0.01, e->lat - 0.01, e->lon + 0.01, e->lat + 0.01 };
+    return store_scan(n->s, NULL, &box, 1, count_inner, n, err) < 0 ? -1 : 0;
+}
+
+START_TEST(store_scan_should_flush_the_transaction_before_a_nested_box_scan)
+{
+    char *path = store_path("nested.db");
+    store *s = open_store(path, STORE_CREATE);
+    begin(s);
+    for (int i = 0; i < 5; i++) {
+        char id[8];
+        snprintf(id, sizeof(id), "N%d", i);
+        ev_event e = sample_event(id);
+        e.lat = 30 + i;
+        e.lon = 40 + i;
+        put_ok(s, &e, STORE_NEW);
+    }
+    nested_ctx n = { s, 0, 0 };
+    char *err = NULL;
+    ck_assert_msg(store_scan(s, NULL, NULL, 0, scan_box_inside, &n, &err) == 0, "%s", err ? err : "");
+    ck_assert_uint_eq(n.outer, 5);
+    ck_assert_uint_eq(n.inner, 5);
+    commit(s);
+    store_close(s);
+    assert_store_sound(path);
+    free(path);
+}
+END_TEST
+
 START_TEST(store_rollback_should_undo_a_bulk_rebuild)
 {
     char *path = store_path("bulk-rollback.db");
@@ -1473,6 +1523,7 @@ Suite *store_suite(void)
     tcase_add_test(t, store_scan_should_go_in_id_order_without_boxes);
     tcase_add_test(t, store_scan_should_follow_the_callback_protocol);
     tcase_add_test(t, store_scan_should_see_the_open_transaction);
+    tcase_add_test(t, store_scan_should_flush_the_transaction_before_a_nested_box_scan);
     tcase_add_test(t, store_put_should_refuse_to_write_during_a_scan);
     suite_add_tcase(s, t);
     t = tcase_create("open");
