@@ -8,7 +8,6 @@
  * (already checked) stream straight out.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,15 +33,14 @@ static int copy_out(FILE *tmp, FILE *dst)
     return 0;
 }
 
-static const char export_usage[] =
-    "usage: eventmap export [--db PATH | --in FILE] [filters] --format geojson|csv [-o FILE]\n\n"
+static const struct cli_usage export_usage = {
+    "export",
+    "usage: eventmap export [--db PATH | --in FILE] [filters] --format geojson|csv [-o FILE]\n",
     "Writes the events as a GeoJSON FeatureCollection (Points, every model field a\n"
     "property; events without coordinates are left out and counted) or as CSV with\n"
-    "the model's columns.  Standard output unless -o.\n\n"
-    "  --format F        geojson (default) or csv\n"
-    "  -o, --output FILE write FILE (atomically: all or nothing)\n"
-    "  --quiet           no count at the end, and no progress line (which a terminal\n"
-    "                    otherwise shows on standard error)\n" CLI_SOURCE_USAGE;
+    "the model's columns.  Standard output unless -o.\n",
+    NULL
+};
 
 typedef struct {
     ev_geojson_writer *gj;
@@ -69,39 +67,26 @@ static int on_event(void *vctx, const ev_event *e, char **err)
 
 int cmd_export(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "format", required_argument, NULL, 'f' },
-        { "output", required_argument, NULL, 'o' },
-        { "quiet", no_argument, NULL, 'q' },
-        { "help", no_argument, NULL, 'h' },
-        CLI_SOURCE_LONG_OPTIONS,
-        { NULL, 0, NULL, 0 }
-    };
     cli_source src;
     cli_source_init(&src);
     const char *format = "geojson", *output = NULL;
-    int c, status = EXIT_OK, special = 0, spooled = 0, quiet = 0;
+    int status = EXIT_OK, special = 0, spooled = 0, quiet = 0;
     tempfile file = TEMPFILE_INIT;
     char *err = NULL;
     FILE *out = stdout;
+    struct cli_option options[] = {
+        OPT_STRING(0, "format", &format, "F", "geojson (default) or csv"),
+        OPT_STRING('o', "output", &output, "FILE", "write FILE (atomically: all or nothing)"),
+        OPT_BOOL(0, "quiet", &quiet, "no count at the end, and no progress line (which a terminal\n"
+                                     "otherwise shows on standard error)"),
+        OPT_SOURCE(&src),
+        OPT_END()
+    };
 
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
-        if (cli_source_option(&src, c, optarg)) continue;
-        switch (c) {
-        case 'f': format = optarg; break;
-        case 'o': output = optarg; break;
-        case 'q': quiet = 1; break;
-        case 'h': fputs(export_usage, stdout); return EXIT_OK;
-        default:
-            cli_error("export", "unknown option or missing value '%s'", argv[optind - 1]);
-            fputs(export_usage, stderr);
-            return EXIT_USAGE;
-        }
-    }
-    if (optind < argc) {
-        cli_error("export", "unexpected argument '%s'", argv[optind]);
+    argc = parse_options(argc, argv, options, &export_usage, 0);
+    if (argc < 0) return parse_options_exit(argc);
+    if (argc > 0) {
+        cli_error("export", "unexpected argument '%s'", argv[0]);
         return EXIT_USAGE;
     }
     int geojson = !strcmp(format, "geojson");

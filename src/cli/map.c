@@ -7,7 +7,6 @@
  * before the events are read; the PNG is written to a temporary name and
  * renamed, so a failed run leaves no file behind.
  */
-#include <getopt.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,27 +23,20 @@
 #include "util/progress.h"
 #include "util/banned.h"
 
-static const char map_usage[] =
+static const struct cli_usage map_usage = {
+    "map",
     "usage: eventmap map [--db PATH | --in FILE] [filters] [-o FILE.png] [--bbox W,S,E,N]\n"
-    "                    [--size WxH] [--title TEXT] [--labels auto|none|all] [--quiet]\n\n"
+    "                    [--size WxH] [--title TEXT] [--labels auto|none|all] [--quiet]\n",
     "Draws a PNG overview map of the events: land, sea, borders and reference\n"
     "places, the events as markers coloured by type and sized by fatalities (or as\n"
     "density where there are too many to show one by one), labels that do not\n"
-    "overlap, a legend, a scale bar, a title and the attribution.\n\n"
-    "  -o, --output FILE     the PNG to write (default: output/overview.png)\n"
-    "  --bbox W,S,E,N        the area to show, degrees (default: the events, with a margin)\n"
-    "  --size WxH            image size in pixels (default: 1600x1200; at most 20000 a side)\n"
-    "  --title TEXT          title (default: \"Events\")\n"
-    "  --labels MODE         auto (default): the main event places and reference places;\n"
-    "                        all: every event place that fits; none: no labels\n"
-    "  --quiet               no summary, and no progress line (which a terminal\n"
-    "                        otherwise shows on standard error while the events load)\n" CLI_SOURCE_USAGE;
+    "overlap, a legend, a scale bar, a title and the attribution.\n",
+    NULL
+};
 
 #define DEFAULT_OUTPUT "output/overview.png"
 #define DEFAULT_W 1600
 #define DEFAULT_H 1200
-
-enum { OPT_BBOX = 2000, OPT_SIZE, OPT_TITLE, OPT_LABELS, OPT_QUIET };
 
 typedef struct {
     render_markers *ev;
@@ -80,59 +72,34 @@ static int on_point(void *vctx, const store_point *p, char **err)
 
 int cmd_map(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "output", required_argument, NULL, 'o' },
-        { "bbox", required_argument, NULL, OPT_BBOX },
-        { "size", required_argument, NULL, OPT_SIZE },
-        { "title", required_argument, NULL, OPT_TITLE },
-        { "labels", required_argument, NULL, OPT_LABELS },
-        { "quiet", no_argument, NULL, OPT_QUIET },
-        { "help", no_argument, NULL, 'h' },
-        CLI_SOURCE_LONG_OPTIONS,
-        { NULL, 0, NULL, 0 }
-    };
+    static const char *const label_modes[] = { "auto", "none", "all", NULL }; /* render_label_mode's order */
     cli_source src;
     cli_source_init(&src);
     const char *output = NULL, *title = NULL;
-    int width = DEFAULT_W, height = DEFAULT_H, has_bbox = 0, quiet = 0, c, status = EXIT_OK;
-    render_label_mode labels = RENDER_LABELS_AUTO;
+    int size[2] = { DEFAULT_W, DEFAULT_H }, has_bbox = 0, quiet = 0, labels = RENDER_LABELS_AUTO, status = EXIT_OK;
     geo_bbox bbox = { 0, 0, 0, 0 };
+    struct cli_option options[] = {
+        OPT_COLUMN(24),
+        OPT_STRING('o', "output", &output, "FILE", "the PNG to write (default: output/overview.png)"),
+        OPT_BBOX("bbox", &bbox, &has_bbox, 0, "the area to show, degrees (default: the events, with a margin)"),
+        OPT_SIZE("size", size, "image size in pixels (default: 1600x1200; at most 20000 a side)"),
+        OPT_STRING(0, "title", &title, "TEXT", "title (default: \"Events\")"),
+        OPT_CHOICE(0, "labels", &labels, "MODE", label_modes,
+                   "auto (default): the main event places and reference places;\n"
+                   "all: every event place that fits; none: no labels"),
+        OPT_BOOL(0, "quiet", &quiet, "no summary, and no progress line (which a terminal\n"
+                                     "otherwise shows on standard error while the events load)"),
+        OPT_SOURCE(&src),
+        OPT_END()
+    };
 
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
-        if (cli_source_option(&src, c, optarg)) continue;
-        switch (c) {
-        case 'o': output = optarg; break;
-        case OPT_BBOX:
-            if (cli_parse_bbox("map", optarg, 0, &bbox) < 0) return EXIT_USAGE;
-            has_bbox = 1;
-            break;
-        case OPT_SIZE:
-            if (cli_parse_size(optarg, &width, &height) < 0) return EXIT_USAGE;
-            break;
-        case OPT_TITLE: title = optarg; break;
-        case OPT_LABELS:
-            if (!strcmp(optarg, "auto")) labels = RENDER_LABELS_AUTO;
-            else if (!strcmp(optarg, "none")) labels = RENDER_LABELS_NONE;
-            else if (!strcmp(optarg, "all")) labels = RENDER_LABELS_ALL;
-            else {
-                cli_error("map", "--labels \"%s\" is not auto, none or all", optarg);
-                return EXIT_USAGE;
-            }
-            break;
-        case OPT_QUIET: quiet = 1; break;
-        case 'h': fputs(map_usage, stdout); return EXIT_OK;
-        default:
-            cli_error("map", "unknown option or missing value '%s'", argv[optind - 1]);
-            fputs(map_usage, stderr);
-            return EXIT_USAGE;
-        }
-    }
-    if (optind < argc) {
-        cli_error("map", "unexpected argument '%s'", argv[optind]);
+    argc = parse_options(argc, argv, options, &map_usage, 0);
+    if (argc < 0) return parse_options_exit(argc);
+    if (argc > 0) {
+        cli_error("map", "unexpected argument '%s'", argv[0]);
         return EXIT_USAGE;
     }
+    int width = size[0], height = size[1];
     if (!output) {
         output = DEFAULT_OUTPUT;
         mkdir("output", 0777); /* the default place for maps; an error shows below */
@@ -222,7 +189,7 @@ int cmd_map(int argc, char **argv)
     render_style st;
     render_style_overview(&st);
     st.title = title ? title : "Events";
-    st.labels = labels;
+    st.labels = (render_label_mode)labels;
     sb_add_thousands(&subtitle, n);
     sb_adds(&subtitle, n == 1 ? " event" : " events");
     if (lc.day_min <= lc.day_max) {

@@ -6,7 +6,6 @@
  * antimeridian, widened to every longitude when the circle reaches a pole).
  * Either way ev_near keeps the events the distance admits, and sorts them.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,14 +15,14 @@
 #include "util/strbuf.h"
 #include "util/banned.h"
 
-static const char near_usage[] =
+static const struct cli_usage near_usage = {
+    "near",
     "usage: eventmap near LAT,LON|PLACE --radius KM [--db PATH | --in FILE] [filters]\n"
-    "                     [--format table|csv|geojson] [--limit N]\n\n"
+    "                     [--format table|csv|geojson] [--limit N]\n",
     "Events within KM kilometres of a point or of a place the gazetteer resolves,\n"
-    "nearest first, each with its geodesic distance.\n\n"
-    "  --radius KM       the radius in kilometres (0 < KM <= 20000)\n"
-    "  --format F        table (default), csv or geojson\n"
-    "  --limit N         at most N events\n" CLI_SOURCE_USAGE;
+    "nearest first, each with its geodesic distance.\n",
+    NULL
+};
 
 static void print_table(const ev_near *hits, size_t n)
 {
@@ -38,7 +37,7 @@ static void print_table(const ev_near *hits, size_t n)
     }
 }
 
-/* "-33.9,151.2": a centre that getopt would take for options. */
+/* "-33.9,151.2": a centre that getopt_long would take for options. */
 static int looks_like_negative_point(const char *s)
 {
     if (s[0] != '-' || !(s[1] == '.' || (s[1] >= '0' && s[1] <= '9'))) return 0;
@@ -49,23 +48,22 @@ static int looks_like_negative_point(const char *s)
 
 int cmd_near(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "radius", required_argument, NULL, 'r' },
-        { "format", required_argument, NULL, 'f' },
-        { "limit", required_argument, NULL, 'l' },
-        { "help", no_argument, NULL, 'h' },
-        CLI_SOURCE_LONG_OPTIONS,
-        { NULL, 0, NULL, 0 }
-    };
     cli_source src;
     cli_source_init(&src);
     const char *radius = NULL, *format = "table";
     long limit = 0;
-    int c, status = EXIT_OK;
+    int status = EXIT_OK;
     double radius_km = 0;
     ev_near *hits = NULL;
+    struct cli_option options[] = {
+        OPT_STRING(0, "radius", &radius, "KM", "the radius in kilometres (0 < KM <= 20000)"),
+        OPT_STRING(0, "format", &format, "F", "table (default), csv or geojson"),
+        OPT_INTEGER(0, "limit", &limit, "N", 1, 100000000, "at most N events"),
+        OPT_SOURCE(&src),
+        OPT_END()
+    };
 
-    /* take a negative LAT,LON out of getopt's way */
+    /* take a negative LAT,LON out of the options' way */
     char **args = xcalloc((size_t)argc + 1, sizeof(char *));
     const char *neg_centre = NULL;
     int n_args = 0;
@@ -73,42 +71,24 @@ int cmd_near(int argc, char **argv)
         if (i > 0 && !neg_centre && looks_like_negative_point(argv[i])) neg_centre = argv[i];
         else args[n_args++] = argv[i];
     }
-    argc = n_args;
     argv = args;
-
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (cli_source_option(&src, c, optarg)) continue;
-        switch (c) {
-        case 'r': radius = optarg; break;
-        case 'f': format = optarg; break;
-        case 'l':
-            if (cli_parse_int("near", "--limit", optarg, 1, 100000000, &limit) < 0) {
-                free(args);
-                return EXIT_USAGE;
-            }
-            break;
-        case 'h': fputs(near_usage, stdout); free(args); return EXIT_OK;
-        default:
-            cli_error("near", "unknown option or missing value '%s'", argv[optind - 1]);
-            fputs(near_usage, stderr);
-            free(args);
-            return EXIT_USAGE;
-        }
+    argc = parse_options(n_args, argv, options, &near_usage, 0);
+    if (argc < 0) {
+        status = parse_options_exit(argc);
+        goto done;
     }
     if (neg_centre) {
-        if (optind < argc) {
-            cli_error("near", "one centre only: '%s' and '%s'", neg_centre, argv[optind]);
-            free(args);
-            return EXIT_USAGE;
+        if (argc > 0) {
+            cli_error("near", "one centre only: '%s' and '%s'", neg_centre, argv[0]);
+            status = EXIT_USAGE;
+            goto done;
         }
         argv[argc++] = (char *)neg_centre;
     }
-    if (optind + 1 != argc) {
-        if (optind >= argc) cli_error("near", "give a centre: LAT,LON or a place name");
-        else cli_error("near", "one centre only; quote a place name with spaces (\"%s %s\")", argv[optind], argv[optind + 1]);
-        fputs(near_usage, stderr);
+    if (argc != 1) {
+        if (!argc) cli_error("near", "give a centre: LAT,LON or a place name");
+        else cli_error("near", "one centre only; quote a place name with spaces (\"%s %s\")", argv[0], argv[1]);
+        usage_with_options(stderr, &near_usage, options);
         status = EXIT_USAGE;
         goto done;
     }
@@ -132,7 +112,7 @@ int cmd_near(int argc, char **argv)
     status = cli_source_prepare(&src, "near");
     if (status) goto done;
 
-    const char *where = argv[optind];
+    const char *where = argv[0];
     geo_point centre;
     char label[256];
     /* LAT,LON when it reads as one, else a place name */

@@ -23,21 +23,6 @@ void cli_source_init(cli_source *s)
     s->db = "output/events.db";
 }
 
-int cli_source_option(cli_source *s, int opt, const char *arg)
-{
-    switch (opt) {
-    case CLI_OPT_DB: s->db = arg; s->db_given = 1; return 1;
-    case CLI_OPT_IN: s->in = arg; return 1;
-    case CLI_OPT_SINCE: s->since = arg; return 1;
-    case CLI_OPT_UNTIL: s->until = arg; return 1;
-    case CLI_OPT_TYPE: s->type = arg; return 1;
-    case CLI_OPT_ACTOR: s->actor = arg; return 1;
-    case CLI_OPT_REGION: s->region = arg; return 1;
-    case CLI_OPT_GAZETTEER: s->gazetteer = arg; return 1;
-    default: return 0;
-    }
-}
-
 gaz *cli_source_gazetteer(cli_source *s, const char *cmd)
 {
     if (s->g) return s->g;

@@ -2,45 +2,35 @@
  * source.h - the event source and filters every reading command takes:
  *   --db PATH | --in FILE, --since D, --until D, --type T, --actor A,
  *   --region NAME, --gazetteer PATH
- * A command adds CLI_SOURCE_LONG_OPTIONS to its getopt_long table and hands
- * every option to cli_source_option first.
+ * A command puts OPT_SOURCE(&src) at the end of its option table.
  */
 #ifndef EVENTMAP_CLI_SOURCE_H
 #define EVENTMAP_CLI_SOURCE_H
 
+#include "cli/options.h"
 #include "events/event.h"
 #include "gazetteer/gazetteer.h"
 #include "geo/geo.h"
 #include "store/store.h"
 #include "util/strbuf.h"
 
-enum {
-    CLI_OPT_DB = 1000, CLI_OPT_IN, CLI_OPT_SINCE, CLI_OPT_UNTIL, CLI_OPT_TYPE, CLI_OPT_ACTOR, CLI_OPT_REGION,
-    CLI_OPT_GAZETTEER
-};
-
-#define CLI_SOURCE_LONG_OPTIONS                                                            \
-    { "db", required_argument, NULL, CLI_OPT_DB }, { "in", required_argument, NULL, CLI_OPT_IN }, \
-    { "since", required_argument, NULL, CLI_OPT_SINCE },                                   \
-    { "until", required_argument, NULL, CLI_OPT_UNTIL },                                   \
-    { "type", required_argument, NULL, CLI_OPT_TYPE },                                     \
-    { "actor", required_argument, NULL, CLI_OPT_ACTOR },                                   \
-    { "region", required_argument, NULL, CLI_OPT_REGION },                                 \
-    { "gazetteer", required_argument, NULL, CLI_OPT_GAZETTEER }
-
-#define CLI_SOURCE_USAGE                                                                   \
-    "  --db PATH         the store (default: output/events.db)\n"                          \
-    "  --in FILE         read a CSV or GeoJSON file instead of a store\n"                  \
-    "  --since DATE      events on or after DATE (YYYY-MM-DD)\n"                           \
-    "  --until DATE      events on or before DATE\n"                                       \
-    "  --type TYPE       event_type or sub_event_type equals TYPE (any case)\n"            \
-    "  --actor TEXT      actor1 or actor2 contains TEXT (any case)\n"                      \
-    "  --region NAME     inside a gazetteer region, governorate or country (the Badiya)\n" \
-    "  --gazetteer PATH  the gazetteer index (default: the one 'make' builds)\n"
+/* The source options as entries of a command's table, after its own:
+ * their help starts at column 20 whatever the command's column. */
+#define OPT_SOURCE(s)                                                                                               \
+    OPT_COLUMN(20),                                                                                                 \
+    OPT_STRING_F(0, "db", &(s)->db, "PATH", "the store (default: output/events.db)", &(s)->db_given),               \
+    OPT_STRING(0, "in", &(s)->in, "FILE", "read a CSV or GeoJSON file instead of a store"),                         \
+    OPT_STRING(0, "since", &(s)->since, "DATE", "events on or after DATE (YYYY-MM-DD)"),                            \
+    OPT_STRING(0, "until", &(s)->until, "DATE", "events on or before DATE"),                                        \
+    OPT_STRING(0, "type", &(s)->type, "TYPE", "event_type or sub_event_type equals TYPE (any case)"),               \
+    OPT_STRING(0, "actor", &(s)->actor, "TEXT", "actor1 or actor2 contains TEXT (any case)"),                       \
+    OPT_STRING(0, "region", &(s)->region, "NAME",                                                                   \
+               "inside a gazetteer region, governorate or country (the Badiya)"),                                   \
+    OPT_STRING(0, "gazetteer", &(s)->gazetteer, "PATH", "the gazetteer index (default: the one 'make' builds)")
 
 typedef struct {
     const char *db, *in;
-    int db_given;
+    int db_given;              /* --db was given */
     const char *since, *until, *type, *actor, *region, *gazetteer;
     ev_filter filter;
     geo_ctx *geo;
@@ -53,8 +43,6 @@ typedef struct {
 } cli_source;
 
 void cli_source_init(cli_source *s);
-/* 1 when opt (a getopt_long value) was one of ours, 0 otherwise. */
-int cli_source_option(cli_source *s, int opt, const char *arg);
 /* Check the options and open what they need; EXIT_OK or the exit code
  * after printing why. */
 int cli_source_prepare(cli_source *s, const char *cmd);

@@ -6,7 +6,6 @@
  * drawing needs (the source, Leaflet, the base map and its places), hands
  * the run to tiles_run (src/tiles/) and reports it.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,21 +20,15 @@
 #include "util/progress.h"
 #include "util/banned.h"
 
-static const char tiles_usage[] =
+static const struct cli_usage tiles_usage = {
+    "tiles",
     "usage: eventmap tiles [--db PATH | --in FILE] [filters] [-o DIR | --mbtiles FILE]\n"
-    "                      [--zoom MIN-MAX] [--bbox W,S,E,N] [--resume] [--jobs N] [--quiet]\n\n"
+    "                      [--zoom MIN-MAX] [--bbox W,S,E,N] [--resume] [--jobs N] [--quiet]\n",
     "Renders XYZ map tiles (DIR/z/x/y.png, 256 px, Web Mercator) of the events over\n"
     "the base map, and beside them tilejson.json, events.geojson and index.html, a\n"
-    "Leaflet viewer that works offline.  With --mbtiles, one MBTiles 1.3 file instead.\n\n"
-    "  -o, --output DIR  the tile directory (default: output/tiles)\n"
-    "  --mbtiles FILE    write the tiles into an MBTiles file instead of a directory\n"
-    "  --zoom MIN-MAX    zoom levels, 0..22 (default: 0-8); one number for one level\n"
-    "  --bbox W,S,E,N    the area to cover, degrees (default: the events' extent\n"
-    "                    and 5%)\n"
-    "  --resume          keep the tiles already there and render only the missing ones\n"
-    "  --jobs N          rendering threads (default: one per core)\n"
-    "  --quiet           no summary, and no progress line (which a terminal\n"
-    "                    otherwise shows on standard error)\n" CLI_SOURCE_USAGE;
+    "Leaflet viewer that works offline.  With --mbtiles, one MBTiles 1.3 file instead.\n",
+    NULL
+};
 
 #define DEFAULT_MIN_ZOOM 0
 #define DEFAULT_MAX_ZOOM 8
@@ -57,56 +50,33 @@ static void show_progress(void *ctx, uint64_t done, uint64_t total, int finished
 
 int cmd_tiles(int argc, char **argv)
 {
-    enum { OPT_ZOOM = 1, OPT_BBOX, OPT_MBTILES, OPT_RESUME, OPT_JOBS, OPT_QUIET };
-    static const struct option opts[] = {
-        { "output", required_argument, NULL, 'o' },
-        { "zoom", required_argument, NULL, OPT_ZOOM },
-        { "bbox", required_argument, NULL, OPT_BBOX },
-        { "mbtiles", required_argument, NULL, OPT_MBTILES },
-        { "resume", no_argument, NULL, OPT_RESUME },
-        { "jobs", required_argument, NULL, OPT_JOBS },
-        { "quiet", no_argument, NULL, OPT_QUIET },
-        { "help", no_argument, NULL, 'h' },
-        CLI_SOURCE_LONG_OPTIONS,
-        { NULL, 0, NULL, 0 }
-    };
     cli_source src;
     cli_source_init(&src);
     const char *dir = NULL, *mbtiles_path = NULL;
-    int zmin = DEFAULT_MIN_ZOOM, zmax = DEFAULT_MAX_ZOOM, resume = 0, has_bbox = 0, quiet = 0, c;
+    int zoom[2] = { DEFAULT_MIN_ZOOM, DEFAULT_MAX_ZOOM }, resume = 0, has_bbox = 0, quiet = 0;
     long jobs = sysconf(_SC_NPROCESSORS_ONLN);
     geo_bbox bbox = { 0, 0, 0, 0 };
+    struct cli_option options[] = {
+        OPT_STRING('o', "output", &dir, "DIR", "the tile directory (default: output/tiles)"),
+        OPT_STRING(0, "mbtiles", &mbtiles_path, "FILE", "write the tiles into an MBTiles file instead of a directory"),
+        OPT_ZOOM("zoom", zoom, "zoom levels, 0..22 (default: 0-8); one number for one level"),
+        OPT_BBOX("bbox", &bbox, &has_bbox, 1, "the area to cover, degrees (default: the events' extent\n"
+                                              "and 5%)"),
+        OPT_BOOL(0, "resume", &resume, "keep the tiles already there and render only the missing ones"),
+        OPT_INTEGER(0, "jobs", &jobs, "N", 1, 256, "rendering threads (default: one per core)"),
+        OPT_BOOL(0, "quiet", &quiet, "no summary, and no progress line (which a terminal\n"
+                                     "otherwise shows on standard error)"),
+        OPT_SOURCE(&src),
+        OPT_END()
+    };
 
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
-        if (cli_source_option(&src, c, optarg)) continue;
-        switch (c) {
-        case 'o': dir = optarg; break;
-        case OPT_MBTILES: mbtiles_path = optarg; break;
-        case OPT_RESUME: resume = 1; break;
-        case OPT_QUIET: quiet = 1; break;
-        case OPT_ZOOM:
-            if (cli_parse_zoom(optarg, &zmin, &zmax) < 0) return EXIT_USAGE;
-            break;
-        case OPT_BBOX:
-            if (cli_parse_bbox("tiles", optarg, 1, &bbox) < 0) return EXIT_USAGE;
-            has_bbox = 1;
-            break;
-        case OPT_JOBS:
-            if (cli_parse_int("tiles", "--jobs", optarg, 1, 256, &jobs) < 0) return EXIT_USAGE;
-            break;
-        case 'h': fputs(tiles_usage, stdout); return EXIT_OK;
-        default:
-            cli_error("tiles", "unknown option or missing value '%s'", argv[optind - 1]);
-            fputs(tiles_usage, stderr);
-            return EXIT_USAGE;
-        }
-    }
-    if (optind < argc) {
-        cli_error("tiles", "unexpected argument '%s'", argv[optind]);
+    argc = parse_options(argc, argv, options, &tiles_usage, 0);
+    if (argc < 0) return parse_options_exit(argc);
+    if (argc > 0) {
+        cli_error("tiles", "unexpected argument '%s'", argv[0]);
         return EXIT_USAGE;
     }
+    int zmin = zoom[0], zmax = zoom[1];
     if (dir && mbtiles_path) {
         cli_error("tiles", "give -o DIR or --mbtiles FILE, not both");
         return EXIT_USAGE;
