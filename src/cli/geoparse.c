@@ -5,11 +5,9 @@
  * written unresolved (null geometry, "match": "none"); a name the gazetteer
  * has that the text does not use as a place is listed on stderr.
  */
-#include <cjson/cJSON.h>
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,11 +36,6 @@ static const char geoparse_usage[] =
     "                    (\"Turkish\"); or table\n"
     "  --gazetteer PATH  the index to use (default: the one 'make' builds)\n";
 
-static double round_to(double v, double unit)
-{
-    return round(v / unit) * unit;
-}
-
 /* The largest text geoparse reads (README, "Limits"): the whole text is
  * held in memory, with its tokens and mentions. */
 #define GEOPARSE_MAX_TEXT (256u << 20)
@@ -60,54 +53,6 @@ static int read_all(FILE *f, strbuf *sb, size_t max)
     }
 }
 
-/* The candidate events as GeoJSON in the event model `import` reads. */
-static int print_events(const char *file, const char *text, const gp_mentions *ms, const gp_candidates *ev)
-{
-    const char *base = strrchr(file, '/');
-    base = base ? base + 1 : file;
-    ev_geojson_writer *w = ev_geojson_open(stdout);
-    strbuf id = STRBUF_INIT, notes = STRBUF_INIT;
-    char date[11];
-    for (size_t i = 0; i < ev->n; i++) {
-        const gp_candidate *g = &ev->e[i];
-        const gp_mention *m = &ms->m[g->mention];
-        ev_event e;
-        memset(&e, 0, sizeof(e));
-        sb_reset(&id);
-        sb_addf(&id, "%s:%zu", base, g->start);
-        sb_reset(&notes);
-        for (size_t k = g->start; k < g->end; k++) sb_addch(&notes, text[k] == '\n' || text[k] == '\r' ? ' ' : text[k]);
-        ev_format_date(g->day, date);
-        e.id = id.buf;
-        e.event_date = date;
-        e.day = g->day;
-        e.time_precision = g->time_precision;
-        e.event_type = g->event_type;
-        e.sub_event_type = g->sub_event_type;
-        e.actor1 = g->actor[0] ? g->actor[0] : "";
-        e.actor2 = g->actor[1] ? g->actor[1] : "";
-        e.country = m->place.country;
-        e.admin1 = m->place.admin1;
-        e.admin2 = e.admin3 = "";
-        e.location = m->text;
-        e.located = 1;
-        e.lat = m->place.lat_deg;
-        e.lon = m->place.lon_deg;
-        const char *f = m->place.feature;
-        e.geo_precision = g->inferred_place ? 2 : (f[0] == 'A' || f[0] == 'L' || f[0] == 'T') && strcmp(f, "L.MILB") ? 3 : 1;
-        e.fatalities = g->fatalities;
-        e.source = base;
-        e.notes = notes.buf;
-        e.gazetteer_id = m->place.id;
-        e.match = gaz_match_name(m->place.match);
-        e.confidence = m->confidence * (g->inferred_place ? 0.5 : 1.0);
-        if (ev_geojson_write(w, &e, NULL, 0) < 0) break;
-    }
-    sb_release(&id);
-    sb_release(&notes);
-    return ev_geojson_close(w) < 0 ? -1 : 0;
-}
-
 static int valid_date(const char *s)
 {
     int y, m, d;
@@ -116,76 +61,6 @@ static int valid_date(const char *s)
     static const int days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
     return y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= days[m - 1] &&
            !(m == 2 && d == 29 && (y % 4 || (y % 100 == 0 && y % 400)));
-}
-
-static void print_geojson(const gp_mentions *ms)
-{
-    cJSON *fc = cJSON_CreateObject();
-    cJSON_AddStringToObject(fc, "type", "FeatureCollection");
-    cJSON *features = cJSON_AddArrayToObject(fc, "features");
-    for (size_t i = 0; i < ms->n; i++) {
-        const gp_mention *m = &ms->m[i];
-        if (!m->reported) continue;
-        cJSON *f = cJSON_CreateObject();
-        cJSON_AddStringToObject(f, "type", "Feature");
-        if (m->resolved) {
-            cJSON *geom = cJSON_AddObjectToObject(f, "geometry");
-            cJSON_AddStringToObject(geom, "type", "Point");
-            cJSON *coords = cJSON_AddArrayToObject(geom, "coordinates");
-            cJSON_AddItemToArray(coords, cJSON_CreateNumber(round_to(m->place.lon_deg, 1e-5)));
-            cJSON_AddItemToArray(coords, cJSON_CreateNumber(round_to(m->place.lat_deg, 1e-5)));
-        } else {
-            cJSON_AddNullToObject(f, "geometry"); /* a place the gazetteer lacks */
-        }
-        cJSON *p = cJSON_AddObjectToObject(f, "properties");
-        cJSON_AddStringToObject(p, "mention", m->text);
-        cJSON_AddNumberToObject(p, "start", (double)m->start);
-        cJSON_AddNumberToObject(p, "end", (double)m->end);
-        cJSON_AddNumberToObject(p, "sentence", m->sentence);
-        cJSON_AddStringToObject(p, "kind", m->kind == GP_KIND_DEMONYM ? "demonym" : "name");
-        if (m->dateline) cJSON_AddTrueToObject(p, "dateline");
-        if (m->resolved) {
-            cJSON_AddStringToObject(p, "name", m->place.name);
-            cJSON_AddStringToObject(p, "gazetteer_id", m->place.id);
-            cJSON_AddStringToObject(p, "match", gaz_match_name(m->place.match));
-        } else {
-            cJSON_AddNullToObject(p, "name");
-            cJSON_AddNullToObject(p, "gazetteer_id");
-            cJSON_AddStringToObject(p, "match", "none");
-        }
-        cJSON_AddNumberToObject(p, "confidence", round_to(m->confidence, 0.01));
-        if (m->qualifier) cJSON_AddStringToObject(p, "qualifier", m->qualifier);
-        else cJSON_AddNullToObject(p, "qualifier");
-        if (m->resolved && m->place.has_bbox) {
-            cJSON *bbox = cJSON_AddArrayToObject(p, "bbox");
-            cJSON_AddItemToArray(bbox, cJSON_CreateNumber(round_to(m->place.bbox.west_deg, 1e-5)));
-            cJSON_AddItemToArray(bbox, cJSON_CreateNumber(round_to(m->place.bbox.south_deg, 1e-5)));
-            cJSON_AddItemToArray(bbox, cJSON_CreateNumber(round_to(m->place.bbox.east_deg, 1e-5)));
-            cJSON_AddItemToArray(bbox, cJSON_CreateNumber(round_to(m->place.bbox.north_deg, 1e-5)));
-        }
-        cJSON_AddItemToArray(features, f);
-    }
-    char *text = cJSON_Print(fc);
-    puts(text);
-    free(text);
-    cJSON_Delete(fc);
-}
-
-static void print_table(const gp_mentions *ms)
-{
-    printf("%-4s %-11s %-22s %-26s %-24s %-6s %-5s %s\n", "sent", "bytes", "mention", "place",
-           "gazetteer_id", "match", "conf", "qualifier");
-    for (size_t i = 0; i < ms->n; i++) {
-        const gp_mention *m = &ms->m[i];
-        if (!m->reported) continue;
-        char bytes[32];
-        snprintf(bytes, sizeof(bytes), "%zu-%zu", m->start, m->end);
-        printf("%-4d %-11s %-22s %-26s %-24s %-6s %.2f  %s\n", m->sentence, bytes, m->text,
-               m->resolved ? m->place.name : "-", m->resolved ? m->place.id : "-",
-               !m->resolved ? "none" : m->kind == GP_KIND_DEMONYM ? "demonym" : gaz_match_name(m->place.match),
-               m->confidence,
-               m->qualifier ? m->qualifier : "");
-    }
 }
 
 int cmd_geoparse(int argc, char **argv)
@@ -306,12 +181,12 @@ int cmd_geoparse(int argc, char **argv)
         }
         gp_candidates ev = { NULL, 0, 0 };
         gp_candidates_find(text.buf, text.len, &ms, day, &ev);
-        if (print_events(shown, text.buf, &ms, &ev) < 0) status = EXIT_FAIL;
+        if (gp_write_events(stdout, shown, text.buf, &ms, &ev) < 0) status = EXIT_FAIL;
         gp_candidates_release(&ev);
     } else if (table) {
-        print_table(&ms);
+        gp_write_table(stdout, &ms);
     } else {
-        print_geojson(&ms);
+        gp_write_geojson(stdout, &ms);
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {
         cli_error("geoparse", "cannot write the output");

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "events/event.h"
 #include "gazetteer/gazetteer.h"
@@ -81,5 +82,19 @@ typedef struct {
  * to out in text order; one incident told twice comes out once. */
 int gp_candidates_find(const char *text, size_t len, const gp_mentions *ms, int32_t published, gp_candidates *out);
 void gp_candidates_release(gp_candidates *out);
+
+/* What geoparse writes (write.c).  The reported mentions as a GeoJSON
+ * FeatureCollection to out: a Point for each resolved one (degrees to five
+ * decimals), a null geometry and "match": "none" for a place the gazetteer
+ * lacks; properties mention, start, end, sentence, kind, dateline (when
+ * set), name, gazetteer_id, match, confidence, qualifier, bbox (regions). */
+void gp_write_geojson(FILE *out, const gp_mentions *ms);
+/* The same as a table with a header line: sentence, bytes, mention, place,
+ * gazetteer_id, match, confidence, qualifier. */
+void gp_write_table(FILE *out, const gp_mentions *ms);
+/* The candidate events ev of text as GeoJSON in the event model that
+ * `eventmap import` reads: id "BASE:START" and source BASE, the last part
+ * of name; notes the sentence.  Returns 0, or -1 when writing failed. */
+int gp_write_events(FILE *out, const char *name, const char *text, const gp_mentions *ms, const gp_candidates *ev);
 
 #endif
