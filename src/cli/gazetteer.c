@@ -3,9 +3,7 @@
  * Natural Earth countries and the curated tables to one index file) and
  * `eventmap gazetteer info` (what an index holds).
  */
-#include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +12,6 @@
 #include "cli.h"
 #include "events/event.h"
 #include "gazetteer/gazetteer.h"
-#include "util/error.h"
 #include "util/progress.h"
 #include "util/strbuf.h"
 #include "util/banned.h"
@@ -49,131 +46,6 @@ static const char gazetteer_usage[] =
     "Memory: about 290 bytes a place at the peak; allCountries.txt with\n"
     "alternateNamesV2.txt (12 million places) needs about 3.5 GB.\n";
 
-/* The user's places read from --places files; their strings are copies. */
-typedef struct {
-    gaz_user_place *p;
-    size_t n, alloc;
-} user_places;
-
-static void user_places_release(user_places *up)
-{
-    for (size_t i = 0; i < up->n; i++) {
-        gaz_user_place *u = &up->p[i];
-        free((char *)u->id);
-        free((char *)u->name);
-        free((char *)u->alternates);
-        free((char *)u->country);
-        free((char *)u->admin1);
-        free((char *)u->feature);
-    }
-    free(up->p);
-    up->p = NULL;
-    up->n = up->alloc = 0;
-}
-
-/* The column of the header named one of names (ASCII case aside), or -1. */
-static int column_of(char **header, size_t n, const char *const *names)
-{
-    for (size_t i = 0; i < n; i++)
-        for (int k = 0; names[k]; k++)
-            if (!strcasecmp(header[i], names[k])) return (int)i;
-    return -1;
-}
-
-/* A whole field as a finite number. */
-static int parse_number(const char *text, double *out)
-{
-    char *end;
-    errno = 0;
-    *out = strtod(text, &end);
-    return end != text && !*end && !errno && isfinite(*out) ? 0 : -1;
-}
-
-/* Read a user's places: a CSV whose header names name, lat (latitude, y) and
- * lon (lng, longitude, x), and may name id, country, admin1, alternates and
- * feature.  Appends to up (path is kept in each place: it must outlive the
- * build).  Errors: "FILE:LINE: what is wrong". */
-static int read_user_places(const char *path, user_places *up, char **err)
-{
-    static const char *const n_name[] = { "name", "place", "location", NULL };
-    static const char *const n_lat[] = { "lat", "latitude", "y", NULL };
-    static const char *const n_lon[] = { "lon", "lng", "long", "longitude", "x", NULL };
-    static const char *const n_id[] = { "id", NULL };
-    static const char *const n_cc[] = { "country", "country_code", "iso2", "cc", NULL };
-    static const char *const n_adm1[] = { "admin1", "adm1", "adm_1", "province", "governorate", "state", NULL };
-    static const char *const n_alt[] = { "alternates", "alternate_names", "alternatenames", "aliases", NULL };
-    static const char *const n_feat[] = { "feature", NULL };
-    FILE *in = fopen(path, "rb");
-    if (!in) return em_error(err, EM_EIO, "unable to open '%s': %s", path, strerror(errno));
-    ev_csv *csv = ev_csv_new(in);
-    char **f = NULL, **header = NULL;
-    size_t n = 0, n_header = 0, line = 0;
-    const char *why = NULL;
-    int rc = 0, col[8];
-    int got = ev_csv_next(csv, &f, &n, &line, &why);
-    if (got <= 0) {
-        rc = em_error(err, got == -2 ? EM_EIO : EM_EINPUT, "%s:%zu: %s", path, line ? line : 1,
-                      got == 0 ? "empty file: expected a header naming name, lat and lon" : why);
-        goto done;
-    }
-    header = xcalloc(n, sizeof(*header));
-    n_header = n;
-    for (size_t i = 0; i < n; i++) header[i] = xstrdup(f[i]);
-    const char *const *names[] = { n_name, n_lat, n_lon, n_id, n_cc, n_adm1, n_alt, n_feat };
-    for (int k = 0; k < 8; k++) col[k] = column_of(header, n_header, names[k]);
-    if (col[0] < 0 || col[1] < 0 || col[2] < 0) {
-        rc = em_error(err, EM_EINPUT, "%s:%zu: the header names no %s column", path, line,
-                      col[0] < 0 ? "name" : col[1] < 0 ? "lat (latitude)" : "lon (longitude)");
-        goto done;
-    }
-    strbuf id = STRBUF_INIT;
-    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-    while ((got = ev_csv_next(csv, &f, &n, &line, &why)) == 1) {
-        if (n == 1 && !f[0][0]) continue; /* a blank line */
-        if (!ev_csv_utf8_ok(csv)) {
-            rc = em_error(err, EM_EINPUT, "%s:%zu: invalid UTF-8", path, line);
-            break;
-        }
-        if (n != n_header) {
-            rc = em_error(err, EM_EINPUT, "%s:%zu: expected %zu columns, found %zu", path, line, n_header, n);
-            break;
-        }
-        double lat, lon;
-        if (parse_number(f[col[1]], &lat) < 0) {
-            rc = em_error(err, EM_EINPUT, "%s:%zu: lat \"%s\" is not a number", path, line, f[col[1]]);
-            break;
-        }
-        if (parse_number(f[col[2]], &lon) < 0) {
-            rc = em_error(err, EM_EINPUT, "%s:%zu: lon \"%s\" is not a number", path, line, f[col[2]]);
-            break;
-        }
-        ALLOC_GROW(up->p, up->n + 1, up->alloc);
-        gaz_user_place *u = &up->p[up->n++];
-        memset(u, 0, sizeof(*u));
-        sb_reset(&id);
-        if (col[3] >= 0 && f[col[3]][0]) sb_adds(&id, f[col[3]]);
-        else sb_addf(&id, "places:%s:%zu", base, line);
-        u->id = sb_detach(&id, NULL);
-        u->name = xstrdup(f[col[0]]);
-        u->lat_deg = lat;
-        u->lon_deg = lon;
-        u->country = xstrdup(col[4] >= 0 ? f[col[4]] : "");
-        u->admin1 = xstrdup(col[5] >= 0 ? f[col[5]] : "");
-        u->alternates = xstrdup(col[6] >= 0 ? f[col[6]] : "");
-        u->feature = xstrdup(col[7] >= 0 ? f[col[7]] : "");
-        u->file = path;
-        u->line = line;
-    }
-    sb_release(&id);
-    if (!rc && got < 0) rc = em_error(err, got == -2 ? EM_EIO : EM_EINPUT, "%s:%zu: %s", path, line, why);
-done:
-    for (size_t i = 0; i < n_header; i++) free(header[i]);
-    free(header);
-    ev_csv_free(csv);
-    fclose(in);
-    return rc;
-}
-
 static double now_s(void)
 {
     struct timespec ts;
@@ -206,7 +78,7 @@ static int gazetteer_build(int argc, char **argv)
     const char **geonames = xcalloc((size_t)argc + 1, sizeof(char *));
     const char **places_files = xcalloc((size_t)argc + 1, sizeof(char *));
     size_t n_places_files = 0;
-    user_places up = { NULL, 0, 0 };
+    ev_places up = { NULL, 0, 0 };
     char *defaults[5] = { NULL, NULL, NULL, NULL, NULL };
     int c, no_countries = 0, focus_set = 0, status = EXIT_OK, quiet = 0;
     char focus[32] = "";
@@ -273,7 +145,7 @@ static int gazetteer_build(int argc, char **argv)
         bo.progress_ctx = prog = progress_start("gazetteer build", "GeoNames rows", rows, 0);
     }
     for (size_t i = 0; i < n_places_files && status == EXIT_OK; i++)
-        if (read_user_places(places_files[i], &up, &err) < 0) status = EXIT_FAIL;
+        if (ev_places_read(places_files[i], &up, &err) < 0) status = EXIT_FAIL;
     bo.places = up.p;
     bo.n_places = up.n;
     if (status != EXIT_OK) {
@@ -294,7 +166,7 @@ static int gazetteer_build(int argc, char **argv)
     }
     progress_end(prog);
     for (int i = 0; i < 5; i++) free(defaults[i]);
-    user_places_release(&up);
+    ev_places_release(&up);
     free(places_files);
     free(geonames);
     return status;

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "gazetteer/gazetteer.h"
 #include "geo/geo.h"
 
 /* geo_precision, as ACLED uses it; 0 when the event has no coordinates. */
@@ -108,8 +109,6 @@ typedef struct {
     const char *column, *field;
 } ev_column_map;
 
-typedef struct gaz gaz; /* gazetteer/gazetteer.h */
-
 /* RFC 4180 records from a stream (csv.c): the reader of every CSV eventmap
  * takes (events, a user's places).  Caller frees with ev_csv_free; in stays
  * the caller's. */
@@ -179,6 +178,29 @@ typedef struct {
  * line is the line on which the feature starts. */
 int ev_read(const char *path, const ev_read_opts *opts, ev_event_fn on_event, ev_bad_fn on_bad,
             void *ctx, ev_read_stats *stats, char **err);
+
+/* ------------------------------------------------------- a user's places */
+
+/* The places of CSV files of a user's own (gazetteer build --places: a
+ * newsroom's villages, a mapping team's checkpoints), for gaz_build_opts.
+ * Zeroed is empty; the strings are the list's own. */
+typedef struct {
+    gaz_user_place *p;
+    size_t n, alloc;
+} ev_places;
+
+/* Append the places of the CSV file at path (places.c): its header names
+ * name (place, location), lat (latitude, y) and lon (lng, long, longitude,
+ * x), and may name id, country (country_code, iso2, cc), admin1 (adm1,
+ * adm_1, province, governorate, state), alternates (';'-separated;
+ * alternate_names, alternatenames, aliases) and feature, in any case.  A
+ * place without an id gets "places:FILE:LINE".  Each place keeps path (for
+ * messages): it must outlive them.  Returns 0; EM_EIO or EM_EINPUT with
+ * *err "unable to open 'PATH': ..." or "PATH:LINE: what is wrong", the
+ * places read before the bad row kept. */
+int ev_places_read(const char *path, ev_places *up, char **err);
+/* Free the places and their strings; up is left empty. */
+void ev_places_release(ev_places *up);
 
 /* --------------------------------------------------------------- filters */
 
