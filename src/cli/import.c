@@ -51,10 +51,7 @@ static const char import_usage[] =
 typedef struct {
     store *st;
     size_t n_new, n_updated, n_unchanged;
-    strbuf unlocated;          /* the list printed at the end */
-    size_t n_unlocated_listed;
-    strbuf fallback;           /* the rows placed at an area */
-    size_t n_district, n_admin1, n_country; /* placed at their admin3 or admin2, admin1, country */
+    ev_geocode_log log;        /* the rows placed at an area or unlocated, listed at the end */
     progress *prog;            /* on a terminal: lines read of all the files */
     uint64_t lines_before;     /* the lines of the files before this one */
     size_t rows;
@@ -68,21 +65,7 @@ static int on_event(void *vctx, const ev_event *e, const char *file, size_t line
     if (rc == STORE_NEW) c->n_new++;
     else if (rc == STORE_UPDATED) c->n_updated++;
     else c->n_unchanged++;
-    if (!e->located) {
-        if (c->n_unlocated_listed < 1000)
-            sb_addf(&c->unlocated, "%s:%zu: unlocated: \"%s\"%s%s%s%s not found in the gazetteer\n", file, line,
-                    e->location, *e->admin1 ? ", " : "", e->admin1, *e->country ? ", " : "", e->country);
-        c->n_unlocated_listed++;
-    } else if (strcmp(ev_geocode_level(e->match), "place") != 0) {
-        const char *level = ev_geocode_level(e->match);
-        if (c->n_district + c->n_admin1 + c->n_country < 1000)
-            sb_addf(&c->fallback, "%s:%zu: placed at its %s: \"%s\"%s%s%s%s not found there in the gazetteer, or "
-                    "only weakly\n", file, line, level, e->location, *e->admin1 ? ", " : "",
-                    e->admin1, *e->country ? ", " : "", e->country);
-        if (!strcmp(level, "admin1")) c->n_admin1++;
-        else if (!strcmp(level, "country")) c->n_country++;
-        else c->n_district++;
-    }
+    ev_geocode_log_add(&c->log, e, file, line);
     c->rows++;
     progress_update_items(c->prog, c->lines_before + line, c->rows, "rows");
     crash_point("import:after-rows");
@@ -213,8 +196,7 @@ int cmd_import(int argc, char **argv)
     }
     import_ctx ctx;
     memset(&ctx, 0, sizeof(ctx));
-    sb_init(&ctx.unlocated, 0);
-    sb_init(&ctx.fallback, 0);
+    ev_geocode_log_init(&ctx.log);
     ev_read_stats total, st;
     memset(&total, 0, sizeof(total));
     int rc = store_open(db, STORE_CREATE, &ctx.st, &err);
@@ -249,19 +231,15 @@ int cmd_import(int argc, char **argv)
         fprintf(stderr, "eventmap import: nothing imported; %s %s\n", db, existed ? "is as it was" : "was not created");
         status = rc == EM_EUSAGE ? EXIT_USAGE : EXIT_FAIL;
     } else {
-        fputs(ctx.fallback.buf, stderr);
-        size_t n_areas = ctx.n_district + ctx.n_admin1 + ctx.n_country;
-        if (n_areas > 1000) fprintf(stderr, "... and %zu more placed at an area they name\n", n_areas - 1000);
-        fputs(ctx.unlocated.buf, stderr);
-        if (ctx.n_unlocated_listed > 1000)
-            fprintf(stderr, "... and %zu more unlocated\n", ctx.n_unlocated_listed - 1000);
+        ev_geocode_log_write(&ctx.log, stderr);
+        size_t n_areas = ctx.log.n_district + ctx.log.n_admin1 + ctx.log.n_country;
         if (!quiet)
             printf("read %zu, new %zu, updated %zu, unchanged %zu, geocoded %zu, unlocated %zu, rejected %zu\n",
                    total.read, ctx.n_new, ctx.n_updated, ctx.n_unchanged, total.geocoded, total.unlocated,
                    total.rejected);
         if (n_areas && !quiet)
             printf("geocoded %zu at a place, %zu at their admin2 or admin3, %zu at their admin1, %zu at their "
-                   "country\n", total.geocoded - n_areas, ctx.n_district, ctx.n_admin1, ctx.n_country);
+                   "country\n", total.geocoded - n_areas, ctx.log.n_district, ctx.log.n_admin1, ctx.log.n_country);
         if (!quiet) printf("store %s: %zu events, %zu of them unlocated\n", db, n_events, n_unlocated);
         if (report_path) {
             int bad = ev_geocoder_report(geocoder, tempfile_fp(&report)) < 0;
@@ -278,8 +256,7 @@ int cmd_import(int argc, char **argv)
     tempfile_abort(&report); /* after a failure: no review */
     ev_geocoder_free(geocoder);
     store_close(ctx.st);
-    sb_release(&ctx.unlocated);
-    sb_release(&ctx.fallback);
+    ev_geocode_log_release(&ctx.log);
     free(err);
     gaz_close(g);
     free(maps);

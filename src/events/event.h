@@ -18,6 +18,7 @@
 
 #include "gazetteer/gazetteer.h"
 #include "geo/geo.h"
+#include "util/strbuf.h"
 
 /* geo_precision, as ACLED uses it; 0 when the event has no coordinates. */
 enum { EV_GEO_NONE = 0, EV_GEO_EXACT = 1, EV_GEO_NEAR = 2, EV_GEO_REGION = 3 };
@@ -143,6 +144,26 @@ int ev_geocoder_report(const ev_geocoder *gc, FILE *out);
  * "country" when it was placed at an area the row names (ACLED's
  * convention for a place the gazetteer lacks), else "place". */
 const char *ev_geocode_level(const char *match);
+
+/* The rows a read's geocoding placed at an area they name, or could not
+ * place, for the user to review (geocode_log.c): a line each, the first
+ * 1000 of each kind. */
+typedef struct {
+    strbuf areas;              /* "FILE:LINE: placed at its LEVEL: \"LOCATION\", ADMIN1, CC not found ..." */
+    strbuf unlocated;          /* "FILE:LINE: unlocated: \"LOCATION\", ADMIN1, CC not found ..." */
+    size_t n_unlocated;        /* rows left unlocated, listed or not */
+    size_t n_district, n_admin1, n_country; /* rows placed at their admin3 or admin2, admin1, country */
+} ev_geocode_log;
+
+void ev_geocode_log_init(ev_geocode_log *log);
+/* Note e, read at file:line, when it was placed at an area or not at all. */
+void ev_geocode_log_add(ev_geocode_log *log, const ev_event *e, const char *file, size_t line);
+/* The lines to out: those of the rows placed at an area, "... and N more
+ * placed at an area they name" past 1000, then the unlocated ones and
+ * "... and N more unlocated". */
+void ev_geocode_log_write(const ev_geocode_log *log, FILE *out);
+/* Free the lines; log is left empty (as ev_geocode_log_init). */
+void ev_geocode_log_release(ev_geocode_log *log);
 
 typedef struct {
     ev_format format;          /* EV_FMT_AUTO sniffs: header for CSV, '{' for GeoJSON */
