@@ -5,9 +5,7 @@
  * written unresolved (null geometry, "match": "none"); a name the gazetteer
  * has that the text does not use as a place is listed on stderr.
  */
-#include <ctype.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,25 +14,20 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "cli/options.h"
 #include "gazetteer/gazetteer.h"
 #include "geoparse/geoparse.h"
 #include "util/strbuf.h"
 #include "util/banned.h"
 
-static const char geoparse_usage[] =
+static const struct cli_usage geoparse_usage = {
+    "geoparse",
     "usage: eventmap geoparse [--published YYYY-MM-DD] [--country CC]\n"
-    "                         [--format geojson|table] [--gazetteer PATH] FILE | -\n\n"
+    "                         [--format geojson|table] [--gazetteer PATH] FILE | -\n",
     "Finds the places a news text (UTF-8) mentions and resolves them, using the\n"
-    "whole text as context.\n\n"
-    "  --published DATE  the text's publication date (for relative dates)\n"
-    "  --events          write the candidate events the text reports instead, as\n"
-    "                    GeoJSON in the event model that 'eventmap import' reads\n"
-    "  --country CC      the country the text is about (default: inferred)\n"
-    "  --format F        geojson (default): one feature per mention, a Point, or\n"
-    "                    null for a place-shaped name the gazetteer lacks (match\n"
-    "                    \"none\"); kind \"demonym\" for a country's adjective\n"
-    "                    (\"Turkish\"); or table\n"
-    "  --gazetteer PATH  the index to use (default: the one 'make' builds)\n";
+    "whole text as context.\n",
+    NULL
+};
 
 /* The largest text geoparse reads (README, "Limits"): the whole text is
  * held in memory, with its tokens and mentions. */
@@ -63,63 +56,45 @@ static int valid_date(const char *s)
            !(m == 2 && d == 29 && (y % 4 || (y % 100 == 0 && y % 400)));
 }
 
+/* --published: a real day YYYY-MM-DD. */
+static int opt_published(const struct cli_option *opt, const char *arg, const char *cmd)
+{
+    if (!valid_date(arg)) {
+        cli_error(cmd, "--published \"%s\" is not a date YYYY-MM-DD", arg);
+        return -1;
+    }
+    *(const char **)opt->value = arg;
+    return 0;
+}
+
 int cmd_geoparse(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "published", required_argument, NULL, 'p' },
-        { "country", required_argument, NULL, 'c' },
-        { "format", required_argument, NULL, 'f' },
-        { "gazetteer", required_argument, NULL, 'g' },
-        { "events", no_argument, NULL, 'e' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 }
-    };
-    const char *gaz_opt = NULL;
+    static const char *const formats[] = { "geojson", "table", NULL };
+    const char *gaz_opt = NULL, *published = NULL;
     char country[3] = "";
-    int table = 0, events = 0, c, status = EXIT_OK;
-    const char *published = NULL;
+    int format = 0, events = 0, status = EXIT_OK;
+    struct cli_option options[] = {
+        OPT_CALLBACK(0, "published", &published, "DATE", "the text's publication date (for relative dates)",
+                     opt_published),
+        OPT_BOOL(0, "events", &events, "write the candidate events the text reports instead, as\n"
+                                      "GeoJSON in the event model that 'eventmap import' reads"),
+        OPT_COUNTRY("country", country, "the country the text is about (default: inferred)"),
+        OPT_CHOICE(0, "format", &format, "F", formats,
+                   "geojson (default): one feature per mention, a Point, or\n"
+                   "null for a place-shaped name the gazetteer lacks (match\n"
+                   "\"none\"); kind \"demonym\" for a country's adjective\n"
+                   "(\"Turkish\"); or table"),
+        OPT_STRING(0, "gazetteer", &gaz_opt, "PATH", "the index to use (default: the one 'make' builds)"),
+        OPT_END()
+    };
 
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'p':
-            if (!valid_date(optarg)) {
-                cli_error("geoparse", "--published \"%s\" is not a date YYYY-MM-DD", optarg);
-                return EXIT_USAGE;
-            }
-            published = optarg;
-            break;
-        case 'e': events = 1; break;
-        case 'c':
-            if (strlen(optarg) != 2 || !isalpha((unsigned char)optarg[0]) || !isalpha((unsigned char)optarg[1])) {
-                cli_error("geoparse", "--country \"%s\" is not a two-letter ISO country code", optarg);
-                return EXIT_USAGE;
-            }
-            country[0] = (char)toupper((unsigned char)optarg[0]);
-            country[1] = (char)toupper((unsigned char)optarg[1]);
-            break;
-        case 'f':
-            if (!strcmp(optarg, "table")) table = 1;
-            else if (!strcmp(optarg, "geojson")) table = 0;
-            else {
-                cli_error("geoparse", "--format \"%s\" is not geojson or table", optarg);
-                return EXIT_USAGE;
-            }
-            break;
-        case 'g': gaz_opt = optarg; break;
-        case 'h': fputs(geoparse_usage, stdout); return EXIT_OK;
-        default:
-            cli_error("geoparse", "unknown option '%s'", argv[optind - 1]);
-            fputs(geoparse_usage, stderr);
-            return EXIT_USAGE;
-        }
-    }
-    if (optind != argc - 1) {
-        fputs(geoparse_usage, stderr);
+    argc = parse_options(argc, argv, options, &geoparse_usage, PARSE_OPT_SAY_UNKNOWN);
+    if (argc < 0) return parse_options_exit(argc);
+    if (argc != 1) {
+        usage_with_options(stderr, &geoparse_usage, options);
         return EXIT_USAGE;
     }
-    const char *file = argv[optind];
+    const char *file = argv[0];
     const char *shown = strcmp(file, "-") ? file : "<stdin>";
     strbuf text = STRBUF_INIT;
     FILE *f = strcmp(file, "-") ? fopen(file, "rb") : stdin;
@@ -183,7 +158,7 @@ int cmd_geoparse(int argc, char **argv)
         gp_candidates_find(text.buf, text.len, &ms, day, &ev);
         if (gp_write_events(stdout, shown, text.buf, &ms, &ev) < 0) status = EXIT_FAIL;
         gp_candidates_release(&ev);
-    } else if (table) {
+    } else if (format == 1) {
         gp_write_table(stdout, &ms);
     } else {
         gp_write_geojson(stdout, &ms);

@@ -3,33 +3,27 @@
  * one JSON object per name per line.
  */
 #include <cjson/cJSON.h>
-#include <ctype.h>
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cli/options.h"
 #include "gazetteer/gazetteer.h"
 #include "util/strbuf.h"
 #include "util/banned.h"
 
-static const char resolve_usage[] =
+static const struct cli_usage resolve_usage = {
+    "resolve",
     "usage: eventmap resolve [--json] [--country CC] [--near LAT,LON] [--focus CC]\n"
-    "                        [--limit N] [--gazetteer PATH] NAME... | -\n\n"
+    "                        [--limit N] [--gazetteer PATH] NAME... | -\n",
     "Resolves each place name, however a reporter spelled it, to ranked places.\n"
-    "With '-', names are read one per line from standard input.\n\n"
-    "  --json            one JSON object per name per line instead of a table\n"
-    "  --country CC      prefer places in this country (ISO alpha-2, e.g. SY)\n"
-    "  --near LAT,LON    prefer places near this point\n"
-    "  --focus CC[,CC]   home countries when no --country is given (default: the\n"
-    "                    index's own, SY for the default index), or none\n"
-    "  --limit N         answers per name (default 5, at most 1000)\n"
-    "  --gazetteer PATH  the index to use (default: the one 'make' builds)\n\n"
+    "With '-', names are read one per line from standard input.\n",
     "Each answer says how it matched (exact, alias, fuzzy, region) and its score\n"
-    "(0-1: match quality weighed with the place's importance and the hints).\n";
+    "(0-1: match quality weighed with the place's importance and the hints).\n"
+};
 
 static double round_to(double v, double unit)
 {
@@ -118,61 +112,35 @@ static int resolve_one(const gaz *g, const gaz_query *q, const char *name, int l
 
 int cmd_resolve(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "json", no_argument, NULL, 'j' },
-        { "country", required_argument, NULL, 'c' },
-        { "near", required_argument, NULL, 'n' },
-        { "focus", required_argument, NULL, 'f' },
-        { "limit", required_argument, NULL, 'l' },
-        { "gazetteer", required_argument, NULL, 'g' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 }
-    };
-    int json = 0, c, status = EXIT_OK;
+    int json = 0, status = EXIT_OK;
     long limit = 5;
     const char *gaz_opt = NULL;
     char country[3] = "", focus[32] = "";
+    int focus_given = 0;
     gaz_query q;
     memset(&q, 0, sizeof(q));
+    struct cli_option options[] = {
+        OPT_BOOL(0, "json", &json, "one JSON object per name per line instead of a table"),
+        OPT_COUNTRY("country", country, "prefer places in this country (ISO alpha-2, e.g. SY)"),
+        OPT_LATLON("near", &q.near, &q.has_near, "prefer places near this point"),
+        OPT_FOCUS("focus", focus, &focus_given, "home countries when no --country is given (default: the\n"
+                                                "index's own, SY for the default index), or none"),
+        OPT_INTEGER(0, "limit", &limit, "N", 1, 1000, "answers per name (default 5, at most 1000)"),
+        OPT_STRING(0, "gazetteer", &gaz_opt, "PATH", "the index to use (default: the one 'make' builds)"),
+        OPT_END()
+    };
 
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'j': json = 1; break;
-        case 'c':
-            if (strlen(optarg) != 2 || !isalpha((unsigned char)optarg[0]) || !isalpha((unsigned char)optarg[1])) {
-                cli_error("resolve", "--country \"%s\" is not a two-letter ISO country code", optarg);
-                return EXIT_USAGE;
-            }
-            country[0] = (char)toupper((unsigned char)optarg[0]);
-            country[1] = (char)toupper((unsigned char)optarg[1]);
-            q.country = country;
-            q.within = country; /* inside that country or not at all */
-            break;
-        case 'n':
-            if (cli_parse_latlon("resolve", "--near", optarg, &q.near) < 0) return EXIT_USAGE;
-            q.has_near = 1;
-            break;
-        case 'f':
-            if (cli_parse_focus("resolve", "--focus", optarg, focus) < 0) return EXIT_USAGE;
-            q.focus = focus;
-            break;
-        case 'l':
-            if (cli_parse_int("resolve", "--limit", optarg, 1, 1000, &limit) < 0) return EXIT_USAGE;
-            break;
-        case 'g': gaz_opt = optarg; break;
-        case 'h': fputs(resolve_usage, stdout); return EXIT_OK;
-        default:
-            cli_error("resolve", "unknown option '%s'", argv[optind - 1]);
-            fputs(resolve_usage, stderr);
-            return EXIT_USAGE;
-        }
-    }
-    if (optind >= argc) {
-        fputs(resolve_usage, stderr);
+    argc = parse_options(argc, argv, options, &resolve_usage, PARSE_OPT_SAY_UNKNOWN);
+    if (argc < 0) return parse_options_exit(argc);
+    if (!argc) {
+        usage_with_options(stderr, &resolve_usage, options);
         return EXIT_USAGE;
     }
+    if (country[0]) {
+        q.country = country;
+        q.within = country; /* inside that country or not at all */
+    }
+    if (focus_given) q.focus = focus;
 
     char *path = cli_gazetteer_path(gaz_opt);
     char *err = NULL;
@@ -185,7 +153,7 @@ int cmd_resolve(int argc, char **argv)
         return EXIT_FAIL;
     }
     gaz_result *buf = xmalloc((size_t)limit * sizeof(*buf));
-    for (int i = optind; i < argc; i++) {
+    for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "-")) {
             char *line = NULL;
             size_t cap = 0, lineno = 0;
@@ -213,7 +181,7 @@ int cmd_resolve(int argc, char **argv)
             free(line);
         } else {
             char where[64];
-            snprintf(where, sizeof(where), "argument %d", i - optind + 1);
+            snprintf(where, sizeof(where), "argument %d", i + 1);
             if (resolve_one(g, &q, argv[i], (int)limit, json, buf, where) < 0) status = EXIT_FAIL;
         }
     }
