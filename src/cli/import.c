@@ -4,7 +4,6 @@
  * One transaction: a bad row (without --skip-bad) leaves the store as it was.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +11,9 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "cli/source.h"
+#include "cli/options.h"
+#include "events/event.h"
+#include "store/store.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 #include "util/crash.h"
@@ -20,10 +21,11 @@
 #include "util/tempfile.h"
 #include "util/banned.h"
 
-static const char import_usage[] =
+static const struct cli_usage import_usage = {
+    "import",
     "usage: eventmap import FILE... [--db PATH] [--format acled|ucdp|csv|geojson]\n"
     "                       [--map COLUMN=FIELD]... [--skip-bad] [--gazetteer PATH]\n"
-    "                       [--geocode-report FILE.csv] [--quiet]\n\n"
+    "                       [--geocode-report FILE.csv] [--quiet]\n",
     "Reads events into the store; FILE may be '-' for standard input.  The format\n"
     "is taken from the header when not given: ACLED exports (event_id_cnty, ...),\n"
     "UCDP GED (id, date_start, where_prec, ...), any CSV with a date and either\n"
@@ -35,18 +37,35 @@ static const char import_usage[] =
     "(a district's seat, geo_precision 2), else its admin1, else its country\n"
     "(geo_precision 3); match says which level, and the rows are listed;\n"
     "rows that cannot be resolved are kept as unlocated and listed.  Importing a file again\n"
-    "updates its events in place (key: the source's event id, or a hash of the row).\n\n"
-    "  --db PATH          the store (default: output/events.db, created when missing)\n"
-    "  --format F         acled, ucdp, csv or geojson instead of guessing\n"
-    "  --map COLUMN=FIELD read COLUMN as FIELD (event_date, location, latitude, ...)\n"
-    "  --skip-bad         list bad rows and import the rest instead of stopping\n"
-    "  --gazetteer PATH   the gazetteer index for geocoding\n"
-    "  --geocode-report FILE.csv\n"
-    "                     write a review of every distinct place: what it became, at\n"
-    "                     which level, how sure, and the two runners-up, doubtful first\n"
-    "  --quiet            no summary, and no progress line (which a terminal\n"
-    "                     otherwise shows on standard error); errors and the lists\n"
-    "                     of rows placed at an area or unlocated still go there\n";
+    "updates its events in place (key: the source's event id, or a hash of the row).\n",
+    NULL
+};
+
+/* The --map COLUMN=FIELD given, in order; the columns are copies. */
+typedef struct {
+    ev_column_map *v;
+    size_t n, alloc;
+} column_maps;
+
+static int opt_map(const struct cli_option *opt, const char *arg, const char *cmd)
+{
+    column_maps *maps = opt->value;
+    const char *eq = strchr(arg, '=');
+    if (!eq || eq == arg || !eq[1]) {
+        cli_error(cmd, "--map \"%s\" is not COLUMN=FIELD", arg);
+        return -1;
+    }
+    ALLOC_GROW(maps->v, maps->n + 1, maps->alloc);
+    maps->v[maps->n].column = xstrndup(arg, (size_t)(eq - arg));
+    maps->v[maps->n++].field = eq + 1;
+    return 0;
+}
+
+static void column_maps_release(column_maps *maps)
+{
+    for (size_t i = 0; i < maps->n; i++) free((char *)maps->v[i].column);
+    free(maps->v);
+}
 
 typedef struct {
     store *st;
@@ -94,72 +113,45 @@ static int ensure_parent_dir(const char *path)
 
 int cmd_import(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "db", required_argument, NULL, 'd' },
-        { "format", required_argument, NULL, 'f' },
-        { "map", required_argument, NULL, 'm' },
-        { "skip-bad", no_argument, NULL, 's' },
-        { "gazetteer", required_argument, NULL, 'g' },
-        { "geocode-report", required_argument, NULL, 'r' },
-        { "quiet", no_argument, NULL, 'q' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 }
-    };
+    static const char *const formats[] = { "acled", "ucdp", "csv", "geojson", NULL };
     const char *db = "output/events.db", *gaz_opt = NULL, *report_path = NULL;
     ev_read_opts ro;
     memset(&ro, 0, sizeof(ro));
-    ev_column_map *maps = xcalloc((size_t)argc + 1, sizeof(*maps));
-    int c, status = EXIT_OK, quiet = 0;
-
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd': db = optarg; break;
-        case 'f': {
-            int f = ev_format_from_name(optarg);
-            if (f < 0) {
-                cli_error("import", "--format \"%s\" is not acled, ucdp, csv or geojson", optarg);
-                free(maps);
-                return EXIT_USAGE;
-            }
-            ro.format = (ev_format)f;
-            break;
-        }
-        case 'm': {
-            char *eq = strchr(optarg, '=');
-            if (!eq || eq == optarg || !eq[1]) {
-                cli_error("import", "--map \"%s\" is not COLUMN=FIELD", optarg);
-                free(maps);
-                return EXIT_USAGE;
-            }
-            *eq = '\0';
-            maps[ro.n_map].column = optarg;
-            maps[ro.n_map].field = eq + 1;
-            ro.n_map++;
-            break;
-        }
-        case 's': ro.skip_bad = 1; break;
-        case 'g': gaz_opt = optarg; break;
-        case 'r': report_path = optarg; break;
-        case 'q': quiet = 1; break;
-        case 'h': fputs(import_usage, stdout); free(maps); return EXIT_OK;
-        default:
-            cli_error("import", "unknown option or missing value '%s'", argv[optind - 1]);
-            fputs(import_usage, stderr);
-            free(maps);
-            return EXIT_USAGE;
-        }
-    }
-    ro.map = maps;
-    if (optind >= argc) {
-        fputs(import_usage, stderr);
-        free(maps);
-        return EXIT_USAGE;
-    }
-
+    column_maps maps = { NULL, 0, 0 };
+    import_ctx ctx;
+    memset(&ctx, 0, sizeof(ctx));
+    ev_geocode_log_init(&ctx.log);
+    tempfile report = TEMPFILE_INIT;
     char *err = NULL;
     gaz *g = NULL;
+    int status = EXIT_OK, quiet = 0, format = -1;
+    struct cli_option options[] = {
+        OPT_COLUMN(21),
+        OPT_STRING(0, "db", &db, "PATH", "the store (default: output/events.db, created when missing)"),
+        OPT_CHOICE(0, "format", &format, "F", formats, "acled, ucdp, csv or geojson instead of guessing"),
+        OPT_CALLBACK(0, "map", &maps, "COLUMN=FIELD", "read COLUMN as FIELD (event_date, location, latitude, ...)",
+                     opt_map),
+        OPT_BOOL(0, "skip-bad", &ro.skip_bad, "list bad rows and import the rest instead of stopping"),
+        OPT_STRING(0, "gazetteer", &gaz_opt, "PATH", "the gazetteer index for geocoding"),
+        OPT_STRING(0, "geocode-report", &report_path, "FILE.csv",
+                   "write a review of every distinct place: what it became, at\n"
+                   "which level, how sure, and the two runners-up, doubtful first"),
+        OPT_BOOL(0, "quiet", &quiet, "no summary, and no progress line (which a terminal\n"
+                                     "otherwise shows on standard error); errors and the lists\n"
+                                     "of rows placed at an area or unlocated still go there"),
+        OPT_END()
+    };
+
+    argc = parse_options(argc, argv, options, &import_usage, 0);
+    if (argc <= 0) {
+        if (!argc) usage_with_options(stderr, &import_usage, options);
+        status = argc < 0 ? parse_options_exit(argc) : EXIT_USAGE;
+        goto cleanup;
+    }
+    if (format >= 0) ro.format = (ev_format)ev_format_from_name(formats[format]);
+    ro.map = maps.v;
+    ro.n_map = maps.n;
+
     char *gpath = cli_gazetteer_path(gaz_opt);
     if (gaz_open(gpath, &g, &err) < 0) {
         fprintf(stderr, "eventmap import: %s; rows without coordinates stay unlocated\n", err);
@@ -172,31 +164,20 @@ int cmd_import(int argc, char **argv)
     /* one geocoder for every file, for the review of what it made of them;
      * the review's file is made now so that a bad path fails before the
      * store changes */
-    ev_geocoder *geocoder = ev_geocoder_new(g);
-    ro.geocoder = geocoder;
-    tempfile report = TEMPFILE_INIT;
+    ro.geocoder = ev_geocoder_new(g);
     if (report_path && tempfile_create(&report, report_path, NULL, 0, &err) < 0) {
         cli_error("import", "%s", err);
-        free(err);
-        ev_geocoder_free(geocoder);
-        gaz_close(g);
-        free(maps);
-        return EXIT_FAIL;
+        status = EXIT_FAIL;
+        goto cleanup;
     }
 
     struct stat sst;
     int existed = stat(db, &sst) == 0;
     if (!existed && ensure_parent_dir(db) < 0) {
         cli_error("import", "%s: cannot create its directory: %s", db, strerror(errno));
-        tempfile_abort(&report);
-        ev_geocoder_free(geocoder);
-        gaz_close(g);
-        free(maps);
-        return EXIT_FAIL;
+        status = EXIT_FAIL;
+        goto cleanup;
     }
-    import_ctx ctx;
-    memset(&ctx, 0, sizeof(ctx));
-    ev_geocode_log_init(&ctx.log);
     ev_read_stats total, st;
     memset(&total, 0, sizeof(total));
     int rc = store_open(db, STORE_CREATE, &ctx.st, &err);
@@ -204,10 +185,10 @@ int cmd_import(int argc, char **argv)
     /* on a terminal, the lines of the files read so far of all of them */
     uint64_t *file_lines = xcalloc((size_t)argc + 1, sizeof(*file_lines)), lines = 0;
     if (progress_wanted() && !quiet) {
-        for (int i = optind; i < argc; i++) lines += file_lines[i] = cli_count_lines(argv[i]);
+        for (int i = 0; i < argc; i++) lines += file_lines[i] = cli_count_lines(argv[i]);
         ctx.prog = progress_start("import", "lines", lines, 0);
     }
-    for (int i = optind; rc == 0 && i < argc; i++) {
+    for (int i = 0; rc == 0 && i < argc; i++) {
         rc = ev_read(argv[i], &ro, on_event, on_bad, &ctx, &st, &err);
         ctx.lines_before += file_lines[i];
         total.read += st.read;
@@ -242,7 +223,7 @@ int cmd_import(int argc, char **argv)
                    "country\n", total.geocoded - n_areas, ctx.log.n_district, ctx.log.n_admin1, ctx.log.n_country);
         if (!quiet) printf("store %s: %zu events, %zu of them unlocated\n", db, n_events, n_unlocated);
         if (report_path) {
-            int bad = ev_geocoder_report(geocoder, tempfile_fp(&report)) < 0;
+            int bad = ev_geocoder_report(ro.geocoder, tempfile_fp(&report)) < 0;
             if (bad || tempfile_commit(&report, &err) < 0) {
                 if (bad) cli_error("import", "%s: cannot write: %s", report_path, strerror(errno));
                 else cli_error("import", "%s", err);
@@ -253,12 +234,13 @@ int cmd_import(int argc, char **argv)
             }
         }
     }
+cleanup:
     tempfile_abort(&report); /* after a failure: no review */
-    ev_geocoder_free(geocoder);
+    ev_geocoder_free(ro.geocoder);
     store_close(ctx.st);
     ev_geocode_log_release(&ctx.log);
     free(err);
     gaz_close(g);
-    free(maps);
+    column_maps_release(&maps);
     return status;
 }
