@@ -163,7 +163,7 @@ test-san: $(PROG) $(TEST_BIN) $(TOOLS_OK)
 	    tests/fuzz/regress/$(t)/*) 2>$(BUILD)/fuzz-replay/$(t).log || { cat $(BUILD)/fuzz-replay/$(t).log; \
 	    echo "fuzz replay: $(t) FAILED (log: $(BUILD)/fuzz-replay/$(t).log)" >&2; exit 1; } &&) true
 	@echo "== the tests under AddressSanitizer and UndefinedBehaviorSanitizer"
-	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 LSAN_OPTIONS=print_suppressions=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	    EVENTMAP_HOME=$(CURDIR) EVENTMAP_BIN=./$(PROG) $(TEST_ENV) ./$(TEST_BIN)
 
 $(BUILD)/gaz_bench: bench/gaz_bench.c $(LIB)
