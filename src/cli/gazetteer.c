@@ -201,6 +201,6 @@ int cmd_gazetteer(int argc, char **argv)
     if (!strcmp(argv[1], "build")) return gazetteer_build(argc - 1, argv + 1);
     if (!strcmp(argv[1], "info")) return gazetteer_info(argc - 1, argv + 1);
     if (!strcmp(argv[1], "keys")) return gazetteer_keys(argc - 1, argv + 1);
-    cli_error("gazetteer", "'%s' is not a gazetteer command (build, info)", argv[1]);
+    cli_error("gazetteer", "'%s' is not a gazetteer command (build, info, keys)", argv[1]);
     return EXIT_USAGE;
 }
