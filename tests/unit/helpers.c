@@ -91,17 +91,27 @@ char *test_write_file(const char *name, const char *text)
     return sb_detach(&path, NULL);
 }
 
+/* The command line of a run: fmt's text, "@" at its start standing for
+ * the binary under test ($EVENTMAP_BIN, default ./eventmap). */
+static void command_line(strbuf *cmd, const char *fmt, va_list ap)
+{
+    strbuf body = STRBUF_INIT;
+    sb_vaddf(&body, fmt, ap);
+    const char *bin = getenv("EVENTMAP_BIN");
+    if (!bin || !*bin) bin = "./eventmap";
+    if (body.buf[0] == '@') {
+        sb_adds(cmd, bin);
+        sb_adds(cmd, body.buf + 1);
+    } else {
+        sb_adds(cmd, body.buf);
+    }
+    sb_release(&body);
+}
+
 run_result run_cmd(const char *input, const char *fmt, ...)
 {
     run_result r = { -1, NULL, NULL };
-    strbuf body = STRBUF_INIT, cmd = STRBUF_INIT;
-    va_list ap;
-    va_start(ap, fmt);
-    sb_vaddf(&body, fmt, ap);
-    va_end(ap);
-
-    const char *bin = getenv("EVENTMAP_BIN");
-    if (!bin || !*bin) bin = "./eventmap";
+    strbuf cmd = STRBUF_INIT;
     const char *tmp = test_tmpdir();
     static int seq;
     seq++;
@@ -118,12 +128,10 @@ run_result run_cmd(const char *input, const char *fmt, ...)
         sb_adds(&in_path, "/dev/null");
     }
     sb_adds(&cmd, "( ");
-    if (body.buf[0] == '@') {
-        sb_adds(&cmd, bin);
-        sb_adds(&cmd, body.buf + 1);
-    } else {
-        sb_adds(&cmd, body.buf);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    command_line(&cmd, fmt, ap);
+    va_end(ap);
     sb_addf(&cmd, " ) <'%s' >'%s' 2>'%s'", in_path.buf, out_path.buf, err_path.buf);
     int st = system(cmd.buf);
     if (st == -1) r.status = -1;
@@ -133,7 +141,6 @@ run_result run_cmd(const char *input, const char *fmt, ...)
     r.err = test_read_file(err_path.buf, NULL);
     if (!r.out) r.out = xstrdup("");
     if (!r.err) r.err = xstrdup("");
-    sb_release(&body);
     sb_release(&cmd);
     sb_release(&out_path);
     sb_release(&err_path);
@@ -144,21 +151,13 @@ run_result run_cmd(const char *input, const char *fmt, ...)
 run_result run_cmd_tty(const char *fmt, ...)
 {
     run_result r = { -1, NULL, NULL };
-    strbuf body = STRBUF_INIT, cmd = STRBUF_INIT, out_path = STRBUF_INIT, term = STRBUF_INIT;
-    va_list ap;
-    va_start(ap, fmt);
-    sb_vaddf(&body, fmt, ap);
-    va_end(ap);
-    const char *bin = getenv("EVENTMAP_BIN");
-    if (!bin || !*bin) bin = "./eventmap";
+    strbuf cmd = STRBUF_INIT, out_path = STRBUF_INIT, term = STRBUF_INIT;
     static int seq;
     sb_addf(&out_path, "%s/tty%d.out", test_tmpdir(), ++seq);
-    if (body.buf[0] == '@') {
-        sb_adds(&cmd, bin);
-        sb_adds(&cmd, body.buf + 1);
-    } else {
-        sb_adds(&cmd, body.buf);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    command_line(&cmd, fmt, ap);
+    va_end(ap);
     sb_addf(&cmd, " </dev/null >'%s'", out_path.buf);
 
     int master = posix_openpt(O_RDWR | O_NOCTTY);
@@ -194,7 +193,6 @@ run_result run_cmd_tty(const char *fmt, ...)
     r.out = test_read_file(out_path.buf, NULL);
     if (!r.out) r.out = xstrdup("");
     r.err = sb_detach(&term, NULL);
-    sb_release(&body);
     sb_release(&cmd);
     sb_release(&out_path);
     return r;
