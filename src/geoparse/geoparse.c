@@ -771,6 +771,12 @@ static int nested_in_next(const gaz *g, const char *text, const token *tk, const
 
 #define LOCUS_KM 250     /* the story's confident places all lie this close to their middle */
 #define AREA_VOTES 1.5   /* an admin-1 area the names agree on: about two names' worth */
+/* A place outside the document's country named with no cue word must read
+ * at least as well as a city of some 300,000 (or a seat) does there; a
+ * smaller one is more often a word or a person ("Obama", "Justice") */
+#ifndef FOREIGN_MIN
+#define FOREIGN_MIN 0.85
+#endif
 #ifndef OBSCURE_SCORE
 #define OBSCURE_SCORE 0.95 /* a name's best reading scores below this: its vote falls off */
 #endif
@@ -1403,7 +1409,7 @@ int gp_parse(const gaz *g, const char *name, const char *text, size_t len,
          * resolves only to a place of that whole name */
         if (sp->unknown && r->quality < 0.99) continue;
         if (!sp->cue && doc_country[0] && strcmp(r->country, doc_country) && !is_country(r) &&
-            (r->score < 0.75 || r->match == GAZ_MATCH_FUZZY || sp->unknown))
+            (r->score < FOREIGN_MIN || r->match == GAZ_MATCH_FUZZY || sp->unknown))
             continue;
         /* "Ky." names Kentucky; the bare word "Ky" does not */
         size_t ml = r->matched ? strlen(r->matched) : 0;
