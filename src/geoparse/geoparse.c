@@ -773,7 +773,7 @@ static int nested_in_next(const gaz *g, const char *text, const token *tk, const
 #define AREA_VOTES 1.5   /* an admin-1 area the names agree on: about two names' worth */
 /* A place outside the document's country named with no cue word must read
  * at least as well as a city of some 300,000 (or a seat) does there; a
- * smaller one is more often a word or a person ("Obama", "Justice") */
+ * smaller one is more often a word or a person ("Axel", "Hydro", "Justice") */
 #ifndef FOREIGN_MIN
 #define FOREIGN_MIN 0.85
 #endif
