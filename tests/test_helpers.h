@@ -42,6 +42,20 @@ char *test_read_file(const char *path, size_t *len);
  * *message is set only when 1 is not returned; caller frees it. */
 int test_geojson_valid(const char *path, char **message);
 
+/* The point of a GeoPackage binary geometry blob of len bytes, read by the
+ * tests' own decoder: 1 with *lon and *lat, 0 for an empty point (NaN
+ * coordinates and the empty flag) or NULL, -1 when it is not a point in
+ * GeoPackage binary or its empty flag disagrees with its coordinates. */
+int test_gpkg_point(const void *blob, size_t len, double *lon, double *lat);
+
+/* What the store file at path says of itself, read with SQLite alone:
+ * PRAGMA integrity_check and rtreecheck pass, the R*Tree's six triggers
+ * are there, the R*Tree holds exactly the located events (each in a box of
+ * 32-bit floats around its point), and gpkg_contents' extent is the
+ * points' (exact_extent) or holds them (NULL without a point).  NULL when
+ * all is so, else what is not, one line each (caller frees). */
+char *test_store_check(const char *path, int exact_extent);
+
 /* Say, in the run's summary, that a check of suite was not run and why: a
  * test that needs what this machine lacks is not added to its suite (so it
  * cannot pass silently) and calls this from its suite function instead.

@@ -1,11 +1,15 @@
 /*
- * sqlite.c - the embedded event store (store.h) on one SQLite file: a table
- * `events` holding every field of ev_event under an INTEGER rowid (`rid`), an
- * R*Tree `events_rtree` over the coordinates of the located events keyed by
- * the same rid, and indexes for the date and type filters.  The file is marked
- * as ours by PRAGMA application_id and carries its schema version in PRAGMA
- * user_version.  Every statement is prepared once, on first use, and kept in
- * the store.
+ * sqlite.c - the embedded event store (store.h) on one SQLite file, an OGC
+ * GeoPackage 1.3 that GDAL and QGIS open as a point layer: a feature table
+ * `events` holding every field of ev_event under an INTEGER PRIMARY KEY
+ * (`fid`), its coordinates as a GeoPackage POINT (`geom`, EPSG:4326; an
+ * empty point when the event is not located), the R*Tree of GeoPackage's
+ * spatial index extension over the points (`rtree_events_geom`, keyed by
+ * fid) with the spec's triggers that keep it right under another program's
+ * writes, and indexes for the date and type filters.  gpkg.c reads and
+ * writes the geometries and gives every connection the SQL functions the
+ * triggers call.  Every statement is prepared once, on first use, and kept
+ * in the store.
  *
  * Writing is shaped by the import of a million events in one transaction:
  * a put of a new id is one INSERT into events (its id already taken: the old
@@ -14,6 +18,13 @@
  * when many of them rebuild the whole R*Tree in one pass (rtree_build) and a
  * few are inserted one by one; an import into an empty store sets the
  * secondary indexes aside and makes them again at the commit, one sort each.
+ * The triggers would put each row into the R*Tree as it comes (some 15 us a
+ * row), so a transaction drops them at its first put and makes them again
+ * at its commit: its own writes keep the R*Tree, and a rollback or a crash
+ * brings the triggers back with everything else.  A put outside a
+ * transaction leaves the R*Tree to the triggers.  Each commit that wrote
+ * also brings the events' extent and last_change in gpkg_contents up to
+ * date.
  *
  * Journal and durability: the store keeps SQLite's default rollback journal
  * (journal_mode=DELETE) with synchronous=FULL.  A committed transaction
@@ -47,14 +58,13 @@
 #include "util/crash.h"
 #include "util/banned.h"
 
-/* "EvMp": PRAGMA application_id of an eventmap store. */
-#define STORE_APPLICATION_ID 0x45764D70
-/* PRAGMA user_version: the schema below.  Bump when it changes.
- *   1  the first layout
- *   2  admin2 and admin3 columns (a version-1 store is read through a
- *      view that adds them, and upgraded by the first write, inside that
- *      write's transaction: a failed import leaves it version 1) */
-#define STORE_SCHEMA_VERSION 2
+/* "GPKG": PRAGMA application_id of a GeoPackage. */
+#define GPKG_APPLICATION_ID 0x47504B47
+/* PRAGMA user_version: GeoPackage 1.3.0.  Not 1.4: it renamed the R*Tree
+ * triggers (update5 to update7 for update1 and update3), and GDAL 3.6's
+ * validate_gpkg.py, which accepts 1.2 and later, checks for update1 to
+ * update4. */
+#define GPKG_USER_VERSION 10300
 
 /* Page cache per connection, in KiB (SQLite's negative cache_size).  Pages
  * are allocated as they are touched, so a query process pays for what it
@@ -74,39 +84,50 @@
 /* How long a connection waits for another one's lock, in milliseconds. */
 #define STORE_BUSY_TIMEOUT_MS 10000
 
+/* The events' feature table, registered as GeoPackage wants it: in
+ * gpkg_contents (its extent filled in by each commit), gpkg_geometry_columns
+ * and, for its R*Tree, gpkg_extensions.  The attributes are ACLED's names;
+ * only id may not be NULL, so that QGIS can add a feature with a few
+ * fields filled in (a NULL reads as "" or 0).  day and the two type keys
+ * are eventmap's own, derived from event_date and the types by each put
+ * for the filters' indexes; another program's rows leave them NULL (day is
+ * then read from event_date). */
 static const char schema_sql[] =
     "CREATE TABLE events ("
-    " rid INTEGER PRIMARY KEY," /* also the key of events_rtree */
+    " fid INTEGER PRIMARY KEY,"       /* the feature id: the key of rtree_events_geom */
+    " geom POINT,"                    /* GeoPackage binary, EPSG:4326; an empty point when not located */
     " id TEXT NOT NULL,"              /* unique: events_id */
-    " event_date TEXT NOT NULL,"
-    " day INTEGER NOT NULL,"          /* days since 1970-01-01 */
-    " time_precision INTEGER NOT NULL,"
-    " event_type TEXT NOT NULL,"
-    " sub_event_type TEXT NOT NULL,"
-    " actor1 TEXT NOT NULL,"
-    " actor2 TEXT NOT NULL,"
-    " country TEXT NOT NULL,"
-    " admin1 TEXT NOT NULL,"
-    " location TEXT NOT NULL,"
-    " located INTEGER NOT NULL,"      /* 0 or 1 */
-    " lat REAL,"                      /* degrees WGS 84; NULL when not located */
-    " lon REAL,"
-    " geo_precision INTEGER NOT NULL,"
-    " fatalities INTEGER NOT NULL,"
-    " source TEXT NOT NULL,"
-    " notes TEXT NOT NULL,"
-    " gazetteer_id TEXT NOT NULL,"
-    " \"match\" TEXT NOT NULL,"
-    " confidence REAL NOT NULL,"
+    " event_date TEXT,"               /* YYYY-MM-DD */
+    " time_precision MEDIUMINT,"
+    " event_type TEXT,"
+    " sub_event_type TEXT,"
+    " actor1 TEXT,"
+    " actor2 TEXT,"
+    " country TEXT,"
+    " admin1 TEXT,"
+    " admin2 TEXT,"
+    " admin3 TEXT,"
+    " location TEXT,"
+    " geo_precision MEDIUMINT,"
+    " fatalities MEDIUMINT,"
+    " source TEXT,"
+    " notes TEXT,"
+    " gazetteer_id TEXT,"
+    " \"match\" TEXT,"
+    " confidence REAL,"
+    " day INTEGER,"                   /* days since 1970-01-01 */
     /* type_key() of event_type and of sub_event_type, for the indexes */
-    " event_type_key INTEGER NOT NULL,"
-    " sub_event_type_key INTEGER NOT NULL,"
-    /* second- and third-level areas: added by schema version 2, at the end
-     * as ALTER TABLE adds them to a version-1 store */
-    " admin2 TEXT NOT NULL DEFAULT '',"
-    " admin3 TEXT NOT NULL DEFAULT ''"
+    " event_type_key INTEGER,"
+    " sub_event_type_key INTEGER"
     ");"
-    "CREATE VIRTUAL TABLE events_rtree USING rtree(id, min_lon, max_lon, min_lat, max_lat);";
+    "CREATE VIRTUAL TABLE rtree_events_geom USING rtree(id, minx, maxx, miny, maxy);"
+    "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id)"
+    " VALUES ('events', 'features', 'events', 'events mapped by eventmap', 4326);"
+    "INSERT INTO gpkg_geometry_columns (table_name, column_name, geometry_type_name, srs_id, z, m)"
+    " VALUES ('events', 'geom', 'POINT', 4326, 0, 0);"
+    "INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, scope)"
+    " VALUES ('events', 'geom', 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree',"
+    " 'write-only');";
 
 /* The indexes.  An import into an empty store drops them and makes them
  * again at store_commit: one sort each is several times cheaper than a
@@ -133,43 +154,49 @@ static const char drop_index_sql[] =
     "DROP INDEX IF EXISTS events_sub_type;";
 
 /* The columns of an event, in the order of ev_event and of every SELECT and
- * INSERT below (bind parameter ?N is column N-1 of a SELECT). */
+ * INSERT below (bind parameter ?N is column N-1 of a SELECT); geom holds
+ * located, lat and lon. */
 enum {
     C_ID, C_EVENT_DATE, C_DAY, C_TIME_PRECISION, C_EVENT_TYPE, C_SUB_EVENT_TYPE, C_ACTOR1,
-    C_ACTOR2, C_COUNTRY, C_ADMIN1, C_ADMIN2, C_ADMIN3, C_LOCATION, C_LOCATED, C_LAT, C_LON, C_GEO_PRECISION,
+    C_ACTOR2, C_COUNTRY, C_ADMIN1, C_ADMIN2, C_ADMIN3, C_LOCATION, C_GEOM, C_GEO_PRECISION,
     C_FATALITIES, C_SOURCE, C_NOTES, C_GAZETTEER_ID, C_MATCH, C_CONFIDENCE, C_COUNT
 };
 #define EVENT_COLUMNS                                                                       \
     "id, event_date, day, time_precision, event_type, sub_event_type, actor1, actor2, "     \
-    "country, admin1, admin2, admin3, location, located, lat, lon, geo_precision, "         \
+    "country, admin1, admin2, admin3, location, geom, geo_precision, "                     \
     "fatalities, source, "                                                                 \
     "notes, gazetteer_id, \"match\", confidence"
 #define EVENT_COLUMNS_E                                                                     \
     "e.id, e.event_date, e.day, e.time_precision, e.event_type, e.sub_event_type, "         \
-    "e.actor1, e.actor2, e.country, e.admin1, e.admin2, e.admin3, e.location, e.located, "  \
-    "e.lat, e.lon, "                                                                       \
+    "e.actor1, e.actor2, e.country, e.admin1, e.admin2, e.admin3, e.location, e.geom, "     \
     "e.geo_precision, e.fatalities, e.source, e.notes, e.gazetteer_id, e.\"match\", "       \
     "e.confidence"
 /* What a put writes: the event, then its type keys. */
 #define WRITE_COLUMNS EVENT_COLUMNS ", event_type_key, sub_event_type_key"
 #define WRITE_PARAMS                                                                        \
     "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "  \
-    "?20, ?21, ?22, ?23, ?24, ?25"
-enum { P_EVENT_TYPE_KEY = 24, P_SUB_EVENT_TYPE_KEY = 25, P_UPDATE_RID = 26 };
+    "?20, ?21, ?22, ?23"
+enum { P_EVENT_TYPE_KEY = 22, P_SUB_EVENT_TYPE_KEY = 23, P_UPDATE_FID = 24 };
+/* After the event's columns, Q_OLD and Q_OLD_FID read its fid and whether
+ * it lacks one of eventmap's keys (a row another program wrote). */
+#define OLD_COLUMNS EVENT_COLUMNS ", fid, day IS NULL OR event_type_key IS NULL OR sub_event_type_key IS NULL"
+enum { C_OLD_FID = C_COUNT, C_OLD_NO_KEYS };
 
 /* The statements a store keeps, prepared on first use. */
 enum {
-    Q_INSERT,       /* ?1..?25 an event; no row changed when the id is taken */
-    Q_INSERT_NEW,   /* ?1..?25 an event whose id is not taken (no events_id to ask) */
-    Q_OLD,          /* ?1 id -> the event's columns, rid */
-    Q_OLD_RID,      /* ?1 rid -> the event's columns, rid */
-    Q_UPDATE,       /* ?1..?25 an event, ?26 its rid */
-    Q_RT_INSERT,    /* ?1 rid, ?2 lon, ?3 lat */
-    Q_RT_MOVE,      /* ?1 rid, ?2 lon, ?3 lat */
-    Q_RT_DELETE,    /* ?1 rid */
+    Q_INSERT,       /* ?1..?23 an event; no row changed when the id is taken */
+    Q_INSERT_NEW,   /* ?1..?23 an event whose id is not taken (no events_id to ask) */
+    Q_OLD,          /* ?1 id -> OLD_COLUMNS */
+    Q_OLD_FID,      /* ?1 fid -> OLD_COLUMNS */
+    Q_UPDATE,       /* ?1..?23 an event, ?24 its fid */
+    Q_RT_INSERT,    /* ?1 fid, ?2 lon, ?3 lat */
+    Q_RT_MOVE,      /* ?1 fid, ?2 lon, ?3 lat */
+    Q_RT_DELETE,    /* ?1 fid */
     Q_COUNT,        /* -> all events */
     Q_ANY,          /* -> 1 when there is an event, else 0 */
     Q_RT_COUNT,     /* -> entries in the R*Tree */
+    Q_EXTENT,       /* -> the events' extent in gpkg_contents: min_x, max_x, min_y, max_y */
+    Q_SET_EXTENT,   /* ?1 min_x, ?2 max_x, ?3 min_y, ?4 max_y (NULL when empty) and last_change */
     Q_N
 };
 
@@ -177,17 +204,20 @@ static const char *const query_sql[Q_N] = {
     [Q_INSERT] = "INSERT INTO events (" WRITE_COLUMNS ") VALUES (" WRITE_PARAMS ")"
                  " ON CONFLICT (id) DO NOTHING",
     [Q_INSERT_NEW] = "INSERT INTO events (" WRITE_COLUMNS ") VALUES (" WRITE_PARAMS ")",
-    [Q_OLD] = "SELECT " EVENT_COLUMNS ", rid FROM events WHERE id = ?1",
-    [Q_OLD_RID] = "SELECT " EVENT_COLUMNS ", rid FROM events WHERE rid = ?1",
-    [Q_UPDATE] = "UPDATE events SET (" WRITE_COLUMNS ") = (" WRITE_PARAMS ") WHERE rid = ?26",
-    [Q_RT_INSERT] = "INSERT INTO events_rtree (id, min_lon, max_lon, min_lat, max_lat)"
+    [Q_OLD] = "SELECT " OLD_COLUMNS " FROM events WHERE id = ?1",
+    [Q_OLD_FID] = "SELECT " OLD_COLUMNS " FROM events WHERE fid = ?1",
+    [Q_UPDATE] = "UPDATE events SET (" WRITE_COLUMNS ") = (" WRITE_PARAMS ") WHERE fid = ?24",
+    [Q_RT_INSERT] = "INSERT INTO rtree_events_geom (id, minx, maxx, miny, maxy)"
                     " VALUES (?1, ?2, ?2, ?3, ?3)",
-    [Q_RT_MOVE] = "UPDATE events_rtree SET min_lon = ?2, max_lon = ?2, min_lat = ?3, max_lat = ?3"
+    [Q_RT_MOVE] = "UPDATE rtree_events_geom SET minx = ?2, maxx = ?2, miny = ?3, maxy = ?3"
                   " WHERE id = ?1",
-    [Q_RT_DELETE] = "DELETE FROM events_rtree WHERE id = ?1",
+    [Q_RT_DELETE] = "DELETE FROM rtree_events_geom WHERE id = ?1",
     [Q_COUNT] = "SELECT count(*) FROM events",
     [Q_ANY] = "SELECT EXISTS (SELECT 1 FROM events)",
-    [Q_RT_COUNT] = "SELECT count(*) FROM events_rtree_rowid",
+    [Q_RT_COUNT] = "SELECT count(*) FROM rtree_events_geom_rowid",
+    [Q_EXTENT] = "SELECT min_x, max_x, min_y, max_y FROM gpkg_contents WHERE table_name = 'events'",
+    [Q_SET_EXTENT] = "UPDATE gpkg_contents SET min_x = ?1, max_x = ?2, min_y = ?3, max_y = ?4,"
+                     " last_change = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE table_name = 'events'",
 };
 
 /* store_scan's statements, one per combination of these. */
@@ -198,7 +228,7 @@ enum { P_WEST = 1, P_EAST, P_SOUTH, P_NORTH, P_SINCE, P_UNTIL, P_TYPE, P_TYPE_KE
 /* A new located event whose R*Tree entry waits for the end of the
  * transaction (see rtree_flush). */
 typedef struct {
-    sqlite3_int64 rid;
+    sqlite3_int64 fid;
     double lon, lat;              /* degrees; lon is NAN when the event lost its coordinates since */
 } rtree_pending;
 
@@ -207,7 +237,7 @@ typedef struct {
 typedef struct {
     uint32_t hash;
     uint32_t offset;              /* of the id in pool */
-    sqlite3_int64 rid;            /* 0: an empty slot (rids start at 1) */
+    sqlite3_int64 fid;            /* 0: an empty slot (fids start at 1) */
 } id_slot;
 
 typedef struct {
@@ -223,18 +253,21 @@ struct store {
     sqlite3_stmt *scan[SCAN_N];
     int in_transaction;           /* between store_begin and store_commit/rollback */
     int write_failed;             /* a write in this transaction failed half-way */
-    int looked_at_store;          /* the transaction's first put checked whether the store was empty */
+    int looked_at_store;          /* the transaction's first put set the triggers (and maybe the indexes) aside */
+    int triggers_dropped;         /* the R*Tree's triggers are to be made again before the commit */
     int indexes_dropped;          /* index_sql is to run again before the commit; ids in id_map */
-    id_map ids;                   /* while indexes_dropped: the ids put so far, to their rids */
+    id_map ids;                   /* while indexes_dropped: the ids put so far, to their fids */
     int scanning;                 /* store_scan calls under way (a callback may nest them) */
-    rtree_pending *pending;       /* ascending rid; only inside a transaction */
+    rtree_pending *pending;       /* ascending fid; only inside a transaction */
     size_t n_pending, alloc_pending;
+    int wrote;                    /* the write transaction changed an event: gpkg_contents follows at its commit */
+    int extent_known;             /* extent holds gpkg_contents' extent with the transaction's writes */
+    int extent_stale;             /* a write moved or removed a point on its edge: measured again at the commit */
+    double extent[4];             /* min_x, max_x, min_y, max_y in degrees; min > max when empty */
     sqlite3_stmt *within_st;      /* store_within's R*Tree query, prepared on first use */
-    sqlite3_stmt *exact_st;       /* rid -> lat, lon */
-    sqlite3_stmt *get_st;         /* store_get: rid -> the event */
+    sqlite3_stmt *exact_st;       /* fid -> geom */
+    sqlite3_stmt *get_st;         /* store_get: fid -> the event */
     void *wq;                     /* the store_within query under way (within_query) */
-    int old_schema;               /* a version-1 store, read through a temp view until the first write */
-    int upgraded;                 /* the open transaction upgraded it (undone by a rollback) */
 };
 
 /* ------------------------------------------------------------- errors */
@@ -337,8 +370,10 @@ static int type_key(const char *type)
     return (int)(h & 0x7fffffff);
 }
 
-/* Bind the 23 columns of e to ?1..?23 and its type keys to ?24, ?25. */
-static int bind_event(sqlite3_stmt *st, const ev_event *e)
+/* Bind the 21 columns of e to ?1..?21 and its type keys to ?22, ?23; its
+ * point is written into geom, which must stay as it is until st has been
+ * stepped and reset (as the strings of e). */
+static int bind_event(sqlite3_stmt *st, const ev_event *e, unsigned char geom[GPKG_POINT_BYTES])
 {
     int rc = SQLITE_OK;
     rc |= bind_text(st, 1 + C_ID, e->id);
@@ -354,14 +389,8 @@ static int bind_event(sqlite3_stmt *st, const ev_event *e)
     rc |= bind_text(st, 1 + C_ADMIN2, e->admin2);
     rc |= bind_text(st, 1 + C_ADMIN3, e->admin3);
     rc |= bind_text(st, 1 + C_LOCATION, e->location);
-    rc |= sqlite3_bind_int(st, 1 + C_LOCATED, e->located != 0);
-    if (e->located) {
-        rc |= sqlite3_bind_double(st, 1 + C_LAT, e->lat);
-        rc |= sqlite3_bind_double(st, 1 + C_LON, e->lon);
-    } else {
-        rc |= sqlite3_bind_null(st, 1 + C_LAT);
-        rc |= sqlite3_bind_null(st, 1 + C_LON);
-    }
+    gpkg_point_write(geom, e->located, e->lon, e->lat);
+    rc |= sqlite3_bind_blob(st, 1 + C_GEOM, geom, GPKG_POINT_BYTES, SQLITE_STATIC);
     rc |= sqlite3_bind_int(st, 1 + C_GEO_PRECISION, e->geo_precision);
     rc |= sqlite3_bind_int(st, 1 + C_FATALITIES, e->fatalities);
     rc |= bind_text(st, 1 + C_SOURCE, e->source);
@@ -380,6 +409,15 @@ static const char *column_text(sqlite3_stmt *st, int col)
     return text ? (const char *)text : "";
 }
 
+/* The point in column col of st's row: 1 with *lon and *lat, or 0 for an
+ * empty point, NULL or what is not a GeoPackage point (another program's
+ * write: the event reads as not located). */
+static int column_point(sqlite3_stmt *st, int col, double *lon, double *lat)
+{
+    const void *blob = sqlite3_column_blob(st, col);
+    return gpkg_point_read(blob, (size_t)sqlite3_column_bytes(st, col), lon, lat) == 1;
+}
+
 /* The event in the current row of st (columns in EVENT_COLUMNS order);
  * strings borrowed from st until it is stepped or reset. */
 static void read_event(sqlite3_stmt *st, ev_event *e)
@@ -387,6 +425,11 @@ static void read_event(sqlite3_stmt *st, ev_event *e)
     e->id = column_text(st, C_ID);
     e->event_date = column_text(st, C_EVENT_DATE);
     e->day = sqlite3_column_int(st, C_DAY);
+    if (sqlite3_column_type(st, C_DAY) == SQLITE_NULL) {
+        /* a row of another program's: the day of its date */
+        char normal[11];
+        if (ev_parse_date(e->event_date, &e->day, normal) < 0) e->day = 0;
+    }
     e->time_precision = sqlite3_column_int(st, C_TIME_PRECISION);
     e->event_type = column_text(st, C_EVENT_TYPE);
     e->sub_event_type = column_text(st, C_SUB_EVENT_TYPE);
@@ -397,9 +440,8 @@ static void read_event(sqlite3_stmt *st, ev_event *e)
     e->admin2 = column_text(st, C_ADMIN2);
     e->admin3 = column_text(st, C_ADMIN3);
     e->location = column_text(st, C_LOCATION);
-    e->located = sqlite3_column_int(st, C_LOCATED) != 0;
-    e->lat = e->located ? sqlite3_column_double(st, C_LAT) : 0.0;
-    e->lon = e->located ? sqlite3_column_double(st, C_LON) : 0.0;
+    e->located = column_point(st, C_GEOM, &e->lon, &e->lat);
+    if (!e->located) e->lon = e->lat = 0.0;
     e->geo_precision = sqlite3_column_int(st, C_GEO_PRECISION);
     e->fatalities = sqlite3_column_int(st, C_FATALITIES);
     e->source = column_text(st, C_SOURCE);
@@ -447,20 +489,20 @@ static uint32_t id_hash(const char *id)
 static id_slot *id_map_slot(id_map *m, const char *id, uint32_t hash)
 {
     size_t j = hash & (m->cap - 1);
-    while (m->slots[j].rid &&
+    while (m->slots[j].fid &&
            (m->slots[j].hash != hash || strcmp(m->pool.buf + m->slots[j].offset, id) != 0))
         j = (j + 1) & (m->cap - 1);
     return &m->slots[j];
 }
 
-/* rid of id when it was put in this transaction, else 0. */
+/* fid of id when it was put in this transaction, else 0. */
 static sqlite3_int64 id_map_get(id_map *m, const char *id)
 {
-    return m->cap ? id_map_slot(m, id, id_hash(id))->rid : 0;
+    return m->cap ? id_map_slot(m, id, id_hash(id))->fid : 0;
 }
 
-/* Remember id (not there yet) as rid's.  EM_EINTERNAL past 4 GB of ids. */
-static int id_map_put(store *s, const char *id, sqlite3_int64 rid, char **err)
+/* Remember id (not there yet) as fid's.  EM_EINTERNAL past 4 GB of ids. */
+static int id_map_put(store *s, const char *id, sqlite3_int64 fid, char **err)
 {
     id_map *m = &s->ids;
     size_t len = strlen(id);
@@ -472,14 +514,14 @@ static int id_map_put(store *s, const char *id, sqlite3_int64 rid, char **err)
         m->cap = old_cap ? 2 * old_cap : 1 << 16;
         m->slots = xcalloc(m->cap, sizeof(*m->slots));
         for (size_t i = 0; i < old_cap; i++)
-            if (old[i].rid) *id_map_slot(m, m->pool.buf + old[i].offset, old[i].hash) = old[i];
+            if (old[i].fid) *id_map_slot(m, m->pool.buf + old[i].offset, old[i].hash) = old[i];
         free(old);
     }
     uint32_t hash = id_hash(id);
     id_slot *slot = id_map_slot(m, id, hash);
     slot->hash = hash;
     slot->offset = (uint32_t)m->pool.len;
-    slot->rid = rid;
+    slot->fid = fid;
     sb_add(&m->pool, id, len + 1);
     m->count++;
     return 0;
@@ -496,7 +538,8 @@ static void id_map_clear(id_map *m)
 /* ------------------------------------------------------------- opening */
 
 /* The file's application_id, user_version, number of schema objects and
- * whether our two tables are among them. */
+ * whether the tables of an eventmap GeoPackage are among them (with the
+ * columns of ours in events). */
 static int read_mark(store *s, int *app_id, int *version, int *n_objects, int *has_tables, char **err)
 {
     sqlite3_stmt *st = NULL;
@@ -504,8 +547,11 @@ static int read_mark(store *s, int *app_id, int *version, int *n_objects, int *h
                                 "SELECT (SELECT application_id FROM pragma_application_id),"
                                 " (SELECT user_version FROM pragma_user_version),"
                                 " (SELECT count(*) FROM sqlite_master),"
-                                " (SELECT count(*) = 2 FROM sqlite_master WHERE type = 'table'"
-                                "  AND name IN ('events', 'events_rtree'))",
+                                " (SELECT count(*) = 4 FROM sqlite_master WHERE type = 'table'"
+                                "  AND name IN ('events', 'rtree_events_geom', 'gpkg_contents',"
+                                "  'gpkg_geometry_columns'))"
+                                " AND (SELECT count(*) = 4 FROM pragma_table_info('events')"
+                                "  WHERE name IN ('fid', 'geom', 'id', 'event_type_key'))",
                                 -1, &st, NULL);
     if (rc == SQLITE_OK) rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
@@ -525,42 +571,20 @@ static int read_mark(store *s, int *app_id, int *version, int *n_objects, int *h
     return rc;
 }
 
-/* A version-1 store, until it is written: a view in the connection's temp
- * schema, which unqualified names find first, shows it with the newer
- * columns, empty. */
-static int read_old_schema(store *s, char **err)
+/* The SQL that makes the R*Tree's triggers again, or drops them. */
+static int make_triggers(store *s, int drop, char **err)
 {
-    return exec(s, "CREATE TEMP VIEW events AS SELECT *, '' AS admin2, '' AS admin3 FROM main.events",
-                "cannot open", err);
+    strbuf sql = STRBUF_INIT;
+    if (drop) gpkg_rtree_drop_triggers_sql(&sql, "events", "geom");
+    else gpkg_rtree_triggers_sql(&sql, "events", "geom", "fid");
+    int rc = exec(s, sql.buf, "cannot write", err);
+    sb_release(&sql);
+    return rc;
 }
 
-/* Schema version 1 to 2, inside the write's transaction (so a rollback
- * undoes it, the temp view's drop included): two columns with a default,
- * which SQLite adds without rewriting a row. */
-static int upgrade_schema(store *s, char **err)
-{
-    int rc = exec(s,
-                  "DROP VIEW temp.events;"
-                  "ALTER TABLE main.events ADD COLUMN admin2 TEXT NOT NULL DEFAULT '';"
-                  "ALTER TABLE main.events ADD COLUMN admin3 TEXT NOT NULL DEFAULT '';"
-                  "PRAGMA main.user_version = 2;",
-                  "cannot upgrade the store", err);
-    if (rc < 0) return rc;
-    s->old_schema = 0;
-    s->upgraded = 1;
-    return 0;
-}
-
-/* After a ROLLBACK: an upgrade in it was undone. */
-static void rolled_back(store *s)
-{
-    if (s->upgraded) s->old_schema = 1;
-    s->upgraded = 0;
-}
-
-/* Give an empty database our schema and mark, in one transaction.  Another
- * process may be doing the same: whoever takes the write lock first creates
- * it, the other finds it made. */
+/* Give an empty database the GeoPackage's tables, ours and the mark, in
+ * one transaction.  Another process may be doing the same: whoever takes
+ * the write lock first creates it, the other finds it made. */
 static int create_schema(store *s, char **err)
 {
     int rc = exec(s, "BEGIN IMMEDIATE", "cannot create the store", err);
@@ -569,8 +593,12 @@ static int create_schema(store *s, char **err)
     rc = read_mark(s, &app_id, &version, &n_objects, &has_tables, err);
     if (!rc && !app_id && !version && !n_objects) {
         strbuf sql = STRBUF_INIT;
-        sb_addf(&sql, "%s%sPRAGMA application_id = %d; PRAGMA user_version = %d;", schema_sql,
-                index_sql, STORE_APPLICATION_ID, STORE_SCHEMA_VERSION);
+        sb_addf(&sql, "PRAGMA application_id = %d; PRAGMA user_version = %d;", GPKG_APPLICATION_ID,
+                GPKG_USER_VERSION);
+        sb_adds(&sql, gpkg_base_sql);
+        sb_adds(&sql, schema_sql);
+        sb_adds(&sql, index_sql);
+        gpkg_rtree_triggers_sql(&sql, "events", "geom", "fid");
         rc = exec(s, sql.buf, "cannot create the store", err);
         sb_release(&sql);
     }
@@ -612,11 +640,22 @@ int store_open(const char *path, int mode, store **out, char **err)
     }
     sqlite3_extended_result_codes(s->db, 1);
     sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
-    /* A store is a file from anywhere: its schema (triggers, views) may not
-     * call functions with side effects.  (Not SQLITE_DBCONFIG_DEFENSIVE: it
-     * would make the R*Tree's tables read-only to rtree_build; we run no
-     * SQL but our own.) */
-    sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+    /* The schema is trusted: GeoPackage's triggers write the R*Tree, a
+     * virtual table SQLite 3.40 does not mark innocuous, which an untrusted
+     * schema may not touch (GDAL trusts a GeoPackage's schema for the same
+     * reason).  A file's triggers and views can reach no function with
+     * side effects on this connection: it has SQLite's own (load_extension
+     * off) and gpkg.c's, which only read their argument.  (Not
+     * SQLITE_DBCONFIG_DEFENSIVE: it would make the R*Tree's tables
+     * read-only to rtree_build; we run no SQL but our own.) */
+    sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 1, NULL);
+    /* what the R*Tree's triggers call, for our puts and another program's
+     * rows alike */
+    rc = gpkg_register_functions(s->db);
+    if (rc != SQLITE_OK) {
+        rc = sql_error(s, rc, "cannot open", err);
+        goto cleanup;
+    }
 
     int app_id = 0, version = 0, n_objects = 0, has_tables = 0;
     rc = read_mark(s, &app_id, &version, &n_objects, &has_tables, err);
@@ -627,19 +666,14 @@ int store_open(const char *path, int mode, store **out, char **err)
         if (!rc) rc = read_mark(s, &app_id, &version, &n_objects, &has_tables, err);
         if (rc < 0) goto cleanup;
     }
-    if (app_id != STORE_APPLICATION_ID || version < 1 || !has_tables) {
+    if (app_id == STORE_OLD_APPLICATION_ID) {
+        /* never read as it is, never written over: store_upgrade converts it */
+        rc = em_error(err, EM_EINPUT, STORE_OLD_LAYOUT_MESSAGE, path, path);
+        goto cleanup;
+    }
+    if (app_id != GPKG_APPLICATION_ID || !has_tables) {
         rc = em_error(err, EM_EINPUT, "%s: not an eventmap store", path);
         goto cleanup;
-    }
-    if (version > STORE_SCHEMA_VERSION) {
-        rc = em_error(err, EM_EINPUT, "%s: store schema version %d is newer than this eventmap's (%d)",
-                      path, version, STORE_SCHEMA_VERSION);
-        goto cleanup;
-    }
-    if (version < STORE_SCHEMA_VERSION) {
-        rc = read_old_schema(s, err);
-        if (rc < 0) goto cleanup;
-        s->old_schema = 1;
     }
     /* synchronous=FULL and the default rollback journal: see the top of
      * this file.  mmap: a query reads its pages straight from the OS page
@@ -696,7 +730,7 @@ static float round_up(double v)
     return (double)f < v ? nextafterf(f, INFINITY) : f;
 }
 
-/* One cell of an R*Tree node: an event's rid (in a leaf) or a child node's
+/* One cell of an R*Tree node: an event's fid (in a leaf) or a child node's
  * number, and its box. */
 typedef struct {
     sqlite3_int64 id;
@@ -823,13 +857,13 @@ static int write_node(rtree_writer *w, sqlite3_int64 nodeno, int depth, const rt
 /* Rows of %_rowid one INSERT writes while rtree_build fills it. */
 #define ROWID_BATCH 64
 
-/* Fill %_rowid from leaf_of (key rid, value its leaf), in rid order so that
+/* Fill %_rowid from leaf_of (key fid, value its leaf), in fid order so that
  * every insert appends to the b-tree, ROWID_BATCH rows a statement. */
 static int write_rowids(store *s, sort_pair *leaf_of, size_t n, char **err)
 {
     sqlite3_stmt *batch_st = NULL, *one_st = NULL;
     strbuf sql = STRBUF_INIT;
-    sb_adds(&sql, "INSERT INTO events_rtree_rowid (rowid, nodeno) VALUES (?, ?)");
+    sb_adds(&sql, "INSERT INTO rtree_events_geom_rowid (rowid, nodeno) VALUES (?, ?)");
     int rc = prepare(s, sql.buf, &one_st, err);
     for (int i = 1; i < ROWID_BATCH; i++) sb_adds(&sql, ", (?, ?)");
     if (rc == 0) rc = prepare(s, sql.buf, &batch_st, err);
@@ -853,12 +887,12 @@ static int write_rowids(store *s, sort_pair *leaf_of, size_t n, char **err)
 
 /* Build the R*Tree afresh from cells (its leaf entries; reordered) by
  * Hilbert packing, writing the three tables of SQLite's rtree module
- * directly: what as many INSERTs into events_rtree would give, at a tenth of
+ * directly: what as many INSERTs into rtree_events_geom would give, at a tenth of
  * their cost, and a better packed tree for queries.  The layout is rtree.c's
  * (its header comment): node 1 the root, its first 2 bytes the tree's depth;
  * each node 2 bytes of cell count and 24-byte cells (an 8-byte id, four
  * 4-byte floats, all big-endian); every node the size of the root's blob;
- * %_rowid maps each rid to its leaf, %_parent each node but the root to its
+ * %_rowid maps each fid to its leaf, %_parent each node but the root to its
  * parent.  The tests check the result with SQLite's rtreecheck(). */
 static int rtree_build(store *s, rtree_cell *cells, size_t n, char **err)
 {
@@ -870,7 +904,7 @@ static int rtree_build(store *s, rtree_cell *cells, size_t n, char **err)
     size_t n_leaf_of = 0;
 
     /* rtree.c sizes nodes when the table is made; keep that size */
-    if ((rc = prepare(s, "SELECT length(data) FROM events_rtree_node WHERE nodeno = 1", &size_st, err)) < 0)
+    if ((rc = prepare(s, "SELECT length(data) FROM rtree_events_geom_node WHERE nodeno = 1", &size_st, err)) < 0)
         goto cleanup;
     rc = sqlite3_step(size_st);
     if (rc != SQLITE_ROW || sqlite3_column_int(size_st, 0) < 4 + 4 * 24) {
@@ -884,10 +918,11 @@ static int rtree_build(store *s, rtree_cell *cells, size_t n, char **err)
     if (per_node > 51) per_node = 51; /* rtree.c's RTREE_MAXCELLS */
     w.blob = xmalloc(w.node_size);
 
-    rc = exec(s, "DELETE FROM events_rtree_node; DELETE FROM events_rtree_parent; DELETE FROM events_rtree_rowid;",
+    rc = exec(s, "DELETE FROM rtree_events_geom_node; DELETE FROM rtree_events_geom_parent;"
+              " DELETE FROM rtree_events_geom_rowid;",
               "cannot write", err);
-    if (rc == 0) rc = prepare(s, "INSERT INTO events_rtree_node (nodeno, data) VALUES (?1, ?2)", &w.node_st, err);
-    if (rc == 0) rc = prepare(s, "INSERT INTO events_rtree_parent (nodeno, parentnode) VALUES (?1, ?2)",
+    if (rc == 0) rc = prepare(s, "INSERT INTO rtree_events_geom_node (nodeno, data) VALUES (?1, ?2)", &w.node_st, err);
+    if (rc == 0) rc = prepare(s, "INSERT INTO rtree_events_geom_parent (nodeno, parentnode) VALUES (?1, ?2)",
                               &w.parent_st, err);
     if (rc < 0) goto cleanup;
 
@@ -934,14 +969,14 @@ cleanup:
     return rc;
 }
 
-/* Insert (which = Q_RT_INSERT) or move (Q_RT_MOVE) rid's point in the R*Tree,
+/* Insert (which = Q_RT_INSERT) or move (Q_RT_MOVE) fid's point in the R*Tree,
  * or delete it (Q_RT_DELETE, lon and lat unused). */
-static int rtree_write(store *s, int which, sqlite3_int64 rid, double lon, double lat, char **err)
+static int rtree_write(store *s, int which, sqlite3_int64 fid, double lon, double lat, char **err)
 {
     int rc = 0;
     sqlite3_stmt *st = query(s, which, &rc, err);
     if (!st) return rc;
-    int brc = sqlite3_bind_int64(st, 1, rid);
+    int brc = sqlite3_bind_int64(st, 1, fid);
     if (which != Q_RT_DELETE) {
         brc |= sqlite3_bind_double(st, 2, lon);
         brc |= sqlite3_bind_double(st, 3, lat);
@@ -951,7 +986,7 @@ static int rtree_write(store *s, int which, sqlite3_int64 rid, double lon, doubl
 }
 
 /* Put the pending entries into the R*Tree.  A few go in one by one (an
- * INSERT into events_rtree costs some 15 us); many, against what the tree
+ * INSERT into rtree_events_geom costs some 15 us); many, against what the tree
  * holds, make it rebuild the whole tree by rtree_build (about 1 us an
  * entry, old ones included). */
 static int rtree_flush(store *s, char **err)
@@ -969,7 +1004,7 @@ static int rtree_flush(store *s, char **err)
         size_t n_cells = 0;
         rtree_cell *cells = xmalloc((n_old + n_live + 1) * sizeof(*cells));
         sqlite3_stmt *old_st = NULL;
-        rc = prepare(s, "SELECT id, min_lon, max_lon, min_lat, max_lat FROM events_rtree", &old_st, err);
+        rc = prepare(s, "SELECT id, minx, maxx, miny, maxy FROM rtree_events_geom", &old_st, err);
         while (rc == 0 && (rc = sqlite3_step(old_st)) == SQLITE_ROW) {
             if (n_cells == n_old + n_live) {
                 rc = em_error(err, EM_EINPUT, "%s: the store's R*Tree is damaged (more entries than rows)",
@@ -988,7 +1023,7 @@ static int rtree_flush(store *s, char **err)
             const rtree_pending *p = &s->pending[i];
             if (isnan(p->lon)) continue;
             rtree_cell *c = &cells[n_cells++];
-            c->id = p->rid;
+            c->id = p->fid;
             c->box[0] = round_down(p->lon);
             c->box[1] = round_up(p->lon);
             c->box[2] = round_down(p->lat);
@@ -999,7 +1034,7 @@ static int rtree_flush(store *s, char **err)
     } else {
         for (size_t i = 0; rc == 0 && i < s->n_pending; i++) {
             const rtree_pending *p = &s->pending[i];
-            if (!isnan(p->lon)) rc = rtree_write(s, Q_RT_INSERT, p->rid, p->lon, p->lat, err);
+            if (!isnan(p->lon)) rc = rtree_write(s, Q_RT_INSERT, p->fid, p->lon, p->lat, err);
         }
     }
     if (rc < 0) s->write_failed = 1;
@@ -1007,33 +1042,116 @@ static int rtree_flush(store *s, char **err)
     return rc;
 }
 
-/* The pending entry of rid, or NULL. */
-static rtree_pending *find_pending(store *s, sqlite3_int64 rid)
+/* The pending entry of fid, or NULL. */
+static rtree_pending *find_pending(store *s, sqlite3_int64 fid)
 {
     size_t lo = 0, hi = s->n_pending;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (s->pending[mid].rid == rid) return &s->pending[mid];
-        if (s->pending[mid].rid < rid) lo = mid + 1;
+        if (s->pending[mid].fid == fid) return &s->pending[mid];
+        if (s->pending[mid].fid < fid) lo = mid + 1;
         else hi = mid;
     }
     return NULL;
 }
 
-/* rid's point goes into the R*Tree: later, within a transaction. */
-static int rtree_add(store *s, sqlite3_int64 rid, double lon, double lat, char **err)
+/* fid's point goes into the R*Tree later, at the end of the transaction
+ * (whose puts keep the R*Tree themselves, its triggers set aside). */
+static int rtree_add(store *s, sqlite3_int64 fid, double lon, double lat, char **err)
 {
-    if (!s->in_transaction) return rtree_write(s, Q_RT_INSERT, rid, lon, lat, err);
-    if (s->n_pending && rid <= s->pending[s->n_pending - 1].rid) {
-        /* rids come in ascending order; should one not, keep the list sorted */
+    assert(s->in_transaction && s->triggers_dropped);
+    if (s->n_pending && fid <= s->pending[s->n_pending - 1].fid) {
+        /* fids come in ascending order; should one not, keep the list sorted */
         int rc = rtree_flush(s, err);
         if (rc < 0) return rc;
     }
     assert(s->scanning == 0); /* store_put refuses to write during a scan */
-    assert(!s->n_pending || rid > s->pending[s->n_pending - 1].rid); /* find_pending's binary search */
+    assert(!s->n_pending || fid > s->pending[s->n_pending - 1].fid); /* find_pending's binary search */
     ALLOC_GROW(s->pending, s->n_pending + 1, s->alloc_pending);
-    s->pending[s->n_pending++] = (rtree_pending){ rid, lon, lat };
+    s->pending[s->n_pending++] = (rtree_pending){ fid, lon, lat };
     return 0;
+}
+
+/* ------------------------------------------------------------- the extent */
+
+/* The events' extent in gpkg_contents, before a transaction's first write
+ * changes it. */
+static int extent_load(store *s, char **err)
+{
+    int rc = 0;
+    sqlite3_stmt *st = query(s, Q_EXTENT, &rc, err);
+    if (!st) return rc;
+    s->extent[0] = s->extent[2] = INFINITY;
+    s->extent[1] = s->extent[3] = -INFINITY;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        int known = 1;
+        for (int i = 0; i < 4; i++) known &= sqlite3_column_type(st, i) != SQLITE_NULL;
+        for (int i = 0; known && i < 4; i++) s->extent[i] = sqlite3_column_double(st, i);
+        rc = 0;
+    } else {
+        rc = rc == SQLITE_DONE ? em_error(err, EM_EINPUT, "%s: not an eventmap store (no events in gpkg_contents)",
+                                          s->path)
+                               : sql_error(s, rc, "cannot read", err);
+    }
+    sqlite3_reset(st);
+    if (rc == 0) s->extent_known = 1;
+    return rc;
+}
+
+/* A write put a point at (lon, lat), or took one away from there. */
+static void extent_add(store *s, double lon, double lat)
+{
+    s->extent[0] = fmin(s->extent[0], lon);
+    s->extent[1] = fmax(s->extent[1], lon);
+    s->extent[2] = fmin(s->extent[2], lat);
+    s->extent[3] = fmax(s->extent[3], lat);
+}
+
+static void extent_remove(store *s, double lon, double lat)
+{
+    if (lon == s->extent[0] || lon == s->extent[1] || lat == s->extent[2] || lat == s->extent[3])
+        s->extent_stale = 1;
+}
+
+/* Before the COMMIT of a transaction that wrote: gpkg_contents' extent of
+ * the events (measured again over every point when a write moved one off
+ * its edge: a scan of the table) and last_change. */
+static int contents_update(store *s, char **err)
+{
+    int rc = 0;
+    if (!s->wrote) return 0;
+    assert(s->extent_known);
+    if (s->extent_stale) {
+        sqlite3_stmt *st = NULL;
+        rc = prepare(s, "SELECT min(ST_MinX(geom)), max(ST_MaxX(geom)), min(ST_MinY(geom)), max(ST_MaxY(geom))"
+                        " FROM events", &st, err);
+        if (rc == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+            for (int i = 0; i < 4; i++)
+                s->extent[i] = sqlite3_column_type(st, i) == SQLITE_NULL ? (i % 2 ? -INFINITY : INFINITY)
+                                                                         : sqlite3_column_double(st, i);
+            rc = 0;
+        } else if (rc > 0) {
+            rc = sql_error(s, rc, "cannot read", err);
+        }
+        sqlite3_finalize(st);
+        if (rc < 0) return rc;
+    }
+    sqlite3_stmt *st = query(s, Q_SET_EXTENT, &rc, err);
+    if (!st) return rc;
+    int empty = s->extent[0] > s->extent[1];
+    for (int i = 0; i < 4; i++)
+        rc |= empty ? sqlite3_bind_null(st, 1 + i) : sqlite3_bind_double(st, 1 + i, s->extent[i]);
+    if (rc != SQLITE_OK) return sql_error(s, rc, "cannot write", err);
+    return step_write(s, st, err);
+}
+
+/* The write transaction is over, committed or not. */
+static void end_write(store *s)
+{
+    s->wrote = 0;
+    s->extent_known = 0;
+    s->extent_stale = 0;
 }
 
 /* ------------------------------------------------------------- transactions */
@@ -1057,6 +1175,7 @@ int store_begin(store *s, char **err)
     s->in_transaction = 1;
     s->write_failed = 0;
     s->looked_at_store = 0;
+    s->triggers_dropped = 0;
     s->indexes_dropped = 0;
     s->n_pending = 0;
     return 0;
@@ -1067,8 +1186,10 @@ static void end_transaction(store *s)
 {
     s->in_transaction = 0;
     s->write_failed = 0;
+    s->triggers_dropped = 0;
     s->indexes_dropped = 0;
     s->n_pending = 0;
+    end_write(s);
     id_map_clear(&s->ids);
     strbuf pragma = STRBUF_INIT;
     sb_addf(&pragma, "PRAGMA cache_size = -%d", STORE_CACHE_KIB);
@@ -1088,12 +1209,14 @@ int store_commit(store *s, char **err)
         rc = exec(s, index_sql, "cannot write the indexes", err);
         if (rc == 0) crash_point("import:index-rebuild");
     }
+    /* the R*Tree holds the transaction's writes: the triggers take over */
+    if (rc == 0 && s->triggers_dropped) rc = make_triggers(s, 0, err);
+    if (rc == 0) rc = contents_update(s, err);
     if (rc == 0) rc = exec(s, "COMMIT", "cannot commit", err);
     if (rc < 0) {
         store_rollback(s);
         return rc;
     }
-    s->upgraded = 0;
     end_transaction(s);
     return 0;
 }
@@ -1102,8 +1225,8 @@ void store_rollback(store *s)
 {
     if (!s) return;
     if (!sqlite3_get_autocommit(s->db)) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-    rolled_back(s);
     if (s->in_transaction) end_transaction(s);
+    else end_write(s);
 }
 
 /* ------------------------------------------------------------- writing */
@@ -1122,15 +1245,16 @@ static int check_event(store *s, const ev_event *e, char **err)
     return 0;
 }
 
-/* e's id is taken (by rid when rid > 0, else look it up by id): compare
- * with the stored row, update it and its R*Tree entry when something
- * differs. */
-static int put_existing(store *s, const ev_event *e, sqlite3_int64 rid, char **err)
+/* e's id is taken (by fid when fid > 0, else look it up by id): compare
+ * with the stored row, update it (and, in a transaction, its R*Tree entry;
+ * outside one the triggers do) when something differs or when the row
+ * lacks eventmap's keys (another program wrote it). */
+static int put_existing(store *s, const ev_event *e, sqlite3_int64 fid, char **err)
 {
     int rc = 0;
-    sqlite3_stmt *old_st = query(s, rid ? Q_OLD_RID : Q_OLD, &rc, err);
+    sqlite3_stmt *old_st = query(s, fid ? Q_OLD_FID : Q_OLD, &rc, err);
     if (!old_st) return rc;
-    rc = rid ? sqlite3_bind_int64(old_st, 1, rid) : bind_text(old_st, 1, e->id);
+    rc = fid ? sqlite3_bind_int64(old_st, 1, fid) : bind_text(old_st, 1, e->id);
     if (rc != SQLITE_OK) return sql_error(s, rc, "cannot read", err);
     rc = sqlite3_step(old_st);
     if (rc != SQLITE_ROW) {
@@ -1141,8 +1265,8 @@ static int put_existing(store *s, const ev_event *e, sqlite3_int64 rid, char **e
     }
     ev_event old;
     read_event(old_st, &old);
-    rid = sqlite3_column_int64(old_st, C_COUNT);
-    int unchanged = same_event(e, &old);
+    fid = sqlite3_column_int64(old_st, C_OLD_FID);
+    int unchanged = same_event(e, &old) && !sqlite3_column_int(old_st, C_OLD_NO_KEYS);
     int was_located = old.located;
     double old_lon = old.lon, old_lat = old.lat;
     sqlite3_reset(old_st); /* old's strings are gone from here on */
@@ -1150,52 +1274,72 @@ static int put_existing(store *s, const ev_event *e, sqlite3_int64 rid, char **e
 
     sqlite3_stmt *update = query(s, Q_UPDATE, &rc, err);
     if (!update) return rc;
-    rc = bind_event(update, e);
-    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(update, P_UPDATE_RID, rid);
+    unsigned char geom[GPKG_POINT_BYTES];
+    rc = bind_event(update, e, geom);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(update, P_UPDATE_FID, fid);
     if (rc != SQLITE_OK) return sql_error(s, rc, "cannot write", err);
     if ((rc = step_write(s, update, err)) < 0) return rc;
+    s->wrote = 1;
+    int moved = e->located != was_located || (e->located && (e->lon != old_lon || e->lat != old_lat));
+    if (moved && was_located) extent_remove(s, old_lon, old_lat);
+    if (moved && e->located) extent_add(s, e->lon, e->lat);
 
-    rtree_pending *p = s->n_pending ? find_pending(s, rid) : NULL;
-    if (p) { /* new in this transaction: its entry is still in the list */
+    rtree_pending *p = s->n_pending ? find_pending(s, fid) : NULL;
+    if (!s->triggers_dropped) {
+        /* the triggers moved the entry */
+    } else if (p) { /* new in this transaction: its entry is still in the list */
         p->lon = e->located ? e->lon : NAN;
         p->lat = e->lat;
     } else if (e->located && !was_located) {
-        rc = rtree_write(s, Q_RT_INSERT, rid, e->lon, e->lat, err);
-    } else if (e->located && (e->lon != old_lon || e->lat != old_lat)) {
-        rc = rtree_write(s, Q_RT_MOVE, rid, e->lon, e->lat, err);
+        rc = rtree_write(s, Q_RT_INSERT, fid, e->lon, e->lat, err);
+    } else if (e->located && moved) {
+        rc = rtree_write(s, Q_RT_MOVE, fid, e->lon, e->lat, err);
     } else if (!e->located && was_located) {
-        rc = rtree_write(s, Q_RT_DELETE, rid, 0, 0, err);
+        rc = rtree_write(s, Q_RT_DELETE, fid, 0, 0, err);
     }
     return rc < 0 ? rc : STORE_UPDATED;
+}
+
+/* The first put of a transaction: set the R*Tree's triggers aside (this
+ * transaction's puts keep the R*Tree, and the commit makes them again),
+ * and for an import into an empty store the indexes too. */
+static int begin_bulk(store *s, char **err)
+{
+    int rc = 0;
+    s->looked_at_store = 1;
+    if ((rc = make_triggers(s, 1, err)) < 0) return rc;
+    s->triggers_dropped = 1;
+    size_t n_events = 0;
+    if ((rc = count_of(s, Q_ANY, &n_events, err)) < 0) return rc;
+    if (!n_events) {
+        if ((rc = exec(s, drop_index_sql, "cannot write", err)) < 0) return rc;
+        s->indexes_dropped = 1;
+    }
+    return 0;
 }
 
 static int put(store *s, const ev_event *e, char **err)
 {
     int rc = 0;
-    if (s->old_schema && (rc = upgrade_schema(s, err)) < 0) return rc;
-    if (s->in_transaction && !s->looked_at_store) {
-        /* An import into an empty store: the indexes wait for the commit. */
-        s->looked_at_store = 1;
-        size_t n_events = 0;
-        if ((rc = count_of(s, Q_ANY, &n_events, err)) < 0) return rc;
-        if (!n_events) {
-            if ((rc = exec(s, drop_index_sql, "cannot write", err)) < 0) return rc;
-            s->indexes_dropped = 1;
-        }
-    }
-    sqlite3_int64 rid = 0;
-    if (s->indexes_dropped && (rid = id_map_get(&s->ids, e->id)) != 0) return put_existing(s, e, rid, err);
+    if (s->in_transaction && !s->looked_at_store && (rc = begin_bulk(s, err)) < 0) return rc;
+    if (!s->extent_known && (rc = extent_load(s, err)) < 0) return rc;
+    sqlite3_int64 fid = 0;
+    if (s->indexes_dropped && (fid = id_map_get(&s->ids, e->id)) != 0) return put_existing(s, e, fid, err);
 
     sqlite3_stmt *insert = query(s, s->indexes_dropped ? Q_INSERT_NEW : Q_INSERT, &rc, err);
     if (!insert) return rc;
-    rc = bind_event(insert, e);
+    unsigned char geom[GPKG_POINT_BYTES];
+    rc = bind_event(insert, e, geom);
     if (rc != SQLITE_OK) return sql_error(s, rc, "cannot write", err);
     rc = step_write(s, insert, err);
     if (rc < 0) return rc;
     if (sqlite3_changes(s->db) == 0) return put_existing(s, e, 0, err); /* ON CONFLICT DO NOTHING */
-    rid = sqlite3_last_insert_rowid(s->db);
-    if (s->indexes_dropped && (rc = id_map_put(s, e->id, rid, err)) < 0) return rc;
-    if (e->located && (rc = rtree_add(s, rid, e->lon, e->lat, err)) < 0) return rc;
+    fid = sqlite3_last_insert_rowid(s->db);
+    s->wrote = 1;
+    if (e->located) extent_add(s, e->lon, e->lat);
+    if (s->indexes_dropped && (rc = id_map_put(s, e->id, fid, err)) < 0) return rc;
+    /* outside a transaction the insert trigger made the entry */
+    if (e->located && s->triggers_dropped && (rc = rtree_add(s, fid, e->lon, e->lat, err)) < 0) return rc;
     return STORE_NEW;
 }
 
@@ -1212,20 +1356,18 @@ int store_put(store *s, const ev_event *e, char **err)
         return rc;
     }
     /* Outside store_begin..store_commit: a transaction of its own, so that
-     * the row and its R*Tree entry are written together or not at all. */
+     * the row, its R*Tree entry (by the triggers) and gpkg_contents are
+     * written together or not at all. */
     rc = exec(s, "BEGIN IMMEDIATE", "cannot start writing", err);
     if (rc < 0) return rc;
     rc = put(s, e, err);
     if (rc >= 0) {
-        int crc = exec(s, "COMMIT", "cannot commit", err);
+        int crc = contents_update(s, err);
+        if (crc == 0) crc = exec(s, "COMMIT", "cannot commit", err);
         if (crc < 0) rc = crc;
     }
-    if (rc < 0) {
-        if (!sqlite3_get_autocommit(s->db)) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-        rolled_back(s);
-    } else {
-        s->upgraded = 0;
-    }
+    if (rc < 0 && !sqlite3_get_autocommit(s->db)) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    end_write(s);
     return rc;
 }
 
@@ -1250,12 +1392,12 @@ static void scan_sql(int which, strbuf *sql)
 {
     if (which & SCAN_BOX) {
         /* CROSS JOIN keeps the R*Tree as the outer loop (SQLite does not
-         * reorder it), each hit then found in events by its rid.  The R*Tree
+         * reorder it), each hit then found in events by its fid.  The R*Tree
          * keeps 32-bit floats, rounded outwards, so it answers a little more
          * than the box; store_scan drops the extra by the exact lat/lon. */
-        sb_adds(sql, "SELECT " EVENT_COLUMNS_E " FROM events_rtree AS r CROSS JOIN events AS e"
-                     " ON e.rid = r.id WHERE r.min_lon <= ?2 AND r.max_lon >= ?1"
-                     " AND r.min_lat <= ?4 AND r.max_lat >= ?3");
+        sb_adds(sql, "SELECT " EVENT_COLUMNS_E " FROM rtree_events_geom AS r CROSS JOIN events AS e"
+                     " ON e.fid = r.id WHERE r.minx <= ?2 AND r.maxx >= ?1"
+                     " AND r.miny <= ?4 AND r.maxy >= ?3");
     } else {
         sb_adds(sql, "SELECT " EVENT_COLUMNS_E " FROM events AS e WHERE 1");
     }
@@ -1402,13 +1544,13 @@ int store_points(store *s, const ev_filter *f, const geo_bbox *boxes, size_t n_b
     assert(s->n_pending == 0);
     int need_actor = f && f->actor, need_rest = f && (f->actor || f->region);
     strbuf sql = STRBUF_INIT;
-    sb_adds(&sql, "SELECT e.lon, e.lat, e.day, e.fatalities, e.event_type, e.location");
+    sb_adds(&sql, "SELECT e.geom, e.day, e.fatalities, e.event_type, e.location, e.event_date");
     if (need_actor) sb_adds(&sql, ", e.actor1, e.actor2");
     if (n_boxes)
-        sb_adds(&sql, " FROM events_rtree AS r CROSS JOIN events AS e ON e.rid = r.id"
-                      " WHERE r.min_lon <= ?2 AND r.max_lon >= ?1 AND r.min_lat <= ?4 AND r.max_lat >= ?3");
+        sb_adds(&sql, " FROM rtree_events_geom AS r CROSS JOIN events AS e ON e.fid = r.id"
+                      " WHERE r.minx <= ?2 AND r.maxx >= ?1 AND r.miny <= ?4 AND r.maxy >= ?3");
     else
-        sb_adds(&sql, " FROM events AS e WHERE e.located");
+        sb_adds(&sql, " FROM events AS e WHERE 1");
     if (f && (f->has_since || f->has_until)) sb_adds(&sql, " AND e.day BETWEEN ?5 AND ?6");
     if (f && f->type)
         sb_adds(&sql, " AND ((e.event_type_key = ?8 AND e.event_type = ?7 COLLATE NOCASE)"
@@ -1450,10 +1592,8 @@ int store_points(store *s, const ev_filter *f, const geo_bbox *boxes, size_t n_b
         }
         int step;
         while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-            if (sqlite3_column_type(st, 0) == SQLITE_NULL) continue;
             store_point p;
-            p.lon = sqlite3_column_double(st, 0);
-            p.lat = sqlite3_column_double(st, 1);
+            if (!column_point(st, 0, &p.lon, &p.lat)) continue;
             if (n_boxes) {
                 /* exactly inside this box and in no earlier one */
                 if (!inside(&boxes[b], p.lon, p.lat)) continue;
@@ -1461,10 +1601,15 @@ int store_points(store *s, const ev_filter *f, const geo_bbox *boxes, size_t n_b
                 while (j < b && !inside(&boxes[j], p.lon, p.lat)) j++;
                 if (j < b) continue;
             }
-            p.day = sqlite3_column_int(st, 2);
-            p.fatalities = sqlite3_column_int(st, 3);
-            const char *type = (const char *)sqlite3_column_text(st, 4);
-            const char *location = (const char *)sqlite3_column_text(st, 5);
+            p.day = sqlite3_column_int(st, 1);
+            if (sqlite3_column_type(st, 1) == SQLITE_NULL) {
+                /* a row of another program's, as read_event reads it */
+                char normal[11];
+                if (ev_parse_date(column_text(st, 5), &p.day, normal) < 0) p.day = 0;
+            }
+            p.fatalities = sqlite3_column_int(st, 2);
+            const char *type = (const char *)sqlite3_column_text(st, 3);
+            const char *location = (const char *)sqlite3_column_text(st, 4);
             p.event_type = type ? type : "";
             p.location = location ? location : "";
             if (need_rest) {
@@ -1518,18 +1663,19 @@ static double sphere_km(double lat1, double lon1, double lat2, double lon2)
     return 2 * 6371.0088 * asin(sqrt(a));
 }
 
-/* The exact coordinates of event rid (the R*Tree holds 32-bit floats). */
-static int exact_point(store *s, sqlite3_int64 rid, double *lat, double *lon, char **err)
+/* The exact coordinates of event fid (the R*Tree holds 32-bit floats). */
+static int exact_point(store *s, sqlite3_int64 fid, double *lat, double *lon, char **err)
 {
     int rc;
-    if (!s->exact_st && (rc = prepare(s, "SELECT lat, lon FROM events WHERE rid = ?1", &s->exact_st, err)) < 0)
+    if (!s->exact_st && (rc = prepare(s, "SELECT geom FROM events WHERE fid = ?1", &s->exact_st, err)) < 0)
         return rc;
-    sqlite3_bind_int64(s->exact_st, 1, rid);
+    sqlite3_bind_int64(s->exact_st, 1, fid);
     rc = sqlite3_step(s->exact_st);
     if (rc == SQLITE_ROW) {
-        *lat = sqlite3_column_double(s->exact_st, 0);
-        *lon = sqlite3_column_double(s->exact_st, 1);
-        rc = 0;
+        rc = column_point(s->exact_st, 0, lon, lat)
+                 ? 0
+                 : em_error(err, EM_EINPUT, "%s: cannot read: the store is damaged (event %lld is in the R*Tree"
+                                            " without a point)", s->path, (long long)fid);
     } else {
         rc = sql_error(s, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, "cannot read", err);
     }
@@ -1617,8 +1763,8 @@ int store_within(store *s, geo_point c, double km, int exact_km, store_hit_fn fn
     if (!s->within_st) {
         rc = sqlite3_rtree_query_callback(s->db, "eventmap_within", within_callback, s, NULL);
         if (rc != SQLITE_OK) return sql_error(s, rc, "cannot query", err);
-        if ((rc = prepare(s, "SELECT id FROM events_rtree WHERE id MATCH eventmap_within(0)", &s->within_st, err)) < 0)
-            return rc;
+        rc = prepare(s, "SELECT id FROM rtree_events_geom WHERE id MATCH eventmap_within(0)", &s->within_st, err);
+        if (rc < 0) return rc;
     }
     within_query q;
     memset(&q, 0, sizeof(q));
@@ -1665,7 +1811,7 @@ int store_within(store *s, geo_point c, double km, int exact_km, store_hit_fn fn
 int store_get(store *s, int64_t key, const ev_filter *f, store_event_fn fn, void *ctx, char **err)
 {
     int rc;
-    if (!s->get_st && (rc = prepare(s, "SELECT " EVENT_COLUMNS ", rid FROM events WHERE rid = ?1", &s->get_st, err)) < 0)
+    if (!s->get_st && (rc = prepare(s, "SELECT " EVENT_COLUMNS " FROM events WHERE fid = ?1", &s->get_st, err)) < 0)
         return rc;
     sqlite3_stmt *st = s->get_st;
     sqlite3_bind_int64(st, 1, (sqlite3_int64)key);

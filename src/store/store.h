@@ -1,13 +1,16 @@
 /*
  * store.h - the event store: one interface over the embedded SQLite back end
- * (sqlite.c: one file, an R*Tree on the coordinates, indexes for date and
- * type) so that a PostGIS back end can be added later without touching the
- * callers.
+ * (sqlite.c: one file, an OGC GeoPackage 1.3 that GDAL and QGIS open as the
+ * point layer `events`, with GeoPackage's R*Tree index on the points and
+ * indexes for date and type) so that a PostGIS back end can be added later
+ * without touching the callers.
  *
  * An event is keyed by its id (ev_event.id): putting the same id again
  * updates it in place, so importing a file twice leaves one copy.  Writes
  * happen inside store_begin .. store_commit; store_rollback (or closing
- * without commit) leaves the store as it was.
+ * without commit) leaves the store as it was.  Rows another program (QGIS,
+ * ogr2ogr) adds, moves or edits in the GeoPackage are events like ours,
+ * found by the scans and the radius search.
  */
 #ifndef EVENTMAP_STORE_H
 #define EVENTMAP_STORE_H
@@ -25,7 +28,10 @@ enum { STORE_READ = 0, STORE_CREATE = 1 };
 /* Open the store at path.  STORE_CREATE creates it (and its directory's file)
  * when missing; STORE_READ fails with EM_EIO "PATH: no such store" when it
  * is missing.  A file that is not an eventmap store gives EM_EINPUT
- * "PATH: not an eventmap store".  A missing directory is not created: EM_EIO
+ * "PATH: not an eventmap store"; a store of the old layout (before
+ * GeoPackage; store_needs_upgrade says so) gives EM_EINPUT "PATH: an
+ * eventmap store of the old layout (before GeoPackage); run 'eventmap store
+ * upgrade PATH' to convert it", and is neither read nor written.  A missing directory is not created: EM_EIO
  * "PATH: cannot create: No such file or directory".  STORE_READ still opens
  * the file for writing when its permissions allow.  On success the caller
  * closes *out with store_close; on error *out is NULL.  A store is used by
@@ -115,6 +121,25 @@ int store_get(store *s, int64_t key, const ev_filter *f, store_event_fn fn, void
  * go on, 1 to stop, negative for an error (store_near then returns it,
  * with fn's message in *err).  Errors as store_within's and store_get's. */
 int store_near(store *s, geo_point c, double km, const ev_filter *f, store_event_fn fn, void *ctx, char **err);
+
+/* Whether the file at path is an eventmap store of the old layout (before
+ * GeoPackage), which store_open refuses and store_upgrade converts: 1 or
+ * 0 (also when path cannot be read). */
+int store_needs_upgrade(const char *path);
+
+/* Convert the store of the old layout at path into a GeoPackage store:
+ * every event copied into a new file beside it ("PATH.tmp.PID"), which is
+ * synced and renamed over path once complete, keeping path's permissions.
+ * An error or a crash at any point leaves path as it was (a crash may leave
+ * the temporary, which the next writer of path removes).  Holds the old
+ * store's write lock throughout, so another eventmap waits.  Returns 1
+ * when it converted the store, 0 when path is already a GeoPackage store
+ * (nothing is written), or a negative error: EM_EIO "PATH: no such store",
+ * EM_EINPUT "PATH: not an eventmap store" (store_open's errors for a file
+ * that is not of the old layout), EM_EINPUT for an old store whose schema
+ * version is not 1 or 2, "PATH: cannot upgrade: REASON" when an event
+ * cannot be copied. */
+int store_upgrade(const char *path, char **err);
 
 /* Append the version of SQLite this program runs on to out, after ", "
  * when out is not empty. */

@@ -134,8 +134,8 @@ static void check_integrity(const char *path)
     ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
     static const char *const checks[] = {
         "PRAGMA integrity_check",
-        "SELECT CASE WHEN (SELECT count(*) FROM sqlite_master WHERE name = 'events_rtree') = 0 THEN 'ok' "
-        "ELSE rtreecheck('events_rtree') END",
+        "SELECT CASE WHEN (SELECT count(*) FROM sqlite_master WHERE name = 'rtree_events_geom') = 0 THEN 'ok' "
+        "ELSE rtreecheck('rtree_events_geom') END",
     };
     for (size_t i = 0; i < 2; i++) {
         sqlite3_stmt *st = NULL;
@@ -170,10 +170,14 @@ static char *rows_file(const char *name, const char *prefix, int n)
     return path;
 }
 
-/* The store at db holds total events, and is whole. */
+/* The store at db holds total events, and is whole: its R*Tree holds
+ * exactly the located events, its triggers are there, its extent is the
+ * points'. */
 static void store_should_hold(const char *db, size_t want, const char *after)
 {
     check_integrity(db);
+    char *why = test_store_check(db, 1);
+    ck_assert_msg(!why, "after %s: %s", after, why);
     size_t total = 0, unlocated = 0;
     counts(db, &total, &unlocated);
     ck_assert_msg(total == want, "after %s: %zu events, %zu expected", after, total, want);

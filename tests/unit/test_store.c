@@ -13,7 +13,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "events/event.h"
@@ -332,24 +335,23 @@ static void assert_scan_matches(store *s, const random_set *r, const ev_filter *
     assert_events_match(s, r->events, N_RANDOM, f, boxes, n_boxes);
 }
 
-/* What SQLite itself says of the file: its R*Tree checks out
- * (rtreecheck), the file is sound, and the indexes are all there. */
+/* What SQLite itself says of the file: it is sound, its R*Tree checks out
+ * (rtreecheck), holds exactly the located events and has its triggers, the
+ * extent in gpkg_contents is the points', and the indexes are all there. */
 static void assert_store_sound(const char *path)
 {
+    char *why = test_store_check(path, 1);
+    ck_assert_msg(!why, "%s", why);
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
     ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     ck_assert_int_eq(sqlite3_prepare_v2(db,
-                                        "SELECT rtreecheck('events_rtree'),"
-                                        " (SELECT integrity_check FROM pragma_integrity_check),"
-                                        " (SELECT count(*) FROM sqlite_master WHERE type = 'index'"
-                                        "  AND tbl_name = 'events' AND sql IS NOT NULL)",
+                                        "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+                                        " AND tbl_name = 'events' AND sql IS NOT NULL",
                                         -1, &st, NULL),
                      SQLITE_OK);
     ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-    ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "ok");
-    ck_assert_str_eq((const char *)sqlite3_column_text(st, 1), "ok");
-    ck_assert_int_eq(sqlite3_column_int(st, 2), 4); /* id, day, type, sub-type */
+    ck_assert_int_eq(sqlite3_column_int(st, 0), 4); /* id, day, type, sub-type */
     sqlite3_finalize(st);
     sqlite3_close(db);
 }
@@ -1233,10 +1235,10 @@ START_TEST(store_open_should_reject_a_file_that_is_not_a_store)
     free(err);
     err = NULL;
 
-    /* our mark without our tables */
+    /* the GeoPackage mark without our tables */
     char *marked = store_path("marked.sqlite");
     ck_assert_int_eq(sqlite3_open(marked, &db), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_exec(db, "PRAGMA application_id = 1165380976; PRAGMA user_version = 1;"
+    ck_assert_int_eq(sqlite3_exec(db, "PRAGMA application_id = 1196444487; PRAGMA user_version = 10300;"
                                       " CREATE TABLE events (id TEXT)", NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(db);
@@ -1307,112 +1309,362 @@ START_TEST(store_open_should_name_a_missing_store_or_directory)
 }
 END_TEST
 
-START_TEST(store_open_should_refuse_a_newer_schema)
+START_TEST(store_open_should_refuse_a_geopackage_without_the_events)
 {
-    char *path = store_path("newer.db");
-    store_close(open_store(path, STORE_CREATE));
+    /* another program's GeoPackage: read as not ours, never written to */
+    char *path = store_path("roads.gpkg");
     sqlite3 *db = NULL;
     ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db,
+                                  "PRAGMA application_id = 1196444487; PRAGMA user_version = 10300;"
+                                  " CREATE TABLE gpkg_contents (table_name TEXT NOT NULL PRIMARY KEY,"
+                                  " data_type TEXT NOT NULL);"
+                                  " CREATE TABLE roads (fid INTEGER PRIMARY KEY, geom LINESTRING);"
+                                  " INSERT INTO gpkg_contents VALUES ('roads', 'features')",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
     sqlite3_close(db);
-    char *err = NULL;
-    store *s = NULL;
-    ck_assert_int_eq(store_open(path, STORE_READ, &s, &err), EM_EINPUT);
-    ck_assert_ptr_nonnull(strstr(err, "newer"));
-    free(err);
+    size_t before_len = 0, after_len = 0;
+    char *before = test_read_file(path, &before_len);
+    strbuf want = STRBUF_INIT;
+    sb_addf(&want, "%s: not an eventmap store", path);
+    for (int mode = STORE_READ; mode <= STORE_CREATE; mode++) {
+        char *err = NULL;
+        store *s = NULL;
+        ck_assert_int_eq(store_open(path, mode, &s, &err), EM_EINPUT);
+        ck_assert_str_eq(err, want.buf);
+        ck_assert_ptr_null(s);
+        free(err);
+    }
+    ck_assert_int_eq(store_needs_upgrade(path), 0);
+    char *after = test_read_file(path, &after_len);
+    ck_assert_uint_eq(after_len, before_len);
+    ck_assert_mem_eq(before, after, before_len);
+    sb_release(&want);
+    free(before);
+    free(after);
     free(path);
 }
 END_TEST
 
-/* The store as schema version 1 made it: no admin2 or admin3 columns. */
-static void make_version_1(const char *path)
+/* ------------------------------------------------------ the old layout */
+
+/* The store as eventmap wrote it before GeoPackage (schema version 2 of
+ * that layout), kept here as a fixture for the upgrade: its table, R*Tree
+ * and indexes, its mark. */
+static const char old_layout_sql[] =
+    "CREATE TABLE events (rid INTEGER PRIMARY KEY, id TEXT NOT NULL, event_date TEXT NOT NULL,"
+    " day INTEGER NOT NULL, time_precision INTEGER NOT NULL, event_type TEXT NOT NULL,"
+    " sub_event_type TEXT NOT NULL, actor1 TEXT NOT NULL, actor2 TEXT NOT NULL, country TEXT NOT NULL,"
+    " admin1 TEXT NOT NULL, location TEXT NOT NULL, located INTEGER NOT NULL, lat REAL, lon REAL,"
+    " geo_precision INTEGER NOT NULL, fatalities INTEGER NOT NULL, source TEXT NOT NULL, notes TEXT NOT NULL,"
+    " gazetteer_id TEXT NOT NULL, \"match\" TEXT NOT NULL, confidence REAL NOT NULL,"
+    " event_type_key INTEGER NOT NULL, sub_event_type_key INTEGER NOT NULL,"
+    " admin2 TEXT NOT NULL DEFAULT '', admin3 TEXT NOT NULL DEFAULT '');"
+    "CREATE VIRTUAL TABLE events_rtree USING rtree(id, min_lon, max_lon, min_lat, max_lat);"
+    "CREATE UNIQUE INDEX events_id ON events(id); CREATE INDEX events_day ON events(day);"
+    "CREATE INDEX events_type ON events(event_type_key); CREATE INDEX events_sub_type ON events(sub_event_type_key);"
+    "PRAGMA application_id = 1165380976; PRAGMA user_version = 2;";
+
+/* A store of the old layout at path holding events[0..n), as schema
+ * version (1: without admin2 and admin3) made it. */
+static void make_old_store(const char *path, int version, const ev_event *events, size_t n)
 {
     sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL, *rt = NULL;
+    unlink(path);
     ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_exec(db,
-                                  "ALTER TABLE events DROP COLUMN admin2; ALTER TABLE events DROP COLUMN admin3;"
-                                  "PRAGMA user_version = 1",
-                                  NULL, NULL, NULL),
+    ck_assert_int_eq(sqlite3_exec(db, old_layout_sql, NULL, NULL, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_prepare_v2(db,
+                                        "INSERT INTO events (id, event_date, day, time_precision, event_type,"
+                                        " sub_event_type, actor1, actor2, country, admin1, admin2, admin3,"
+                                        " location, located, lat, lon, geo_precision, fatalities, source, notes,"
+                                        " gazetteer_id, \"match\", confidence, event_type_key, sub_event_type_key)"
+                                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+                                        " ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, 0, 0)",
+                                        -1, &st, NULL),
                      SQLITE_OK);
-    sqlite3_close(db);
-}
-
-static int user_version(const char *path)
-{
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-    int v = sqlite3_column_int(st, 0);
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "INSERT INTO events_rtree VALUES (?1, ?2, ?2, ?3, ?3)", -1, &rt, NULL),
+                     SQLITE_OK);
+    for (size_t i = 0; i < n; i++) {
+        const ev_event *e = &events[i];
+        const char *texts[] = { e->id, e->event_date, NULL, NULL, e->event_type, e->sub_event_type, e->actor1,
+                                e->actor2, e->country, e->admin1, e->admin2, e->admin3, e->location };
+        for (int k = 0; k < 13; k++)
+            if (k != 2 && k != 3) sqlite3_bind_text(st, 1 + k, texts[k] ? texts[k] : "", -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 3, e->day);
+        sqlite3_bind_int(st, 4, e->time_precision);
+        sqlite3_bind_int(st, 14, e->located != 0);
+        if (e->located) {
+            sqlite3_bind_double(st, 15, e->lat);
+            sqlite3_bind_double(st, 16, e->lon);
+        } else {
+            sqlite3_bind_null(st, 15);
+            sqlite3_bind_null(st, 16);
+        }
+        sqlite3_bind_int(st, 17, e->geo_precision);
+        sqlite3_bind_int(st, 18, e->fatalities);
+        sqlite3_bind_text(st, 19, e->source, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 20, e->notes, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 21, e->gazetteer_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 22, e->match, -1, SQLITE_STATIC);
+        sqlite3_bind_double(st, 23, e->confidence);
+        ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+        sqlite3_reset(st);
+        if (e->located) {
+            sqlite3_bind_int64(rt, 1, sqlite3_last_insert_rowid(db));
+            sqlite3_bind_double(rt, 2, e->lon);
+            sqlite3_bind_double(rt, 3, e->lat);
+            ck_assert_int_eq(sqlite3_step(rt), SQLITE_DONE);
+            sqlite3_reset(rt);
+        }
+    }
     sqlite3_finalize(st);
+    sqlite3_finalize(rt);
+    ck_assert_int_eq(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    if (version == 1)
+        ck_assert_int_eq(sqlite3_exec(db,
+                                      "ALTER TABLE events DROP COLUMN admin2; ALTER TABLE events DROP COLUMN admin3;"
+                                      "PRAGMA user_version = 1",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
     sqlite3_close(db);
-    return v;
 }
 
-START_TEST(store_open_should_read_a_version_1_store_as_it_is_and_upgrade_it_for_writing)
+/* The files in the test directory whose names begin with prefix. */
+static int files_starting_with(const char *prefix)
 {
-    char *path = store_path("version1.db");
-    store *s = open_store(path, STORE_CREATE);
-    ev_event e = sample_event("SYR1");
-    put_ok(s, &e, STORE_NEW);
+    run_result r = run_cmd(NULL, "ls -a '%s' | grep -c '^%s' || true", test_tmpdir(), prefix);
+    int n = atoi(r.out);
+    run_result_free(&r);
+    return n;
+}
+
+START_TEST(store_open_should_name_the_upgrade_for_an_old_store)
+{
+    ev_event events[2] = { sample_event("OLD1"), sample_event("OLD2") };
+    events[1].located = 0;
+    for (int version = 1; version <= 2; version++) {
+        char *path = store_path(version == 1 ? "old1.db" : "old2.db");
+        make_old_store(path, version, events, 2);
+        size_t before_len = 0, after_len = 0;
+        char *before = test_read_file(path, &before_len);
+        strbuf want = STRBUF_INIT;
+        sb_addf(&want,
+                "%s: an eventmap store of the old layout (before GeoPackage); run 'eventmap store upgrade %s'"
+                " to convert it",
+                path, path);
+        /* neither read nor written, whatever the mode */
+        for (int mode = STORE_READ; mode <= STORE_CREATE; mode++) {
+            char *err = NULL;
+            store *s = NULL;
+            ck_assert_int_eq(store_open(path, mode, &s, &err), EM_EINPUT);
+            ck_assert_ptr_null(s);
+            ck_assert_str_eq(err, want.buf);
+            free(err);
+        }
+        ck_assert_int_eq(store_needs_upgrade(path), 1);
+        char *after = test_read_file(path, &after_len);
+        ck_assert_uint_eq(after_len, before_len);
+        ck_assert_mem_eq(before, after, before_len);
+        sb_release(&want);
+        free(before);
+        free(after);
+        free(path);
+    }
+    /* and only such a store needs it */
+    char *path = store_path("new.gpkg");
+    store_close(open_store(path, STORE_CREATE));
+    ck_assert_int_eq(store_needs_upgrade(path), 0);
+    ck_assert_int_eq(store_needs_upgrade(store_path("missing.db")), 0);
+    char *text = test_write_file("text.csv", "id\n1\n");
+    ck_assert_int_eq(store_needs_upgrade(text), 0);
+    free(text);
+    free(path);
+}
+END_TEST
+
+static int cmp_event_ids(const void *a, const void *b)
+{
+    return strcmp(((const ev_event *)a)->id, ((const ev_event *)b)->id);
+}
+
+/* The store at path holds exactly events[0..n), every field. */
+static void assert_store_holds(const char *path, const ev_event *events, size_t n)
+{
+    store *s = open_store(path, STORE_READ);
+    size_t n_unlocated = 0;
+    for (size_t i = 0; i < n; i++) n_unlocated += !events[i].located;
+    assert_count(s, n, n_unlocated);
+    collected c = { 0 };
+    scan_into(s, NULL, NULL, 0, &c); /* in id order */
+    ev_event *want = xmalloc((n ? n : 1) * sizeof(*want));
+    memcpy(want, events, n * sizeof(*want));
+    qsort(want, n, sizeof(*want), cmp_event_ids);
+    ck_assert_uint_eq(c.n, n);
+    for (size_t i = 0; i < n; i++) assert_same_event(&c.events[i], &want[i]);
+    collected_free(&c);
+    assert_boxes_match(s, events, n);
+    free(want);
     store_close(s);
-    make_version_1(path);
+}
+
+START_TEST(store_upgrade_should_convert_an_old_store_with_every_event)
+{
+    random_set *r = make_random_set(0x01d1a70u);
+    for (int version = 2; version >= 1; version--) {
+        if (version == 1)
+            for (int i = 0; i < N_RANDOM; i++) r->events[i].admin2 = r->events[i].admin3 = "";
+        char *path = store_path("upgrade.db");
+        make_old_store(path, version, r->events, N_RANDOM);
+        ck_assert_int_eq(chmod(path, 0640), 0);
+        char *err = NULL;
+        ck_assert_msg(store_upgrade(path, &err) == 1, "store_upgrade: %s", err ? err : "?");
+        ck_assert_ptr_null(err);
+
+        /* a GeoPackage store with the same events, its R*Tree, triggers and
+         * indexes whole, where the old one was, with its permissions */
+        ck_assert_int_eq(store_needs_upgrade(path), 0);
+        assert_store_sound(path);
+        assert_store_holds(path, r->events, N_RANDOM);
+        struct stat st;
+        ck_assert_int_eq(stat(path, &st), 0);
+        ck_assert_int_eq(st.st_mode & 07777, 0640);
+        ck_assert_int_eq(files_starting_with("upgrade.db."), 0); /* no temporary left */
+
+        /* once is enough: a GeoPackage store is left as it is */
+        size_t before_len = 0, after_len = 0;
+        char *before = test_read_file(path, &before_len);
+        ck_assert_int_eq(store_upgrade(path, &err), 0);
+        char *after = test_read_file(path, &after_len);
+        ck_assert_uint_eq(after_len, before_len);
+        ck_assert_mem_eq(before, after, before_len);
+        free(before);
+        free(after);
+        free(path);
+    }
+    free(r);
+}
+END_TEST
+
+/* store_upgrade(path) fails with code and a message that begins with
+ * path and holds part; path is left byte for byte. */
+static void upgrade_should_fail(const char *path, int code, const char *part)
+{
     size_t before_len = 0, after_len = 0;
     char *before = test_read_file(path, &before_len);
-
-    /* read: the events with empty admin2 and admin3, the file untouched */
-    s = open_store(path, STORE_READ);
-    collected c = { 0 };
-    scan_into(s, NULL, NULL, 0, &c);
-    ck_assert_uint_eq(c.n, 1);
-    ev_event want = e;
-    want.admin2 = want.admin3 = "";
-    assert_same_event(&c.events[0], &want);
-    collected_free(&c);
-    geo_bbox box = { 36, 33, 37, 34 };
-    scan_into(s, NULL, &box, 1, &c);
-    ck_assert_uint_eq(c.n, 1);
-    collected_free(&c);
-    store_close(s);
+    char *err = NULL;
+    ck_assert_int_eq(store_upgrade(path, &err), code);
+    ck_assert_ptr_nonnull(err);
+    ck_assert_msg(!strncmp(err, path, strlen(path)) && strstr(err, part), "error \"%s\", want %s ... %s", err,
+                  path, part);
+    free(err);
     char *after = test_read_file(path, &after_len);
-    ck_assert_int_eq(user_version(path), 1);
     ck_assert_uint_eq(after_len, before_len);
-    ck_assert_mem_eq(before, after, before_len);
-
-    /* a write that is rolled back (an import that met a bad row): the
-     * store stays as it was, version 1 */
-    s = open_store(path, STORE_CREATE);
-    begin(s);
-    put_ok(s, &e, STORE_UPDATED);
-    store_rollback(s);
-    scan_into(s, NULL, NULL, 0, &c);
-    ck_assert_uint_eq(c.n, 1);
-    assert_same_event(&c.events[0], &want);
-    collected_free(&c);
-    store_close(s);
-    free(after);
-    after = test_read_file(path, &after_len);
-    ck_assert_int_eq(user_version(path), 1);
-    ck_assert_uint_eq(after_len, before_len);
-    ck_assert_mem_eq(before, after, before_len);
-    free(after);
-
-    /* a write that commits: upgraded in place, the old events kept, the new
-     * columns kept */
-    s = open_store(path, STORE_CREATE);
-    put_ok(s, &e, STORE_UPDATED);
-    ev_event f = sample_event("SYR2");
-    put_ok(s, &f, STORE_NEW);
-    scan_into(s, NULL, NULL, 0, &c);
-    ck_assert_uint_eq(c.n, 2);
-    assert_same_event(&c.events[0], &e);
-    assert_same_event(&c.events[1], &f);
-    collected_free(&c);
-    store_close(s);
-    ck_assert_int_eq(user_version(path), 2);
+    if (before_len) ck_assert_mem_eq(before, after, before_len);
     free(before);
+    free(after);
+}
+
+START_TEST(store_upgrade_should_leave_the_old_store_as_it_was_on_error)
+{
+    /* an event the new store refuses: nothing converted, nothing left */
+    ev_event events[3] = { sample_event("FINE1"), sample_event("BAD"), sample_event("FINE2") };
+    events[1].lat = 95;
+    char *path = store_path("bad-old.db");
+    make_old_store(path, 2, events, 3);
+    upgrade_should_fail(path, EM_EINPUT, ": cannot upgrade: ");
+    upgrade_should_fail(path, EM_EINPUT, "event BAD: latitude 95 is not in -90..90");
+    ck_assert_int_eq(store_needs_upgrade(path), 1);
+    ck_assert_int_eq(files_starting_with("bad-old.db."), 0);
+
+    /* a schema version of the old layout that never was */
+    char *odd = store_path("odd-old.db");
+    make_old_store(odd, 2, events, 1);
+    sqlite3 *db = NULL;
+    ck_assert_int_eq(sqlite3_open(odd, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, "PRAGMA user_version = 7", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    upgrade_should_fail(odd, EM_EINPUT, "store schema version 7 of the old layout");
+
+    /* what is not a store at all, or not there */
+    char *text = test_write_file("not-a-store.csv", "id,event_date\nSYR1,2024-03-15\n");
+    upgrade_should_fail(text, EM_EINPUT, ": not an eventmap store");
+    char *missing = store_path("missing-old.db");
+    char *err = NULL;
+    ck_assert_int_eq(store_upgrade(missing, &err), EM_EIO);
+    strbuf want = STRBUF_INIT;
+    sb_addf(&want, "%s: no such store", missing);
+    ck_assert_str_eq(err, want.buf);
+    ck_assert_int_ne(access(missing, F_OK), 0);
+    free(err);
+    sb_release(&want);
     free(path);
+    free(odd);
+    free(text);
+    free(missing);
+}
+END_TEST
+
+/* Run store_upgrade(path) in a child process killed at crash point (see
+ * util/crash.h); 1 when it was killed there, 0 when it finished. */
+static int upgrade_killed_at(const char *path, const char *point)
+{
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        setenv("EVENTMAP_CRASH_AT", point, 1);
+        if (!freopen("/dev/null", "w", stderr)) _exit(126);
+        char *err = NULL;
+        _exit(store_upgrade(path, &err) == 1 ? 0 : 1);
+    }
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) return 1;
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s: the upgrade failed", point);
+    return 0;
+}
+
+START_TEST(store_upgrade_killed_at_any_point_should_leave_the_old_store)
+{
+    /* killed before the N-th write of a page and before the N-th sync, N =
+     * 1, 2, 4, ... until it gets through: the old store as it was each
+     * time, then the new one whole, and no temporary left behind.  (The
+     * library is not called here before the kills: a child reads
+     * EVENTMAP_CRASH_AT only when its parent has not.) */
+    random_set *r = make_random_set(0xdead5u);
+    static const char *const layers[] = { "import:store-write", "import:store-sync" };
+    char *paths[2] = { store_path("killed-write.db"), store_path("killed-sync.db") };
+    for (size_t l = 0; l < 2; l++) {
+        make_old_store(paths[l], 2, r->events, N_RANDOM);
+        size_t old_len = 0;
+        char *old = test_read_file(paths[l], &old_len);
+        int n_killed = 0;
+        for (unsigned long n = 1;; n *= 2) {
+            strbuf point = STRBUF_INIT;
+            sb_addf(&point, "%s:%lu", layers[l], n);
+            int killed = upgrade_killed_at(paths[l], point.buf);
+            sb_release(&point);
+            if (!killed) break;
+            n_killed++;
+            size_t len = 0;
+            char *now = test_read_file(paths[l], &len);
+            ck_assert_uint_eq(len, old_len);
+            ck_assert_mem_eq(now, old, old_len);
+            free(now);
+        }
+        ck_assert_msg(n_killed >= 2, "%s: only %d kills before the upgrade got through", layers[l], n_killed);
+        free(old);
+    }
+    ck_assert_int_eq(files_starting_with("killed-write.db."), 0);
+    ck_assert_int_eq(files_starting_with("killed-sync.db."), 0);
+    for (size_t l = 0; l < 2; l++) {
+        assert_store_sound(paths[l]);
+        assert_store_holds(paths[l], r->events, N_RANDOM);
+        free(paths[l]);
+    }
+    free(r);
 }
 END_TEST
 
@@ -1529,8 +1781,21 @@ Suite *store_suite(void)
     t = tcase_create("open");
     tcase_add_test(t, store_open_should_reject_a_file_that_is_not_a_store);
     tcase_add_test(t, store_open_should_name_a_missing_store_or_directory);
-    tcase_add_test(t, store_open_should_refuse_a_newer_schema);
-    tcase_add_test(t, store_open_should_read_a_version_1_store_as_it_is_and_upgrade_it_for_writing);
+    tcase_add_test(t, store_open_should_refuse_a_geopackage_without_the_events);
+    suite_add_tcase(s, t);
+    t = tcase_create("upgrade");
+    tcase_set_timeout(t, 120);
+    tcase_add_test(t, store_open_should_name_the_upgrade_for_an_old_store);
+    tcase_add_test(t, store_upgrade_should_convert_an_old_store_with_every_event);
+    tcase_add_test(t, store_upgrade_should_leave_the_old_store_as_it_was_on_error);
+    /* the kills run store_upgrade in a child process that must read
+     * EVENTMAP_CRASH_AT afresh: one forked by Check for this test */
+    const char *fork_mode = getenv("CK_FORK");
+    if (fork_mode && !strcmp(fork_mode, "no"))
+        test_not_run("store", "store_upgrade_killed_at_any_point_should_leave_the_old_store: needs Check's fork mode"
+                              " (CK_FORK=no)");
+    else
+        tcase_add_test(t, store_upgrade_killed_at_any_point_should_leave_the_old_store);
     suite_add_tcase(s, t);
     return s;
 }
