@@ -97,7 +97,7 @@ static const char schema_sql[] =
     " fid INTEGER PRIMARY KEY,"       /* the feature id: the key of rtree_events_geom */
     " geom POINT,"                    /* GeoPackage binary, EPSG:4326; an empty point when not located */
     " id TEXT NOT NULL,"              /* unique: events_id */
-    " event_date TEXT,"               /* YYYY-MM-DD */
+    " event_date DATE,"               /* YYYY-MM-DD */
     " time_precision MEDIUMINT,"
     " event_type TEXT,"
     " sub_event_type TEXT,"
@@ -1300,28 +1300,53 @@ static int put_existing(store *s, const ev_event *e, sqlite3_int64 fid, char **e
     return rc < 0 ? rc : STORE_UPDATED;
 }
 
-/* The first put of a transaction: set the R*Tree's triggers aside (this
- * transaction's puts keep the R*Tree, and the commit makes them again),
- * and for an import into an empty store the indexes too. */
-static int begin_bulk(store *s, char **err)
+/* Whether e is stored as it is (with eventmap's keys): 1 or 0, or an
+ * error. */
+static int stored_as_is(store *s, const ev_event *e, char **err)
 {
     int rc = 0;
-    s->looked_at_store = 1;
+    sqlite3_stmt *old_st = query(s, Q_OLD, &rc, err);
+    if (!old_st) return rc;
+    if ((rc = bind_text(old_st, 1, e->id)) != SQLITE_OK) return sql_error(s, rc, "cannot read", err);
+    rc = sqlite3_step(old_st);
+    if (rc == SQLITE_ROW) {
+        ev_event old;
+        read_event(old_st, &old);
+        rc = same_event(e, &old) && !sqlite3_column_int(old_st, C_OLD_NO_KEYS);
+    } else {
+        rc = rc == SQLITE_DONE ? 0 : sql_error(s, rc, "cannot read", err);
+    }
+    sqlite3_reset(old_st);
+    return rc;
+}
+
+/* Before a transaction's first write: set the R*Tree's triggers aside (its
+ * puts keep the R*Tree, and the commit makes them again), and for an
+ * import into an empty store the indexes too.  Until a put changes an
+ * event, nothing is written: a transaction of unchanged events leaves the
+ * file as it was. */
+static int begin_bulk(store *s, const ev_event *e, char **err)
+{
+    int rc = 0;
+    size_t n_events = 0;
+    if (!s->looked_at_store) {
+        s->looked_at_store = 1;
+        if ((rc = count_of(s, Q_ANY, &n_events, err)) < 0) return rc;
+        if (!n_events) {
+            if ((rc = exec(s, drop_index_sql, "cannot write", err)) < 0) return rc;
+            s->indexes_dropped = 1;
+        }
+    }
+    if (!s->indexes_dropped && (rc = stored_as_is(s, e, err)) != 0) return rc < 0 ? rc : STORE_UNCHANGED;
     if ((rc = make_triggers(s, 1, err)) < 0) return rc;
     s->triggers_dropped = 1;
-    size_t n_events = 0;
-    if ((rc = count_of(s, Q_ANY, &n_events, err)) < 0) return rc;
-    if (!n_events) {
-        if ((rc = exec(s, drop_index_sql, "cannot write", err)) < 0) return rc;
-        s->indexes_dropped = 1;
-    }
     return 0;
 }
 
 static int put(store *s, const ev_event *e, char **err)
 {
     int rc = 0;
-    if (s->in_transaction && !s->looked_at_store && (rc = begin_bulk(s, err)) < 0) return rc;
+    if (s->in_transaction && !s->triggers_dropped && (rc = begin_bulk(s, e, err)) != 0) return rc;
     if (!s->extent_known && (rc = extent_load(s, err)) < 0) return rc;
     sqlite3_int64 fid = 0;
     if (s->indexes_dropped && (fid = id_map_get(&s->ids, e->id)) != 0) return put_existing(s, e, fid, err);

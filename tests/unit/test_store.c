@@ -1668,6 +1668,199 @@ START_TEST(store_upgrade_killed_at_any_point_should_leave_the_old_store)
 }
 END_TEST
 
+/* ------------------------------------------------------ the GeoPackage */
+
+/* The text of column 0 of sql's one row in the file at path ("" for
+ * NULL; caller frees), or of every row, one a line, when all_rows. */
+static char *sql_text(const char *path, const char *sql, int all_rows)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(db));
+    strbuf out = STRBUF_INIT;
+    int rows = 0;
+    while (sqlite3_step(st) == SQLITE_ROW && (all_rows || !rows++)) {
+        const unsigned char *text = sqlite3_column_text(st, 0);
+        sb_addf(&out, "%s%s", text ? (const char *)text : "", all_rows ? "\n" : "");
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return sb_detach(&out, NULL);
+}
+
+static void assert_sql(const char *path, const char *sql, int all_rows, const char *want)
+{
+    char *got = sql_text(path, sql, all_rows);
+    ck_assert_msg(!strcmp(got, want), "%s\n  gives: %s\n  want:  %s", sql, got, want);
+    free(got);
+}
+
+/* Little-endian bytes of v. */
+static void le64(unsigned char *p, double v)
+{
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof(bits));
+    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(bits >> (8 * i));
+}
+
+/* The geom blob of event id in the store at path equals want[0..len). */
+static void assert_geom(const char *path, const char *id, const unsigned char *want, size_t len)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT geom FROM events WHERE id = ?1", -1, &st, NULL), SQLITE_OK);
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    ck_assert_int_eq(sqlite3_column_bytes(st, 0), (int)len);
+    ck_assert_mem_eq(sqlite3_column_blob(st, 0), want, len);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+START_TEST(store_should_write_the_tables_and_rows_geopackage_asks_for)
+{
+    char *path = store_path("spec.gpkg");
+    store *s = open_store(path, STORE_CREATE);
+    ev_event a = sample_event("A"), b = sample_event("B");
+    b.located = 0;
+    begin(s);
+    put_ok(s, &a, STORE_NEW);
+    put_ok(s, &b, STORE_NEW);
+    commit(s);
+    store_close(s);
+
+    /* the mark: GeoPackage 1.3 */
+    assert_sql(path, "PRAGMA application_id", 0, "1196444487"); /* 0x47504B47, "GPKG" */
+    assert_sql(path, "PRAGMA user_version", 0, "10300");
+    /* the spatial reference systems the spec requires, WGS 84 with its WKT */
+    assert_sql(path,
+               "SELECT srs_id || '|' || srs_name || '|' || organization || '|' || organization_coordsys_id || '|' ||"
+               " substr(definition, 1, 15) FROM gpkg_spatial_ref_sys ORDER BY srs_id",
+               1,
+               "-1|Undefined Cartesian SRS|NONE|-1|undefined\n"
+               "0|Undefined geographic SRS|NONE|0|undefined\n"
+               "4326|WGS 84 geodetic|EPSG|4326|GEOGCS[\"WGS 84\"\n");
+    assert_sql(path, "SELECT definition LIKE '%AUTHORITY[\"EPSG\",\"4326\"]]' FROM gpkg_spatial_ref_sys"
+                     " WHERE srs_id = 4326", 0, "1");
+    /* the layer, its extent (one point), its geometry column, its R*Tree */
+    assert_sql(path,
+               "SELECT table_name || '|' || data_type || '|' || identifier || '|' || srs_id || '|' || min_x || '|' ||"
+               " max_x || '|' || min_y || '|' || max_y FROM gpkg_contents",
+               1, "events|features|events|4326|36.69376|36.69376|33.64389|33.64389\n");
+    assert_sql(path, "SELECT last_change GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:"
+                     "[0-5][0-9].[0-9][0-9][0-9]Z' FROM gpkg_contents", 0, "1");
+    assert_sql(path, "SELECT table_name || '|' || column_name || '|' || geometry_type_name || '|' || srs_id || '|' ||"
+                     " z || '|' || m FROM gpkg_geometry_columns", 1, "events|geom|POINT|4326|0|0\n");
+    assert_sql(path, "SELECT table_name || '|' || column_name || '|' || extension_name || '|' || definition || '|' ||"
+                     " scope FROM gpkg_extensions", 1,
+               "events|geom|gpkg_rtree_index|http://www.geopackage.org/spec120/#extension_rtree|write-only\n");
+    assert_sql(path, "SELECT name || ' ' || type || ' ' || pk FROM pragma_table_info('rtree_events_geom')", 1,
+               "id INT 0\nminx REAL 0\nmaxx REAL 0\nminy REAL 0\nmaxy REAL 0\n");
+    assert_sql(path, "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name", 1,
+               "rtree_events_geom_delete\nrtree_events_geom_insert\nrtree_events_geom_update1\n"
+               "rtree_events_geom_update2\nrtree_events_geom_update3\nrtree_events_geom_update4\n");
+    /* the feature table: its key, its point, ACLED's columns, ours */
+    assert_sql(path, "SELECT name || ' ' || type || ' ' || pk FROM pragma_table_info('events')", 1,
+               "fid INTEGER 1\ngeom POINT 0\nid TEXT 0\nevent_date DATE 0\ntime_precision MEDIUMINT 0\n"
+               "event_type TEXT 0\nsub_event_type TEXT 0\nactor1 TEXT 0\nactor2 TEXT 0\ncountry TEXT 0\n"
+               "admin1 TEXT 0\nadmin2 TEXT 0\nadmin3 TEXT 0\nlocation TEXT 0\ngeo_precision MEDIUMINT 0\n"
+               "fatalities MEDIUMINT 0\nsource TEXT 0\nnotes TEXT 0\ngazetteer_id TEXT 0\nmatch TEXT 0\n"
+               "confidence REAL 0\nday INTEGER 0\nevent_type_key INTEGER 0\nsub_event_type_key INTEGER 0\n");
+    assert_sql(path, "SELECT e.id FROM events AS e JOIN rtree_events_geom AS r ON r.id = e.fid", 1, "A\n");
+
+    /* the points in GeoPackage binary: "GP", version 0, flags (little-
+     * endian, no envelope; B's with the empty flag), srs_id 4326, then a
+     * little-endian WKB point; B's coordinates NaN */
+    unsigned char want[29] = { 'G', 'P', 0, 0x01, 0xE6, 0x10, 0, 0, 1, 1, 0, 0, 0 };
+    le64(want + 13, a.lon);
+    le64(want + 21, a.lat);
+    assert_geom(path, "A", want, sizeof(want));
+    want[3] = 0x11;
+    le64(want + 13, NAN);
+    le64(want + 21, NAN);
+    assert_geom(path, "B", want, sizeof(want));
+    double lon, lat;
+    ck_assert_int_eq(test_gpkg_point(want, sizeof(want), &lon, &lat), 0);
+    assert_store_sound(path);
+    free(path);
+}
+END_TEST
+
+/* gpkg_contents' extent of the store at path: "min_x max_x min_y max_y",
+ * or "NULL" for each without a point. */
+static void assert_extent(const char *path, const char *want)
+{
+    assert_sql(path, "SELECT ifnull(min_x, 'NULL') || ' ' || ifnull(max_x, 'NULL') || ' ' || ifnull(min_y, 'NULL')"
+                     " || ' ' || ifnull(max_y, 'NULL') FROM gpkg_contents WHERE table_name = 'events'", 0, want);
+    char *why = test_store_check(path, 1);
+    ck_assert_msg(!why, "%s", why);
+}
+
+static ev_event at(const char *id, double lon, double lat)
+{
+    ev_event e = sample_event(id);
+    e.lon = lon;
+    e.lat = lat;
+    return e;
+}
+
+START_TEST(store_commit_should_keep_the_extent_of_the_points)
+{
+    char *path = store_path("extent.gpkg");
+    store *s = open_store(path, STORE_CREATE);
+    assert_extent(path, "NULL NULL NULL NULL");
+    ev_event a = at("A", 10, 20), b = at("B", 30, 40);
+    begin(s);
+    put_ok(s, &a, STORE_NEW);
+    put_ok(s, &b, STORE_NEW);
+    commit(s);
+    assert_extent(path, "10.0 30.0 20.0 40.0");
+    /* a point on the edge moves in: measured again */
+    b = at("B", 15, 25);
+    begin(s);
+    put_ok(s, &b, STORE_UPDATED);
+    commit(s);
+    assert_extent(path, "10.0 15.0 20.0 25.0");
+    /* a put of its own (the triggers keep the R*Tree) takes its point away */
+    a.located = 0;
+    put_ok(s, &a, STORE_UPDATED);
+    assert_extent(path, "15.0 15.0 25.0 25.0");
+    b.located = 0;
+    put_ok(s, &b, STORE_UPDATED);
+    assert_extent(path, "NULL NULL NULL NULL");
+    ev_event c = at("C", -5, 5);
+    put_ok(s, &c, STORE_NEW);
+    assert_extent(path, "-5.0 -5.0 5.0 5.0");
+    /* an inner point moved or a rolled-back write leave it as it was */
+    ev_event d = at("D", -6, 6);
+    begin(s);
+    put_ok(s, &d, STORE_NEW);
+    store_rollback(s);
+    assert_extent(path, "-5.0 -5.0 5.0 5.0");
+    begin(s);
+    put_ok(s, &d, STORE_NEW);
+    commit(s);
+    assert_extent(path, "-6.0 -5.0 5.0 6.0");
+    /* a transaction that changes nothing writes nothing, last_change included */
+    size_t before_len = 0, after_len = 0;
+    char *before = test_read_file(path, &before_len);
+    begin(s);
+    put_ok(s, &d, STORE_UNCHANGED);
+    put_ok(s, &c, STORE_UNCHANGED);
+    commit(s);
+    put_ok(s, &c, STORE_UNCHANGED);
+    char *after = test_read_file(path, &after_len);
+    ck_assert_uint_eq(after_len, before_len);
+    ck_assert_mem_eq(before, after, before_len);
+    free(before);
+    free(after);
+    store_close(s);
+    free(path);
+}
+END_TEST
+
 START_TEST(store_put_should_refuse_what_it_cannot_store)
 {
     char *path = store_path("bad.db");
@@ -1782,6 +1975,10 @@ Suite *store_suite(void)
     tcase_add_test(t, store_open_should_reject_a_file_that_is_not_a_store);
     tcase_add_test(t, store_open_should_name_a_missing_store_or_directory);
     tcase_add_test(t, store_open_should_refuse_a_geopackage_without_the_events);
+    suite_add_tcase(s, t);
+    t = tcase_create("geopackage");
+    tcase_add_test(t, store_should_write_the_tables_and_rows_geopackage_asks_for);
+    tcase_add_test(t, store_commit_should_keep_the_extent_of_the_points);
     suite_add_tcase(s, t);
     t = tcase_create("upgrade");
     tcase_set_timeout(t, 120);
