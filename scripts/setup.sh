@@ -26,9 +26,12 @@ set -eu
 
 cd "$(dirname "$0")/.."
 
+# gdal-bin (ogrinfo, ogr2ogr) and python3-gdal (validate_gpkg.py) are test
+# tools only: the store tests check with GDAL that the store is a GeoPackage
+# GDAL and QGIS read and edit; nothing links them.
 DEB_PACKAGES="gcc make pkg-config libproj-dev proj-data libgeos-dev libpng-dev
 libcjson-dev libcairo2-dev libpango1.0-dev libsqlite3-dev libutf8proc-dev libcsv-dev check
-nodejs npm ca-certificates valgrind"
+nodejs npm ca-certificates valgrind gdal-bin python3-gdal"
 
 # For bench/run_events.sh and bench/run_render.sh only.  The packages' own
 # cluster is left alone (the bench starts a throwaway one under
