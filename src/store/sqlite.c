@@ -177,10 +177,10 @@ enum {
     "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "  \
     "?20, ?21, ?22, ?23"
 enum { P_EVENT_TYPE_KEY = 22, P_SUB_EVENT_TYPE_KEY = 23, P_UPDATE_FID = 24 };
-/* After the event's columns, Q_OLD and Q_OLD_FID read its fid and whether
- * it lacks one of eventmap's keys (a row another program wrote). */
-#define OLD_COLUMNS EVENT_COLUMNS ", fid, day IS NULL OR event_type_key IS NULL OR sub_event_type_key IS NULL"
-enum { C_OLD_FID = C_COUNT, C_OLD_NO_KEYS };
+/* After the event's columns, Q_OLD and Q_OLD_FID read its fid and its type
+ * keys (see keys_stored). */
+#define OLD_COLUMNS EVENT_COLUMNS ", fid, event_type_key, sub_event_type_key"
+enum { C_OLD_FID = C_COUNT, C_OLD_TYPE_KEY, C_OLD_SUB_TYPE_KEY };
 
 /* The statements a store keeps, prepared on first use. */
 enum {
@@ -449,6 +449,18 @@ static void read_event(sqlite3_stmt *st, ev_event *e)
     e->gazetteer_id = column_text(st, C_GAZETTEER_ID);
     e->match = column_text(st, C_MATCH);
     e->confidence = sqlite3_column_double(st, C_CONFIDENCE);
+}
+
+/* Whether the row of st (OLD_COLUMNS), read into old, holds eventmap's
+ * keys of its own date and types: another program that adds a row leaves
+ * them NULL, one that changes a date or a type leaves them stale, and the
+ * next put of the event writes them even when its fields are the same. */
+static int keys_stored(sqlite3_stmt *st, const ev_event *old)
+{
+    return sqlite3_column_type(st, C_DAY) != SQLITE_NULL && sqlite3_column_type(st, C_OLD_TYPE_KEY) != SQLITE_NULL &&
+           sqlite3_column_type(st, C_OLD_SUB_TYPE_KEY) != SQLITE_NULL &&
+           sqlite3_column_int(st, C_OLD_TYPE_KEY) == type_key(old->event_type) &&
+           sqlite3_column_int(st, C_OLD_SUB_TYPE_KEY) == type_key(old->sub_event_type);
 }
 
 static int same_text(const char *a, const char *b)
@@ -1266,7 +1278,7 @@ static int put_existing(store *s, const ev_event *e, sqlite3_int64 fid, char **e
     ev_event old;
     read_event(old_st, &old);
     fid = sqlite3_column_int64(old_st, C_OLD_FID);
-    int unchanged = same_event(e, &old) && !sqlite3_column_int(old_st, C_OLD_NO_KEYS);
+    int unchanged = same_event(e, &old) && keys_stored(old_st, &old);
     int was_located = old.located;
     double old_lon = old.lon, old_lat = old.lat;
     sqlite3_reset(old_st); /* old's strings are gone from here on */
@@ -1312,7 +1324,7 @@ static int stored_as_is(store *s, const ev_event *e, char **err)
     if (rc == SQLITE_ROW) {
         ev_event old;
         read_event(old_st, &old);
-        rc = same_event(e, &old) && !sqlite3_column_int(old_st, C_OLD_NO_KEYS);
+        rc = same_event(e, &old) && keys_stored(old_st, &old);
     } else {
         rc = rc == SQLITE_DONE ? 0 : sql_error(s, rc, "cannot read", err);
     }
