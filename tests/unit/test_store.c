@@ -1477,10 +1477,12 @@ START_TEST(store_open_should_name_the_upgrade_for_an_old_store)
     char *path = store_path("new.gpkg");
     store_close(open_store(path, STORE_CREATE));
     ck_assert_int_eq(store_needs_upgrade(path), 0);
-    ck_assert_int_eq(store_needs_upgrade(store_path("missing.db")), 0);
+    char *missing = store_path("missing.db");
+    ck_assert_int_eq(store_needs_upgrade(missing), 0);
     char *text = test_write_file("text.csv", "id\n1\n");
     ck_assert_int_eq(store_needs_upgrade(text), 0);
     free(text);
+    free(missing);
     free(path);
 }
 END_TEST
