@@ -294,7 +294,7 @@ row "GeoJSON -> CSV" "$em_s" "$peer_s" "$(ratio "$em" "$peer")" "(none set)"
 
 # ------------------------------------------------------------ b. import
 
-DB=$WORK/events.db
+DB=$WORK/events.gpkg
 rm_db() { rm -f "$DB" "$DB-journal" "$DB-wal" "$DB-shm"; }
 
 em='' em_s='' note='' EM_DB_OK=

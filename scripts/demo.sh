@@ -7,7 +7,7 @@ set -eu
 cd "$(dirname "$0")/.."
 mkdir -p output
 places=output/seed-places.jsonl
-db=output/events.db
+db=output/events.gpkg
 geojson=output/events.geojson
 tmp=$places.tmp.$$
 trap 'rm -f "$tmp"' EXIT
@@ -42,7 +42,7 @@ rm -rf output/tiles
 echo
 echo "outputs:"
 echo "  $places   every place name with its three best places, as JSON lines"
-echo "  $db          the event store (SQLite with an R*Tree)"
+echo "  $db        the event store, an OGC GeoPackage (open it in QGIS or with ogrinfo)"
 echo "  $geojson     the events as GeoJSON (RFC 7946) for a web map"
 echo "  output/overview.png       a 1600x1200 overview map"
 echo "  output/tiles/index.html   map tiles with a Leaflet viewer (open it in a browser)"

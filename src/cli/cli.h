@@ -23,6 +23,7 @@ int cmd_near(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_map(int argc, char **argv);
 int cmd_tiles(int argc, char **argv);
+int cmd_store(int argc, char **argv);
 
 /* Print "eventmap CMD: message" to stderr. */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

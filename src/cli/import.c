@@ -114,7 +114,7 @@ static int ensure_parent_dir(const char *path)
 int cmd_import(int argc, char **argv)
 {
     static const char *const formats[] = { "acled", "ucdp", "csv", "geojson", NULL };
-    const char *db = "output/events.db", *gaz_opt = NULL, *report_path = NULL;
+    const char *db = "output/events.gpkg", *gaz_opt = NULL, *report_path = NULL;
     ev_read_opts ro;
     memset(&ro, 0, sizeof(ro));
     column_maps maps = { NULL, 0, 0 };
@@ -127,7 +127,7 @@ int cmd_import(int argc, char **argv)
     int status = EXIT_OK, quiet = 0, format = -1;
     struct cli_option options[] = {
         OPT_COLUMN(21),
-        OPT_STRING(0, "db", &db, "PATH", "the store (default: output/events.db, created when missing)"),
+        OPT_STRING(0, "db", &db, "PATH", "the store (default: output/events.gpkg, created when missing)"),
         OPT_CHOICE(0, "format", &format, "F", formats, "acled, ucdp, csv or geojson instead of guessing"),
         OPT_CALLBACK(0, "map", &maps, "COLUMN=FIELD", "read COLUMN as FIELD (event_date, location, latitude, ...)",
                      opt_map),

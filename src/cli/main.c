@@ -27,6 +27,7 @@ static const struct {
     { "export", cmd_export, "write events as GeoJSON or CSV" },
     { "map", cmd_map, "draw a PNG overview map of the events" },
     { "tiles", cmd_tiles, "render XYZ map tiles, MBTiles and an offline web viewer" },
+    { "store", cmd_store, "upgrade a store of the old layout to a GeoPackage" },
 };
 
 static void usage(FILE *f)

@@ -20,7 +20,7 @@
 void cli_source_init(cli_source *s)
 {
     memset(s, 0, sizeof(*s));
-    s->db = "output/events.db";
+    s->db = "output/events.gpkg";
 }
 
 gaz *cli_source_gazetteer(cli_source *s, const char *cmd)
@@ -125,7 +125,7 @@ int cli_source_prepare(cli_source *s, const char *cmd)
         char *err = NULL;
         if (store_open(s->db, STORE_READ, &s->st, &err) < 0) {
             cli_error(cmd, "%s", err ? err : "cannot open the store");
-            if (!s->db_given) fputs("hint: 'eventmap import FILE' makes output/events.db; or give --db or --in\n", stderr);
+            if (!s->db_given) fputs("hint: 'eventmap import FILE' makes output/events.gpkg; or give --db or --in\n", stderr);
             free(err);
             return EXIT_FAIL;
         }

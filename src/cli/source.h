@@ -18,7 +18,7 @@
  * their help starts at column 20 whatever the command's column. */
 #define OPT_SOURCE(s)                                                                                               \
     OPT_COLUMN(20),                                                                                                 \
-    OPT_STRING_F(0, "db", &(s)->db, "PATH", "the store (default: output/events.db)", &(s)->db_given),               \
+    OPT_STRING_F(0, "db", &(s)->db, "PATH", "the store (default: output/events.gpkg)", &(s)->db_given),               \
     OPT_STRING(0, "in", &(s)->in, "FILE", "read a CSV or GeoJSON file instead of a store"),                         \
     OPT_STRING(0, "since", &(s)->since, "DATE", "events on or after DATE (YYYY-MM-DD)"),                            \
     OPT_STRING(0, "until", &(s)->until, "DATE", "events on or before DATE"),                                        \

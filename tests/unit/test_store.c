@@ -1569,6 +1569,32 @@ static void upgrade_should_fail(const char *path, int code, const char *part)
     free(after);
 }
 
+/* The command line: a reading command names the upgrade, `eventmap store
+ * upgrade` converts the store, and the same command then reads it. */
+START_TEST(store_upgrade_command_should_convert_what_near_refuses)
+{
+    ev_event events[2] = { sample_event("OLD1"), sample_event("OLD2") };
+    events[0].lat = events[1].lat = 33.5;
+    events[0].lon = events[1].lon = 36.3;
+    char *path = store_path("cli-old.db");
+    make_old_store(path, 2, events, 2);
+    run_result r = run_cmd(NULL, "@ near 33.5,36.3 --radius 5 --db '%s' --format csv", path);
+    ck_assert_msg(r.status == 1 && strstr(r.err, "old layout (before GeoPackage); run 'eventmap store upgrade "),
+                  "%d %s", r.status, r.err);
+    run_result_free(&r);
+    r = run_cmd(NULL, "@ store upgrade '%s'", path);
+    ck_assert_msg(r.status == 0 && strstr(r.out, ": converted to a GeoPackage"), "%s %s", r.out, r.err);
+    run_result_free(&r);
+    r = run_cmd(NULL, "@ near 33.5,36.3 --radius 5 --db '%s' --format csv", path);
+    ck_assert_msg(r.status == 0 && strstr(r.out, "OLD1") && strstr(r.out, "OLD2"), "%s %s", r.out, r.err);
+    run_result_free(&r);
+    r = run_cmd(NULL, "@ store upgrade '%s'", path);
+    ck_assert_msg(r.status == 0 && strstr(r.out, "already a GeoPackage"), "%s", r.out);
+    run_result_free(&r);
+    free(path);
+}
+END_TEST
+
 START_TEST(store_upgrade_should_leave_the_old_store_as_it_was_on_error)
 {
     /* an event the new store refuses: nothing converted, nothing left */
@@ -1987,6 +2013,7 @@ Suite *store_suite(void)
     tcase_add_test(t, store_open_should_name_the_upgrade_for_an_old_store);
     tcase_add_test(t, store_upgrade_should_convert_an_old_store_with_every_event);
     tcase_add_test(t, store_upgrade_should_leave_the_old_store_as_it_was_on_error);
+    tcase_add_test(t, store_upgrade_command_should_convert_what_near_refuses);
     /* the kills run store_upgrade in a child process that must read
      * EVENTMAP_CRASH_AT afresh: one forked by Check for this test */
     const char *fork_mode = getenv("CK_FORK");
