@@ -544,6 +544,29 @@ static int in_path(const char *program)
     return hit;
 }
 
+/* The demo's store, made as `make demo` makes it (the seed report's
+ * incidents imported by the command line, geocoded by name, into the
+ * default name's kind of file): GDAL's validator passes and ogrinfo lists
+ * one Point layer of the 9 events. */
+START_TEST(the_demo_store_should_be_a_valid_geopackage_of_its_nine_events)
+{
+    strbuf db = STRBUF_INIT;
+    sb_addf(&db, "%s/demo-events.gpkg", test_tmpdir());
+    run_result r = run_cmd(NULL, "@ import examples/seed-events.csv --db '%s' --gazetteer '%s'", db.buf,
+                           test_gazetteer());
+    ck_assert_msg(r.status == 0 && strstr(r.out, "9 events, 0 of them unlocated"), "%s %s", r.out, r.err);
+    run_result_free(&r);
+    r = run_cmd(NULL, "python3 " VALIDATE_GPKG " '%s'", db.buf);
+    ck_assert_msg(r.status == 0, "validate_gpkg.py: %s %s", r.out, r.err);
+    run_result_free(&r);
+    r = run_cmd(NULL, "ogrinfo -ro -so '%s' events", db.buf);
+    ck_assert_msg(r.status == 0 && strstr(r.out, "Geometry: Point") && strstr(r.out, "Feature Count: 9\n"), "%s %s",
+                  r.out, r.err);
+    run_result_free(&r);
+    sb_release(&db);
+}
+END_TEST
+
 /* Whether the GDAL tools the tests run are here; when not, *why says
  * which (caller frees).  (No run_cmd here: the suite function runs in the
  * runner's process, whose test directory must not be made yet.) */
@@ -575,6 +598,7 @@ Suite *store_gdal_suite(void)
     TCase *t = tcase_create("gdal");
     tcase_set_timeout(t, 120);
     tcase_add_test(t, gdal_should_validate_the_store_as_a_geopackage);
+    tcase_add_test(t, the_demo_store_should_be_a_valid_geopackage_of_its_nine_events);
     tcase_add_test(t, ogrinfo_should_show_one_point_layer_with_every_event_and_attribute);
     tcase_add_test(t, ogr2ogr_should_give_the_features_of_the_store_scan);
     tcase_add_test(t, a_feature_added_and_one_moved_through_gdal_should_be_found_by_the_store);
