@@ -127,14 +127,7 @@ int cmd_export(int argc, char **argv)
     export_ctx ctx = { NULL, NULL, 0, output ? output : "standard output", NULL };
     if (geojson) ctx.gj = ev_geojson_open(out);
     else ctx.csv = ev_csv_open(out, NULL);
-    if (!quiet && progress_wanted()) {
-        /* a store knows how many it holds; a file is counted as it goes */
-        size_t total = 0, unlocated = 0;
-        char *count_err = NULL;
-        if (src.st && store_count(src.st, &total, &unlocated, &count_err) < 0) total = 0;
-        free(count_err);
-        ctx.prog = progress_start("export", "events", total, 0);
-    }
+    ctx.prog = cli_source_progress(&src, "export", quiet);
     status = cli_source_each(&src, "export", NULL, 0, on_event, &ctx);
     progress_end(ctx.prog);
     int reported = status != EXIT_OK, write_errno = 0;

@@ -143,13 +143,7 @@ int cmd_map(int argc, char **argv)
     render_preload *preload = render_preload_start(base);
     ev = render_markers_new();
     load_ctx lc = { ev, INT32_MAX, INT32_MIN, NULL, 0 };
-    if (!quiet && progress_wanted()) {
-        size_t total = 0, unlocated_n = 0;
-        char *count_err = NULL;
-        if (src.st && store_count(src.st, &total, &unlocated_n, &count_err) < 0) total = 0;
-        free(count_err);
-        lc.prog = progress_start("map", "events", total, 0);
-    }
+    lc.prog = cli_source_progress(&src, "map", quiet);
     if (src.st) {
         if (store_points(src.st, &src.filter, NULL, 0, on_point, &lc, &err) < 0) {
             cli_error("map", "%s", err ? err : "cannot read the events");

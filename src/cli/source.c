@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "util/error.h"
 #include "util/strbuf.h"
+#include "util/progress.h"
 #include "util/banned.h"
 
 void cli_source_init(cli_source *s)
@@ -221,4 +222,15 @@ void cli_source_free(cli_source *s)
     geo_shape_free(s->geo, s->region_shape);
     geo_ctx_free(s->geo);
     gaz_close(s->g);
+}
+
+progress *cli_source_progress(cli_source *s, const char *what, int quiet)
+{
+    if (quiet || !progress_wanted()) return NULL;
+    /* a store knows how many it holds; a file is counted as it goes */
+    size_t total = 0, unlocated = 0;
+    char *err = NULL;
+    if (s->st && store_count(s->st, &total, &unlocated, &err) < 0) total = 0;
+    free(err);
+    return progress_start(what, "events", total, 0);
 }

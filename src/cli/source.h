@@ -12,6 +12,7 @@
 #include "gazetteer/gazetteer.h"
 #include "geo/geo.h"
 #include "store/store.h"
+#include "util/progress.h"
 #include "util/strbuf.h"
 
 /* The source options as entries of a command's table, after its own:
@@ -65,5 +66,10 @@ int cli_source_scan(void *source, const geo_bbox *boxes, size_t n_boxes, cli_eve
 void cli_source_describe(const cli_source *s, strbuf *out);
 
 void cli_source_free(cli_source *s);
+
+/* A progress line for what (a command's name) over the events read, towards
+ * the number the store holds (unknown for --in); NULL when quiet or when
+ * stderr is no terminal.  Caller ends it with progress_end. */
+progress *cli_source_progress(cli_source *s, const char *what, int quiet);
 
 #endif

@@ -76,6 +76,17 @@ static void assert_count(store *s, size_t want_total, size_t want_unlocated)
 }
 
 /* A plain located event with every string set. */
+/* The file at path holds exactly the before_len bytes of before. */
+static void assert_file_is(const char *path, const char *before, size_t before_len)
+{
+    size_t after_len = 0;
+    char *after = test_read_file(path, &after_len);
+    ck_assert_ptr_nonnull(after);
+    ck_assert_uint_eq(after_len, before_len);
+    if (before_len) ck_assert_mem_eq(before, after, before_len);
+    free(after);
+}
+
 static ev_event sample_event(const char *id)
 {
     ev_event e;
@@ -1324,7 +1335,7 @@ START_TEST(store_open_should_refuse_a_geopackage_without_the_events)
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(db);
-    size_t before_len = 0, after_len = 0;
+    size_t before_len = 0;
     char *before = test_read_file(path, &before_len);
     strbuf want = STRBUF_INIT;
     sb_addf(&want, "%s: not an eventmap store", path);
@@ -1337,12 +1348,9 @@ START_TEST(store_open_should_refuse_a_geopackage_without_the_events)
         free(err);
     }
     ck_assert_int_eq(store_needs_upgrade(path), 0);
-    char *after = test_read_file(path, &after_len);
-    ck_assert_uint_eq(after_len, before_len);
-    ck_assert_mem_eq(before, after, before_len);
+    assert_file_is(path, before, before_len);
     sb_release(&want);
     free(before);
-    free(after);
     free(path);
 }
 END_TEST
@@ -1448,7 +1456,7 @@ START_TEST(store_open_should_name_the_upgrade_for_an_old_store)
     for (int version = 1; version <= 2; version++) {
         char *path = store_path(version == 1 ? "old1.db" : "old2.db");
         make_old_store(path, version, events, 2);
-        size_t before_len = 0, after_len = 0;
+        size_t before_len = 0;
         char *before = test_read_file(path, &before_len);
         strbuf want = STRBUF_INIT;
         sb_addf(&want,
@@ -1465,12 +1473,9 @@ START_TEST(store_open_should_name_the_upgrade_for_an_old_store)
             free(err);
         }
         ck_assert_int_eq(store_needs_upgrade(path), 1);
-        char *after = test_read_file(path, &after_len);
-        ck_assert_uint_eq(after_len, before_len);
-        ck_assert_mem_eq(before, after, before_len);
+        assert_file_is(path, before, before_len);
         sb_release(&want);
         free(before);
-        free(after);
         free(path);
     }
     /* and only such a store needs it */
@@ -1536,14 +1541,11 @@ START_TEST(store_upgrade_should_convert_an_old_store_with_every_event)
         ck_assert_int_eq(files_starting_with("upgrade.db."), 0); /* no temporary left */
 
         /* once is enough: a GeoPackage store is left as it is */
-        size_t before_len = 0, after_len = 0;
+        size_t before_len = 0;
         char *before = test_read_file(path, &before_len);
         ck_assert_int_eq(store_upgrade(path, &err), 0);
-        char *after = test_read_file(path, &after_len);
-        ck_assert_uint_eq(after_len, before_len);
-        ck_assert_mem_eq(before, after, before_len);
+        assert_file_is(path, before, before_len);
         free(before);
-        free(after);
         free(path);
     }
     free(r);
@@ -1554,7 +1556,7 @@ END_TEST
  * path and holds part; path is left byte for byte. */
 static void upgrade_should_fail(const char *path, int code, const char *part)
 {
-    size_t before_len = 0, after_len = 0;
+    size_t before_len = 0;
     char *before = test_read_file(path, &before_len);
     char *err = NULL;
     ck_assert_int_eq(store_upgrade(path, &err), code);
@@ -1562,11 +1564,8 @@ static void upgrade_should_fail(const char *path, int code, const char *part)
     ck_assert_msg(!strncmp(err, path, strlen(path)) && strstr(err, part), "error \"%s\", want %s ... %s", err,
                   path, part);
     free(err);
-    char *after = test_read_file(path, &after_len);
-    ck_assert_uint_eq(after_len, before_len);
-    if (before_len) ck_assert_mem_eq(before, after, before_len);
+    assert_file_is(path, before, before_len);
     free(before);
-    free(after);
 }
 
 /* The command line: a reading command names the upgrade, `eventmap store
@@ -1872,18 +1871,15 @@ START_TEST(store_commit_should_keep_the_extent_of_the_points)
     commit(s);
     assert_extent(path, "-6.0 -5.0 5.0 6.0");
     /* a transaction that changes nothing writes nothing, last_change included */
-    size_t before_len = 0, after_len = 0;
+    size_t before_len = 0;
     char *before = test_read_file(path, &before_len);
     begin(s);
     put_ok(s, &d, STORE_UNCHANGED);
     put_ok(s, &c, STORE_UNCHANGED);
     commit(s);
     put_ok(s, &c, STORE_UNCHANGED);
-    char *after = test_read_file(path, &after_len);
-    ck_assert_uint_eq(after_len, before_len);
-    ck_assert_mem_eq(before, after, before_len);
+    assert_file_is(path, before, before_len);
     free(before);
-    free(after);
     store_close(s);
     free(path);
 }
