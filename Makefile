@@ -22,7 +22,7 @@
 # scripts/setup.sh, which this Makefile calls only when something is missing.
 
 CC      ?= cc
-PKGS    := proj geos libpng libcjson cairo pangocairo sqlite3 libutf8proc
+PKGS    := proj geos libpng libcjson cairo pangocairo sqlite3 libutf8proc libpq
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
 BUILD   ?= build

@@ -28,9 +28,13 @@ cd "$(dirname "$0")/.."
 
 # gdal-bin (ogrinfo, ogr2ogr) and python3-gdal (validate_gpkg.py) are test
 # tools only: the store tests check with GDAL that the store is a GeoPackage
-# GDAL and QGIS read and edit; nothing links them.
+# GDAL and QGIS read and edit; nothing links them.  libpq-dev is the client
+# of the PostGIS back end; postgresql-15 and postgresql-15-postgis-3 are the
+# server the tests start in a directory of their own (tests/pg/pg.sh),
+# never the packages' own cluster, which eventmap does not touch.
 DEB_PACKAGES="gcc make pkg-config libproj-dev proj-data libgeos-dev libpng-dev
 libcjson-dev libcairo2-dev libpango1.0-dev libsqlite3-dev libutf8proc-dev libcsv-dev check
+libpq-dev postgresql-15 postgresql-15-postgis-3
 nodejs npm ca-certificates valgrind gdal-bin python3-gdal"
 
 # For bench/run_events.sh and bench/run_render.sh only.  The packages' own

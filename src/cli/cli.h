@@ -51,6 +51,9 @@ char *cli_data_path(const char *rel);
 /* The gazetteer index to use: opt when given, else $EVENTMAP_GAZETTEER, else
  * the one `make` builds.  Caller frees. */
 char *cli_gazetteer_path(const char *opt);
+/* The store when --db is not given: $EVENTMAP_DB (a path, or a
+ * postgresql:// URL for a team's PostGIS), else output/events.gpkg. */
+const char *cli_default_db(void);
 
 /* The number of lines of the file at path, for a progress line's total:
  * 0 for "-" (standard input) or a file that cannot be read. */

@@ -103,6 +103,12 @@ char *cli_gazetteer_path(const char *opt)
     return cli_data_path(".cache/gazetteer.idx");
 }
 
+const char *cli_default_db(void)
+{
+    const char *env = getenv("EVENTMAP_DB");
+    return env && *env ? env : "output/events.gpkg";
+}
+
 int cli_parse_focus(const char *cmd, const char *opt, const char *s, char out[32])
 {
     size_t len = strlen(s), n = 0;

@@ -35,7 +35,7 @@ static int copy_out(FILE *tmp, FILE *dst)
 
 static const struct cli_usage export_usage = {
     "export",
-    "usage: eventmap export [--db PATH | --in FILE] [filters] --format geojson|csv [-o FILE]\n",
+    "usage: eventmap export [--db PATH|URL | --in FILE] [filters] --format geojson|csv [-o FILE]\n",
     "Writes the events as a GeoJSON FeatureCollection (Points, every model field a\n"
     "property; events without coordinates are left out and counted) or as CSV with\n"
     "the model's columns.  Standard output unless -o.\n",

@@ -23,7 +23,7 @@
 
 static const struct cli_usage import_usage = {
     "import",
-    "usage: eventmap import FILE... [--db PATH] [--format acled|ucdp|csv|geojson]\n"
+    "usage: eventmap import FILE... [--db PATH|URL] [--format acled|ucdp|csv|geojson]\n"
     "                       [--map COLUMN=FIELD]... [--skip-bad] [--gazetteer PATH]\n"
     "                       [--geocode-report FILE.csv] [--quiet]\n",
     "Reads events into the store; FILE may be '-' for standard input.  The format\n"
@@ -69,7 +69,6 @@ static void column_maps_release(column_maps *maps)
 
 typedef struct {
     store *st;
-    size_t n_new, n_updated, n_unchanged;
     ev_geocode_log log;        /* the rows placed at an area or unlocated, listed at the end */
     progress *prog;            /* on a terminal: lines read of all the files */
     uint64_t lines_before;     /* the lines of the files before this one */
@@ -81,9 +80,6 @@ static int on_event(void *vctx, const ev_event *e, const char *file, size_t line
     import_ctx *c = vctx;
     int rc = store_put(c->st, e, err);
     if (rc < 0) return rc;
-    if (rc == STORE_NEW) c->n_new++;
-    else if (rc == STORE_UPDATED) c->n_updated++;
-    else c->n_unchanged++;
     ev_geocode_log_add(&c->log, e, file, line);
     c->rows++;
     progress_update_items(c->prog, c->lines_before + line, c->rows, "rows");
@@ -114,7 +110,7 @@ static int ensure_parent_dir(const char *path)
 int cmd_import(int argc, char **argv)
 {
     static const char *const formats[] = { "acled", "ucdp", "csv", "geojson", NULL };
-    const char *db = "output/events.gpkg", *gaz_opt = NULL, *report_path = NULL;
+    const char *db = cli_default_db(), *gaz_opt = NULL, *report_path = NULL;
     ev_read_opts ro;
     memset(&ro, 0, sizeof(ro));
     column_maps maps = { NULL, 0, 0 };
@@ -122,12 +118,14 @@ int cmd_import(int argc, char **argv)
     memset(&ctx, 0, sizeof(ctx));
     ev_geocode_log_init(&ctx.log);
     tempfile report = TEMPFILE_INIT;
-    char *err = NULL;
+    char *err = NULL, *db_name = NULL;
     gaz *g = NULL;
     int status = EXIT_OK, quiet = 0, format = -1;
     struct cli_option options[] = {
         OPT_COLUMN(21),
-        OPT_STRING(0, "db", &db, "PATH", "the store (default: output/events.gpkg, created when missing)"),
+        OPT_STRING(0, "db", &db, "PATH|URL", "the store (default: $EVENTMAP_DB, else\n"
+                                            "output/events.gpkg), created when missing; a\n"
+                                            "postgresql:// URL is a PostGIS database"),
         OPT_CHOICE(0, "format", &format, "F", formats, "acled, ucdp, csv or geojson instead of guessing"),
         OPT_CALLBACK(0, "map", &maps, "COLUMN=FIELD", "read COLUMN as FIELD (event_date, location, latitude, ...)",
                      opt_map),
@@ -172,7 +170,9 @@ int cmd_import(int argc, char **argv)
     }
 
     struct stat sst;
-    int existed = stat(db, &sst) == 0;
+    int is_database = store_is_database(db);
+    int existed = is_database || stat(db, &sst) == 0;
+    db_name = store_display_name(db);
     if (!existed && ensure_parent_dir(db) < 0) {
         cli_error("import", "%s: cannot create its directory: %s", db, strerror(errno));
         status = EXIT_FAIL;
@@ -209,25 +209,28 @@ int cmd_import(int argc, char **argv)
         if (!existed) unlink(db); /* leave nothing behind */
         /* a usage error (--map naming no field) has no FILE: of its own */
         fprintf(stderr, "%s%s\n", rc == EM_EUSAGE && err ? "eventmap import: " : "", err ? err : "eventmap import: failed");
-        fprintf(stderr, "eventmap import: nothing imported; %s %s\n", db, existed ? "is as it was" : "was not created");
+        fprintf(stderr, "eventmap import: nothing imported; %s %s\n", db_name,
+                existed ? "is as it was" : "was not created");
         status = rc == EM_EUSAGE ? EXIT_USAGE : EXIT_FAIL;
     } else {
+        store_tally tally;
+        store_last_tally(ctx.st, &tally);
         ev_geocode_log_write(&ctx.log, stderr);
         size_t n_areas = ctx.log.n_district + ctx.log.n_admin1 + ctx.log.n_country;
         if (!quiet)
             printf("read %zu, new %zu, updated %zu, unchanged %zu, geocoded %zu, unlocated %zu, rejected %zu\n",
-                   total.read, ctx.n_new, ctx.n_updated, ctx.n_unchanged, total.geocoded, total.unlocated,
+                   total.read, tally.added, tally.updated, tally.unchanged, total.geocoded, total.unlocated,
                    total.rejected);
         if (n_areas && !quiet)
             printf("geocoded %zu at a place, %zu at their admin2 or admin3, %zu at their admin1, %zu at their "
                    "country\n", total.geocoded - n_areas, ctx.log.n_district, ctx.log.n_admin1, ctx.log.n_country);
-        if (!quiet) printf("store %s: %zu events, %zu of them unlocated\n", db, n_events, n_unlocated);
+        if (!quiet) printf("store %s: %zu events, %zu of them unlocated\n", db_name, n_events, n_unlocated);
         if (report_path) {
             int bad = ev_geocoder_report(ro.geocoder, tempfile_fp(&report)) < 0;
             if (bad || tempfile_commit(&report, &err) < 0) {
                 if (bad) cli_error("import", "%s: cannot write: %s", report_path, strerror(errno));
                 else cli_error("import", "%s", err);
-                fprintf(stderr, "eventmap import: the events are in %s; the review was not written\n", db);
+                fprintf(stderr, "eventmap import: the events are in %s; the review was not written\n", db_name);
                 status = EXIT_FAIL;
             } else {
                 if (!quiet) printf("review of the places: %s\n", report_path);
@@ -235,6 +238,7 @@ int cmd_import(int argc, char **argv)
         }
     }
 cleanup:
+    free(db_name);
     tempfile_abort(&report); /* after a failure: no review */
     ev_geocoder_free(ro.geocoder);
     store_close(ctx.st);

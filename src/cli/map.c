@@ -25,7 +25,7 @@
 
 static const struct cli_usage map_usage = {
     "map",
-    "usage: eventmap map [--db PATH | --in FILE] [filters] [-o FILE.png] [--bbox W,S,E,N]\n"
+    "usage: eventmap map [--db PATH|URL | --in FILE] [filters] [-o FILE.png] [--bbox W,S,E,N]\n"
     "                    [--size WxH] [--title TEXT] [--labels auto|none|all] [--quiet]\n",
     "Draws a PNG overview map of the events: land, sea, borders and reference\n"
     "places, the events as markers coloured by type and sized by fatalities (or as\n"

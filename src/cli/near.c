@@ -17,7 +17,7 @@
 
 static const struct cli_usage near_usage = {
     "near",
-    "usage: eventmap near LAT,LON|PLACE --radius KM [--db PATH | --in FILE] [filters]\n"
+    "usage: eventmap near LAT,LON|PLACE --radius KM [--db PATH|URL | --in FILE] [filters]\n"
     "                     [--format table|csv|geojson] [--limit N]\n",
     "Events within KM kilometres of a point or of a place the gazetteer resolves,\n"
     "nearest first, each with its geodesic distance.\n",

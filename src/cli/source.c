@@ -21,7 +21,7 @@
 void cli_source_init(cli_source *s)
 {
     memset(s, 0, sizeof(*s));
-    s->db = "output/events.gpkg";
+    s->db = cli_default_db();
 }
 
 gaz *cli_source_gazetteer(cli_source *s, const char *cmd)
@@ -124,9 +124,12 @@ int cli_source_prepare(cli_source *s, const char *cmd)
     if (s->actor) s->filter.actor = s->actor;
     if (!s->in) {
         char *err = NULL;
+        s->db_name = store_display_name(s->db);
         if (store_open(s->db, STORE_READ, &s->st, &err) < 0) {
             cli_error(cmd, "%s", err ? err : "cannot open the store");
-            if (!s->db_given) fputs("hint: 'eventmap import FILE' makes output/events.gpkg; or give --db or --in\n", stderr);
+            if (!s->db_given)
+                fprintf(stderr, "hint: 'eventmap import FILE' makes %s; or give --db or --in\n",
+                        store_is_database(s->db) ? "the store" : s->db);
             free(err);
             return EXIT_FAIL;
         }
@@ -222,6 +225,7 @@ void cli_source_free(cli_source *s)
     geo_shape_free(s->geo, s->region_shape);
     geo_ctx_free(s->geo);
     gaz_close(s->g);
+    free(s->db_name);
 }
 
 progress *cli_source_progress(cli_source *s, const char *what, int quiet)

@@ -19,7 +19,7 @@
  * their help starts at column 20 whatever the command's column. */
 #define OPT_SOURCE(s)                                                                                               \
     OPT_COLUMN(20),                                                                                                 \
-    OPT_STRING_F(0, "db", &(s)->db, "PATH", "the store (default: output/events.gpkg)", &(s)->db_given),               \
+    OPT_STRING_F(0, "db", &(s)->db, "PATH|URL", "the store (default: $EVENTMAP_DB, else output/events.gpkg)", &(s)->db_given),               \
     OPT_STRING(0, "in", &(s)->in, "FILE", "read a CSV or GeoJSON file instead of a store"),                         \
     OPT_STRING(0, "since", &(s)->since, "DATE", "events on or after DATE (YYYY-MM-DD)"),                            \
     OPT_STRING(0, "until", &(s)->until, "DATE", "events on or before DATE"),                                        \
@@ -31,6 +31,7 @@
 
 typedef struct {
     const char *db, *in;
+    char *db_name;             /* store_display_name(db) once prepared: never a password */
     int db_given;              /* --db was given */
     const char *since, *until, *type, *actor, *region, *gazetteer;
     ev_filter filter;

@@ -22,7 +22,7 @@
 
 static const struct cli_usage tiles_usage = {
     "tiles",
-    "usage: eventmap tiles [--db PATH | --in FILE] [filters] [-o DIR | --mbtiles FILE]\n"
+    "usage: eventmap tiles [--db PATH|URL | --in FILE] [filters] [-o DIR | --mbtiles FILE]\n"
     "                      [--zoom MIN-MAX] [--bbox W,S,E,N] [--resume] [--jobs N] [--quiet]\n",
     "Renders XYZ map tiles (DIR/z/x/y.png, 256 px, Web Mercator) of the events over\n"
     "the base map, and beside them tilejson.json, events.geojson and index.html, a\n"
@@ -132,7 +132,7 @@ int cmd_tiles(int argc, char **argv)
 
     tiles_opts run = {
         .dir = dir, .mbtiles_path = mbtiles_path, .leaflet_dir = leaflet_dir,
-        .source_name = src.in ? src.in : src.db, .min_zoom = zmin, .max_zoom = zmax,
+        .source_name = src.in ? src.in : src.db_name, .min_zoom = zmin, .max_zoom = zmax,
         .has_bbox = has_bbox, .bbox = bbox, .resume = resume, .jobs = (int)jobs,
         .read_events = cli_source_scan, .source = &src,
         .progress = NULL,

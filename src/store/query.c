@@ -1,9 +1,10 @@
 /*
- * query.c - queries made of the store's own calls, the same over any back
- * end: store_near, the R*Tree's circle (store_within) and then each event's
- * row (store_get) for the filters.
+ * query.c - queries made of the store's own calls, for a back end without
+ * a query of its own: store_near, the R*Tree's circle (store_within) and
+ * then each event's row (store_get) for the filters.
  */
 #include "store/store.h"
+#include "store/store_int.h"
 
 #include <stdlib.h>
 
@@ -44,6 +45,7 @@ static int on_event(void *ctx, const ev_event *e, char **err)
 
 int store_near(store *s, geo_point c, double km, const ev_filter *f, store_event_fn fn, void *ctx, char **err)
 {
+    if (s->backend->near) return s->backend->near(s, c, km, f, fn, ctx, err);
     /* the keys first: the R*Tree and the sphere find the events in the
      * circle without reading rows; then each one's row */
     key_list k = { NULL, 0, 0 };

@@ -246,7 +246,9 @@ typedef struct {
     strbuf pool;
 } id_map;
 
-struct store {
+typedef struct gpkg_store gpkg_store;
+struct gpkg_store {
+    store base;                   /* first: a store * is a gpkg_store * */
     sqlite3 *db;
     char *path;                   /* as given to store_open, for messages */
     sqlite3_stmt *q[Q_N];         /* NULL until first used */
@@ -275,7 +277,7 @@ struct store {
 /* Report SQLite's error rc for what the store was doing (a verb phrase:
  * "cannot write").  A file that is not a database, or a damaged one, is bad
  * input; running out of memory is internal; everything else is I/O. */
-static int sql_error(store *s, int rc, const char *doing, char **err)
+static int sql_error(gpkg_store *s, int rc, const char *doing, char **err)
 {
     int primary = rc & 0xff;
     const char *msg = s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
@@ -292,7 +294,7 @@ static int sql_error(store *s, int rc, const char *doing, char **err)
 
 /* ------------------------------------------------------------- statements */
 
-static int prepare(store *s, const char *sql, sqlite3_stmt **out, char **err)
+static int prepare(gpkg_store *s, const char *sql, sqlite3_stmt **out, char **err)
 {
     int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, out, NULL);
     if (rc != SQLITE_OK) {
@@ -308,21 +310,21 @@ static int prepare(store *s, const char *sql, sqlite3_stmt **out, char **err)
 
 /* The cached statement `which`, prepared when first needed, or NULL with
  * *rc set. */
-static sqlite3_stmt *query(store *s, int which, int *rc, char **err)
+static sqlite3_stmt *query(gpkg_store *s, int which, int *rc, char **err)
 {
     if (!s->q[which]) *rc = prepare(s, query_sql[which], &s->q[which], err);
     return s->q[which];
 }
 
 /* Run SQL that returns no rows (pragmas, BEGIN, COMMIT, the schema). */
-static int exec(store *s, const char *sql, const char *doing, char **err)
+static int exec(gpkg_store *s, const char *sql, const char *doing, char **err)
 {
     int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
     return rc == SQLITE_OK ? 0 : sql_error(s, rc, doing, err);
 }
 
 /* Step a write statement to its end and reset it; 0 or an error. */
-static int step_write(store *s, sqlite3_stmt *st, char **err)
+static int step_write(gpkg_store *s, sqlite3_stmt *st, char **err)
 {
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
@@ -331,7 +333,7 @@ static int step_write(store *s, sqlite3_stmt *st, char **err)
 }
 
 /* Step a count statement; its one number, or an error. */
-static int count_of(store *s, int which, size_t *n, char **err)
+static int count_of(gpkg_store *s, int which, size_t *n, char **err)
 {
     int rc = 0;
     sqlite3_stmt *st = query(s, which, &rc, err);
@@ -514,7 +516,7 @@ static sqlite3_int64 id_map_get(id_map *m, const char *id)
 }
 
 /* Remember id (not there yet) as fid's.  EM_EINTERNAL past 4 GB of ids. */
-static int id_map_put(store *s, const char *id, sqlite3_int64 fid, char **err)
+static int id_map_put(gpkg_store *s, const char *id, sqlite3_int64 fid, char **err)
 {
     id_map *m = &s->ids;
     size_t len = strlen(id);
@@ -552,7 +554,7 @@ static void id_map_clear(id_map *m)
 /* The file's application_id, user_version, number of schema objects and
  * whether the tables of an eventmap GeoPackage are among them (with the
  * columns of ours in events). */
-static int read_mark(store *s, int *app_id, int *version, int *n_objects, int *has_tables, char **err)
+static int read_mark(gpkg_store *s, int *app_id, int *version, int *n_objects, int *has_tables, char **err)
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(s->db,
@@ -584,7 +586,7 @@ static int read_mark(store *s, int *app_id, int *version, int *n_objects, int *h
 }
 
 /* The SQL that makes the R*Tree's triggers again, or drops them. */
-static int make_triggers(store *s, int drop, char **err)
+static int make_triggers(gpkg_store *s, int drop, char **err)
 {
     strbuf sql = STRBUF_INIT;
     if (drop) gpkg_rtree_drop_triggers_sql(&sql, "events", "geom");
@@ -597,7 +599,7 @@ static int make_triggers(store *s, int drop, char **err)
 /* Give an empty database the GeoPackage's tables, ours and the mark, in
  * one transaction.  Another process may be doing the same: whoever takes
  * the write lock first creates it, the other finds it made. */
-static int create_schema(store *s, char **err)
+static int create_schema(gpkg_store *s, char **err)
 {
     int rc = exec(s, "BEGIN IMMEDIATE", "cannot create the store", err);
     if (rc < 0) return rc;
@@ -619,10 +621,14 @@ static int create_schema(store *s, char **err)
     return rc;
 }
 
-int store_open(const char *path, int mode, store **out, char **err)
+static const store_backend gpkg_backend;
+static void gp_close(store *base);
+static void gp_rollback(store *base);
+
+int gpkg_store_open(const char *path, int mode, store **out, char **err)
 {
     int rc = 0, created = 0;
-    store *s = NULL;
+    gpkg_store *s = NULL;
     struct stat st;
 
     *out = NULL;
@@ -638,6 +644,7 @@ int store_open(const char *path, int mode, store **out, char **err)
     }
 
     s = xcalloc(1, sizeof(*s));
+    s->base.backend = &gpkg_backend;
     s->path = xstrdup(path);
     sb_init(&s->ids.pool, 0);
     /* NOMUTEX: a store is used by one thread at a time (store.h). */
@@ -698,17 +705,18 @@ int store_open(const char *path, int mode, store **out, char **err)
     sb_release(&pragmas);
     if (rc < 0) goto cleanup;
 
-    *out = s;
+    *out = &s->base;
     return 0;
 
 cleanup:
-    store_close(s);
+    gp_close((store *)s);
     if (created) unlink(path);
     return rc;
 }
 
-void store_close(store *s)
+static void gp_close(store *base)
 {
+    gpkg_store *s = (gpkg_store *)base;
     if (!s) return;
     for (int i = 0; i < Q_N; i++) sqlite3_finalize(s->q[i]);
     for (int i = 0; i < SCAN_N; i++) sqlite3_finalize(s->scan[i]);
@@ -826,7 +834,7 @@ static void put_be(unsigned char *p, uint64_t v, int n_bytes)
 }
 
 typedef struct {
-    store *s;
+    gpkg_store *s;
     sqlite3_stmt *node_st, *parent_st;
     unsigned char *blob;   /* one node, node_size bytes */
     size_t node_size;
@@ -871,7 +879,7 @@ static int write_node(rtree_writer *w, sqlite3_int64 nodeno, int depth, const rt
 
 /* Fill %_rowid from leaf_of (key fid, value its leaf), in fid order so that
  * every insert appends to the b-tree, ROWID_BATCH rows a statement. */
-static int write_rowids(store *s, sort_pair *leaf_of, size_t n, char **err)
+static int write_rowids(gpkg_store *s, sort_pair *leaf_of, size_t n, char **err)
 {
     sqlite3_stmt *batch_st = NULL, *one_st = NULL;
     strbuf sql = STRBUF_INIT;
@@ -906,7 +914,7 @@ static int write_rowids(store *s, sort_pair *leaf_of, size_t n, char **err)
  * 4-byte floats, all big-endian); every node the size of the root's blob;
  * %_rowid maps each fid to its leaf, %_parent each node but the root to its
  * parent.  The tests check the result with SQLite's rtreecheck(). */
-static int rtree_build(store *s, rtree_cell *cells, size_t n, char **err)
+static int rtree_build(gpkg_store *s, rtree_cell *cells, size_t n, char **err)
 {
     int rc = 0;
     sqlite3_stmt *size_st = NULL;
@@ -983,7 +991,7 @@ cleanup:
 
 /* Insert (which = Q_RT_INSERT) or move (Q_RT_MOVE) fid's point in the R*Tree,
  * or delete it (Q_RT_DELETE, lon and lat unused). */
-static int rtree_write(store *s, int which, sqlite3_int64 fid, double lon, double lat, char **err)
+static int rtree_write(gpkg_store *s, int which, sqlite3_int64 fid, double lon, double lat, char **err)
 {
     int rc = 0;
     sqlite3_stmt *st = query(s, which, &rc, err);
@@ -1001,7 +1009,7 @@ static int rtree_write(store *s, int which, sqlite3_int64 fid, double lon, doubl
  * INSERT into rtree_events_geom costs some 15 us); many, against what the tree
  * holds, make it rebuild the whole tree by rtree_build (about 1 us an
  * entry, old ones included). */
-static int rtree_flush(store *s, char **err)
+static int rtree_flush(gpkg_store *s, char **err)
 {
     /* a write under a running SELECT: every scan flushes before it starts */
     assert(s->scanning == 0);
@@ -1055,7 +1063,7 @@ static int rtree_flush(store *s, char **err)
 }
 
 /* The pending entry of fid, or NULL. */
-static rtree_pending *find_pending(store *s, sqlite3_int64 fid)
+static rtree_pending *find_pending(gpkg_store *s, sqlite3_int64 fid)
 {
     size_t lo = 0, hi = s->n_pending;
     while (lo < hi) {
@@ -1069,7 +1077,7 @@ static rtree_pending *find_pending(store *s, sqlite3_int64 fid)
 
 /* fid's point goes into the R*Tree later, at the end of the transaction
  * (whose puts keep the R*Tree themselves, its triggers set aside). */
-static int rtree_add(store *s, sqlite3_int64 fid, double lon, double lat, char **err)
+static int rtree_add(gpkg_store *s, sqlite3_int64 fid, double lon, double lat, char **err)
 {
     assert(s->in_transaction && s->triggers_dropped);
     if (s->n_pending && fid <= s->pending[s->n_pending - 1].fid) {
@@ -1088,7 +1096,7 @@ static int rtree_add(store *s, sqlite3_int64 fid, double lon, double lat, char *
 
 /* The events' extent in gpkg_contents, before a transaction's first write
  * changes it. */
-static int extent_load(store *s, char **err)
+static int extent_load(gpkg_store *s, char **err)
 {
     int rc = 0;
     sqlite3_stmt *st = query(s, Q_EXTENT, &rc, err);
@@ -1112,7 +1120,7 @@ static int extent_load(store *s, char **err)
 }
 
 /* A write put a point at (lon, lat), or took one away from there. */
-static void extent_add(store *s, double lon, double lat)
+static void extent_add(gpkg_store *s, double lon, double lat)
 {
     s->extent[0] = fmin(s->extent[0], lon);
     s->extent[1] = fmax(s->extent[1], lon);
@@ -1120,7 +1128,7 @@ static void extent_add(store *s, double lon, double lat)
     s->extent[3] = fmax(s->extent[3], lat);
 }
 
-static void extent_remove(store *s, double lon, double lat)
+static void extent_remove(gpkg_store *s, double lon, double lat)
 {
     if (lon == s->extent[0] || lon == s->extent[1] || lat == s->extent[2] || lat == s->extent[3])
         s->extent_stale = 1;
@@ -1129,7 +1137,7 @@ static void extent_remove(store *s, double lon, double lat)
 /* Before the COMMIT of a transaction that wrote: gpkg_contents' extent of
  * the events (measured again over every point when a write moved one off
  * its edge: a scan of the table) and last_change. */
-static int contents_update(store *s, char **err)
+static int contents_update(gpkg_store *s, char **err)
 {
     int rc = 0;
     if (!s->wrote) return 0;
@@ -1159,7 +1167,7 @@ static int contents_update(store *s, char **err)
 }
 
 /* The write transaction is over, committed or not. */
-static void end_write(store *s)
+static void end_write(gpkg_store *s)
 {
     s->wrote = 0;
     s->extent_known = 0;
@@ -1168,8 +1176,9 @@ static void end_write(store *s)
 
 /* ------------------------------------------------------------- transactions */
 
-int store_begin(store *s, char **err)
+static int gp_begin(store *base, char **err)
 {
+    gpkg_store *s = (gpkg_store *)base;
     if (s->in_transaction)
         return em_error(err, EM_EUSAGE, "%s: a transaction is already open", s->path);
     /* IMMEDIATE: take the write lock now, so that a second writer waits
@@ -1194,7 +1203,7 @@ int store_begin(store *s, char **err)
 }
 
 /* The transaction is over: back to a reading connection's cache. */
-static void end_transaction(store *s)
+static void end_transaction(gpkg_store *s)
 {
     s->in_transaction = 0;
     s->write_failed = 0;
@@ -1209,8 +1218,9 @@ static void end_transaction(store *s)
     sb_release(&pragma);
 }
 
-int store_commit(store *s, char **err)
+static int gp_commit(store *base, char **err)
 {
+    gpkg_store *s = (gpkg_store *)base;
     if (!s->in_transaction) return em_error(err, EM_EUSAGE, "%s: no transaction to commit", s->path);
     if (s->scanning) return em_error(err, EM_EUSAGE, "%s: cannot commit during a scan", s->path);
     int rc = 0;
@@ -1226,15 +1236,16 @@ int store_commit(store *s, char **err)
     if (rc == 0) rc = contents_update(s, err);
     if (rc == 0) rc = exec(s, "COMMIT", "cannot commit", err);
     if (rc < 0) {
-        store_rollback(s);
+        gp_rollback(base);
         return rc;
     }
     end_transaction(s);
     return 0;
 }
 
-void store_rollback(store *s)
+static void gp_rollback(store *base)
 {
+    gpkg_store *s = (gpkg_store *)base;
     if (!s) return;
     if (!sqlite3_get_autocommit(s->db)) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     if (s->in_transaction) end_transaction(s);
@@ -1243,25 +1254,11 @@ void store_rollback(store *s)
 
 /* ------------------------------------------------------------- writing */
 
-/* Check what store_put cannot store faithfully. */
-static int check_event(store *s, const ev_event *e, char **err)
-{
-    if (!e->id || !*e->id) return em_error(err, EM_EINPUT, "%s: an event has no id", s->path);
-    if (e->located && (!isfinite(e->lat) || e->lat < -90 || e->lat > 90))
-        return em_error(err, EM_EINPUT, "%s: event %s: latitude %g is not in -90..90", s->path, e->id, e->lat);
-    if (e->located && (!isfinite(e->lon) || e->lon < -180 || e->lon > 180))
-        return em_error(err, EM_EINPUT, "%s: event %s: longitude %g is not in -180..180", s->path, e->id,
-                        e->lon);
-    if (!isfinite(e->confidence))
-        return em_error(err, EM_EINPUT, "%s: event %s: confidence is not a number", s->path, e->id);
-    return 0;
-}
-
 /* e's id is taken (by fid when fid > 0, else look it up by id): compare
  * with the stored row, update it (and, in a transaction, its R*Tree entry;
  * outside one the triggers do) when something differs or when the row
  * lacks eventmap's keys (another program wrote it). */
-static int put_existing(store *s, const ev_event *e, sqlite3_int64 fid, char **err)
+static int put_existing(gpkg_store *s, const ev_event *e, sqlite3_int64 fid, char **err)
 {
     int rc = 0;
     sqlite3_stmt *old_st = query(s, fid ? Q_OLD_FID : Q_OLD, &rc, err);
@@ -1314,7 +1311,7 @@ static int put_existing(store *s, const ev_event *e, sqlite3_int64 fid, char **e
 
 /* Whether e is stored as it is (with eventmap's keys): 1 or 0, or an
  * error. */
-static int stored_as_is(store *s, const ev_event *e, char **err)
+static int stored_as_is(gpkg_store *s, const ev_event *e, char **err)
 {
     int rc = 0;
     sqlite3_stmt *old_st = query(s, Q_OLD, &rc, err);
@@ -1337,7 +1334,7 @@ static int stored_as_is(store *s, const ev_event *e, char **err)
  * import into an empty store the indexes too.  Until a put changes an
  * event, nothing is written: a transaction of unchanged events leaves the
  * file as it was. */
-static int begin_bulk(store *s, const ev_event *e, char **err)
+static int begin_bulk(gpkg_store *s, const ev_event *e, char **err)
 {
     int rc = 0;
     size_t n_events = 0;
@@ -1355,7 +1352,7 @@ static int begin_bulk(store *s, const ev_event *e, char **err)
     return 0;
 }
 
-static int put(store *s, const ev_event *e, char **err)
+static int put(gpkg_store *s, const ev_event *e, char **err)
 {
     int rc = 0;
     if (s->in_transaction && !s->triggers_dropped && (rc = begin_bulk(s, e, err)) != 0) return rc;
@@ -1380,9 +1377,10 @@ static int put(store *s, const ev_event *e, char **err)
     return STORE_NEW;
 }
 
-int store_put(store *s, const ev_event *e, char **err)
+static int gp_put(store *base, const ev_event *e, char **err)
 {
-    int rc = check_event(s, e, err);
+    gpkg_store *s = (gpkg_store *)base;
+    int rc = store_check_event(s->path, e, err);
     if (rc < 0) return rc;
     if (s->scanning) return em_error(err, EM_EUSAGE, "%s: cannot write during a scan", s->path);
     if (s->in_transaction) {
@@ -1410,8 +1408,9 @@ int store_put(store *s, const ev_event *e, char **err)
 
 /* ------------------------------------------------------------- reading */
 
-int store_count(store *s, size_t *total, size_t *unlocated, char **err)
+static int gp_count(store *base, size_t *total, size_t *unlocated, char **err)
 {
+    gpkg_store *s = (gpkg_store *)base;
     /* The located events are the R*Tree's entries (and those waiting to go
      * in): two counts of b-trees, no scan of the events. */
     size_t n_total = 0, n_located = 0;
@@ -1450,23 +1449,11 @@ static int inside(const geo_bbox *b, double lon, double lat)
     return lon >= b->west_deg && lon <= b->east_deg && lat >= b->south_deg && lat <= b->north_deg;
 }
 
-static int check_box(store *s, const geo_bbox *b, char **err)
-{
-    if (!isfinite(b->west_deg) || !isfinite(b->east_deg) || !isfinite(b->south_deg) ||
-        !isfinite(b->north_deg) || b->south_deg > b->north_deg)
-        return em_error(err, EM_EUSAGE, "%s: not a bounding box: %g,%g,%g,%g", s->path, b->west_deg,
-                        b->south_deg, b->east_deg, b->north_deg);
-    if (b->west_deg > b->east_deg)
-        return em_error(err, EM_EUSAGE, "%s: box %g,%g,%g,%g crosses the antimeridian: split it", s->path,
-                        b->west_deg, b->south_deg, b->east_deg, b->north_deg);
-    return 0;
-}
-
 /* Run st (bound) and hand each row that passes to fn.  box_index >= 0: the
  * rows are from boxes[box_index]; keep those exactly inside it and not
  * inside an earlier box (handed out already).  Returns 0, 1 when fn stopped
  * the scan, or an error. */
-static int scan_rows(store *s, sqlite3_stmt *st, const ev_filter *rest, const geo_bbox *boxes,
+static int scan_rows(gpkg_store *s, sqlite3_stmt *st, const ev_filter *rest, const geo_bbox *boxes,
                      long box_index, store_event_fn fn, void *ctx, char **err)
 {
     int rc;
@@ -1489,12 +1476,12 @@ static int scan_rows(store *s, sqlite3_stmt *st, const ev_filter *rest, const ge
     return 0;
 }
 
-int store_scan(store *s, const ev_filter *f, const geo_bbox *boxes, size_t n_boxes, store_event_fn fn,
+static int gp_scan(store *base, const ev_filter *f, const geo_bbox *boxes, size_t n_boxes, store_event_fn fn,
                void *ctx, char **err)
 {
+    gpkg_store *s = (gpkg_store *)base;
     int rc = 0;
-    for (size_t i = 0; i < n_boxes; i++)
-        if ((rc = check_box(s, &boxes[i], err)) < 0) return rc;
+    if ((rc = store_check_boxes(s->path, boxes, n_boxes, err)) < 0) return rc;
     /* the R*Tree must hold this transaction's new events before any scan
      * starts (store_put is refused during a scan, so a nested scan finds
      * none pending and never writes under its caller's SELECT) */
@@ -1571,12 +1558,12 @@ cleanup:
 /* store_points: the few columns a map needs, straight from the rows,
  * without building an ev_event (store_scan reads and converts all 21
  * columns, ~1.7 s for 1M events; this ~0.45 s). */
-int store_points(store *s, const ev_filter *f, const geo_bbox *boxes, size_t n_boxes, store_point_fn fn,
+static int gp_points(store *base, const ev_filter *f, const geo_bbox *boxes, size_t n_boxes, store_point_fn fn,
                  void *ctx, char **err)
 {
+    gpkg_store *s = (gpkg_store *)base;
     int rc = 0;
-    for (size_t i = 0; i < n_boxes; i++)
-        if ((rc = check_box(s, &boxes[i], err)) < 0) return rc;
+    if ((rc = store_check_boxes(s->path, boxes, n_boxes, err)) < 0) return rc;
     if (s->n_pending && (rc = rtree_flush(s, err)) < 0) return rc; /* as in store_scan */
     assert(s->n_pending == 0);
     int need_actor = f && f->actor, need_rest = f && (f->actor || f->region);
@@ -1701,7 +1688,7 @@ static double sphere_km(double lat1, double lon1, double lat2, double lon2)
 }
 
 /* The exact coordinates of event fid (the R*Tree holds 32-bit floats). */
-static int exact_point(store *s, sqlite3_int64 fid, double *lat, double *lon, char **err)
+static int exact_point(gpkg_store *s, sqlite3_int64 fid, double *lat, double *lon, char **err)
 {
     int rc;
     if (!s->exact_st && (rc = prepare(s, "SELECT geom FROM events WHERE fid = ?1", &s->exact_st, err)) < 0)
@@ -1758,7 +1745,7 @@ static double approx_km(const within_query *q, double lat, double lon)
  * than all of this). */
 static int within_callback(sqlite3_rtree_query_info *info)
 {
-    store *s = info->pContext;
+    gpkg_store *s = info->pContext;
     within_query *q = s->wq;
     const sqlite3_rtree_dbl *a = info->aCoord; /* min_lon, max_lon, min_lat, max_lat */
     info->eWithin = NOT_WITHIN;
@@ -1789,8 +1776,9 @@ static int within_callback(sqlite3_rtree_query_info *info)
     return SQLITE_OK;
 }
 
-int store_within(store *s, geo_point c, double km, int exact_km, store_hit_fn fn, void *ctx, char **err)
+static int gp_within(store *base, geo_point c, double km, int exact_km, store_hit_fn fn, void *ctx, char **err)
 {
+    gpkg_store *s = (gpkg_store *)base;
     int rc = 0;
     if (!(km >= 0) || !(c.lat_deg >= -90 && c.lat_deg <= 90) || !isfinite(c.lon_deg))
         return em_error(err, EM_EUSAGE, "%s: no circle of %g km around %g,%g", s->path, km, c.lat_deg, c.lon_deg);
@@ -1845,8 +1833,9 @@ int store_within(store *s, geo_point c, double km, int exact_km, store_hit_fn fn
     return rc;
 }
 
-int store_get(store *s, int64_t key, const ev_filter *f, store_event_fn fn, void *ctx, char **err)
+static int gp_get(store *base, int64_t key, const ev_filter *f, store_event_fn fn, void *ctx, char **err)
 {
+    gpkg_store *s = (gpkg_store *)base;
     int rc;
     if (!s->get_st && (rc = prepare(s, "SELECT " EVENT_COLUMNS " FROM events WHERE fid = ?1", &s->get_st, err)) < 0)
         return rc;
@@ -1871,7 +1860,20 @@ int store_get(store *s, int64_t key, const ev_filter *f, store_event_fn fn, void
     return rc;
 }
 
-void store_versions(struct strbuf *out)
+static const store_backend gpkg_backend = {
+    .close = gp_close,
+    .begin = gp_begin,
+    .commit = gp_commit,
+    .rollback = gp_rollback,
+    .put = gp_put,
+    .count = gp_count,
+    .scan = gp_scan,
+    .points = gp_points,
+    .within = gp_within,
+    .get = gp_get,
+};
+
+void gpkg_store_versions(struct strbuf *out)
 {
     sb_addf(out, "%sSQLite %s", out->len ? ", " : "", sqlite3_libversion());
 }

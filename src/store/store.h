@@ -1,9 +1,12 @@
 /*
- * store.h - the event store: one interface over the embedded SQLite back end
- * (sqlite.c: one file, an OGC GeoPackage 1.3 that GDAL and QGIS open as the
- * point layer `events`, with GeoPackage's R*Tree index on the points and
- * indexes for date and type) so that a PostGIS back end can be added later
- * without touching the callers.
+ * store.h - the event store: one interface over two back ends, chosen by
+ * what store_open is given:
+ *   - a path: the embedded one (sqlite.c), one file, an OGC GeoPackage 1.3
+ *     that GDAL and QGIS open as the point layer `events`, with
+ *     GeoPackage's R*Tree index on the points and indexes for date and type;
+ *   - a postgresql:// (or postgres://) URL: a table `events` in PostgreSQL
+ *     with PostGIS (pg.c), for a team sharing one store, with a
+ *     geography(Point, 4326) column under a GiST index.
  *
  * An event is keyed by its id (ev_event.id): putting the same id again
  * updates it in place, so importing a file twice leaves one copy.  Writes
@@ -25,6 +28,15 @@ typedef struct store store;
 
 enum { STORE_READ = 0, STORE_CREATE = 1 };
 
+/* Whether target names a PostgreSQL database (postgresql:// or
+ * postgres://) rather than a file. */
+int store_is_database(const char *target);
+
+/* A store's name fit for messages and logs: target itself for a path; for
+ * a database URL, the URL without its password (user, host, port,
+ * database and the other settings kept).  The caller frees it. */
+char *store_display_name(const char *target);
+
 /* Open the store at path.  STORE_CREATE creates it (and its directory's file)
  * when missing; STORE_READ fails with EM_EIO "PATH: no such store" when it
  * is missing.  A file that is not an eventmap store gives EM_EINPUT
@@ -37,6 +49,14 @@ enum { STORE_READ = 0, STORE_CREATE = 1 };
  * closes *out with store_close; on error *out is NULL.  A store is used by
  * one thread at a time. */
 int store_open(const char *path, int mode, store **out, char **err);
+/* For a database (store_is_database), the same modes: STORE_CREATE makes
+ * the tables when the database has none (PostGIS must be installed in it
+ * or installable by the user), STORE_READ fails with EM_EIO "NAME: no
+ * eventmap store in this database".  Connection settings are libpq's: the
+ * URL, then the PG* environment variables and ~/.pgpass for what it leaves
+ * out.  Every message names the database by store_display_name, never
+ * with its password; a database that cannot be reached or refuses the
+ * login gives EM_EIO "NAME: cannot connect: REASON" on one line. */
 /* Close; an open transaction is rolled back.  store_close(NULL) is a no-op. */
 void store_close(store *s);
 
@@ -52,9 +72,12 @@ int store_commit(store *s, char **err);
 /* Undo the open transaction's writes, if any. */
 void store_rollback(store *s);
 
-enum { STORE_NEW = 1, STORE_UPDATED = 2, STORE_UNCHANGED = 3 };
+enum { STORE_PENDING = 0, STORE_NEW = 1, STORE_UPDATED = 2, STORE_UNCHANGED = 3 };
 /* Insert or update e by its id.  Returns STORE_NEW, STORE_UPDATED (some
- * field differs) or STORE_UNCHANGED, or a negative error.  An event without
+ * field differs) or STORE_UNCHANGED, or STORE_PENDING when the back end
+ * decides at the commit (PostGIS inside a transaction: the puts are
+ * streamed to the server and merged there; store_last_tally then says what
+ * they did), or a negative error.  An event without
  * an id, with coordinates outside -90..90 / -180..180 (when located) or a
  * confidence that is not a number gives EM_EINPUT and changes nothing; the
  * transaction can go on.  Another error inside a transaction leaves only
@@ -62,6 +85,15 @@ enum { STORE_NEW = 1, STORE_UPDATED = 2, STORE_UNCHANGED = 3 };
  * each put is a transaction of its own (slow: one disk sync each).  Not
  * allowed from a store_scan callback (EM_EUSAGE). */
 int store_put(store *s, const ev_event *e, char **err);
+
+/* What the puts of the last committed transaction did (or of the last put
+ * outside a transaction): events added, updated and unchanged.  On
+ * PostGIS, an id put twice in one transaction counts once, as what its
+ * last put did to the stored event. */
+typedef struct {
+    size_t added, updated, unchanged;
+} store_tally;
+void store_last_tally(const store *s, store_tally *out);
 
 /* Number of events, and of them without coordinates (an open transaction's
  * puts included). */

@@ -7,8 +7,57 @@
 
 #include <stddef.h>
 
+#include "store/store.h"
+
 struct sqlite3;
 struct strbuf;
+
+/* ---- store.c: one interface, two back ends */
+
+/* What a back end does for each call of store.h; store.c checks the
+ * arguments every back end shares (a NULL store, an event store_put cannot
+ * store) and counts what the puts did.  near may be NULL: store_near is
+ * then store_within and store_get, as query.c makes it. */
+typedef struct store_backend {
+    void (*close)(store *s);
+    int (*begin)(store *s, char **err);
+    int (*commit)(store *s, char **err);
+    void (*rollback)(store *s);
+    int (*put)(store *s, const ev_event *e, char **err);
+    int (*count)(store *s, size_t *total, size_t *unlocated, char **err);
+    int (*scan)(store *s, const ev_filter *f, const geo_bbox *boxes, size_t n_boxes, store_event_fn fn,
+                void *ctx, char **err);
+    int (*points)(store *s, const ev_filter *f, const geo_bbox *boxes, size_t n_boxes, store_point_fn fn,
+                  void *ctx, char **err);
+    int (*within)(store *s, geo_point c, double km, int exact_km, store_hit_fn fn, void *ctx, char **err);
+    int (*get)(store *s, int64_t key, const ev_filter *f, store_event_fn fn, void *ctx, char **err);
+    int (*near)(store *s, geo_point c, double km, const ev_filter *f, store_event_fn fn, void *ctx, char **err);
+} store_backend;
+
+/* The part of a store every back end's own struct begins with. */
+struct store {
+    const store_backend *backend;
+    int in_transaction;           /* between store_begin and store_commit/rollback (store.c's view) */
+    store_tally pending;          /* the open transaction's puts, as the back end answered them */
+    store_tally last;             /* the last committed transaction's */
+};
+
+/* EM_EINPUT for what store_put cannot store faithfully: no id, coordinates
+ * out of range, a confidence that is not a number; name is the store's,
+ * for the message. */
+int store_check_event(const char *name, const ev_event *e, char **err);
+
+/* EM_EUSAGE for a box that is not one (a coordinate not a number, south
+ * above north) or crosses the antimeridian (west > east). */
+int store_check_boxes(const char *name, const geo_bbox *boxes, size_t n_boxes, char **err);
+
+/* sqlite.c: the GeoPackage back end (store_open's for a path). */
+int gpkg_store_open(const char *path, int mode, store **out, char **err);
+void gpkg_store_versions(struct strbuf *out);
+
+/* pg.c: the PostGIS back end (store_open's for a postgresql:// URL). */
+int pg_store_open(const char *url, int mode, store **out, char **err);
+void pg_store_versions(struct strbuf *out);
 
 /* The name of the SQLite VFS a store opens with: NULL (SQLite's default)
  * unless EVENTMAP_CRASH_AT names one of the store's own crash points
