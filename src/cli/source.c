@@ -125,6 +125,7 @@ int cli_source_prepare(cli_source *s, const char *cmd)
     if (!s->in) {
         char *err = NULL;
         s->db_name = store_display_name(s->db);
+        s->db_title = store_short_name(s->db);
         if (store_open(s->db, STORE_READ, &s->st, &err) < 0) {
             cli_error(cmd, "%s", err ? err : "cannot open the store");
             if (!s->db_given)
@@ -226,6 +227,7 @@ void cli_source_free(cli_source *s)
     geo_ctx_free(s->geo);
     gaz_close(s->g);
     free(s->db_name);
+    free(s->db_title);
 }
 
 progress *cli_source_progress(cli_source *s, const char *what, int quiet)

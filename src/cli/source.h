@@ -32,6 +32,7 @@
 typedef struct {
     const char *db, *in;
     char *db_name;             /* store_display_name(db) once prepared: never a password */
+    char *db_title;            /* store_short_name(db) once prepared */
     int db_given;              /* --db was given */
     const char *since, *until, *type, *actor, *region, *gazetteer;
     ev_filter filter;

@@ -132,7 +132,7 @@ int cmd_tiles(int argc, char **argv)
 
     tiles_opts run = {
         .dir = dir, .mbtiles_path = mbtiles_path, .leaflet_dir = leaflet_dir,
-        .source_name = src.in ? src.in : src.db_name, .min_zoom = zmin, .max_zoom = zmax,
+        .source_name = src.in ? src.in : src.db_title, .min_zoom = zmin, .max_zoom = zmax,
         .has_bbox = has_bbox, .bbox = bbox, .resume = resume, .jobs = (int)jobs,
         .read_events = cli_source_scan, .source = &src,
         .progress = NULL,

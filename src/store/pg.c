@@ -204,6 +204,22 @@ char *store_display_name(const char *target)
     return sb_detach(&out, NULL);
 }
 
+char *store_short_name(const char *target)
+{
+    if (!store_is_database(target)) return xstrdup(target ? target : "");
+    /* the database's name, as libpq reads the URL */
+    char *why = NULL;
+    PQconninfoOption *opts = PQconninfoParse(target, &why);
+    PQfreemem(why);
+    const char *db = NULL;
+    for (PQconninfoOption *o = opts; o && o->keyword; o++)
+        if (!strcmp(o->keyword, "dbname") && o->val && *o->val) db = o->val;
+    strbuf out = STRBUF_INIT;
+    sb_addf(&out, "PostgreSQL %s", db ? db : "database");
+    PQconninfoFree(opts);
+    return sb_detach(&out, NULL);
+}
+
 /* msg on one line: its lines joined by "; ", without libpq's "ERROR:  "
  * and trailing newline. */
 static void add_one_line(strbuf *sb, const char *msg)
@@ -218,6 +234,9 @@ static void add_one_line(strbuf *sb, const char *msg)
         if (*p == '\n') {
             while (p[1] == '\n' || p[1] == ' ' || p[1] == '\t') p++;
             if (p[1] && sb->len > start) sb_adds(sb, "; ");
+        } else if (*p == ' ' && p > msg && p[-1] == ':') {
+            while (p[1] == ' ') p++; /* "FATAL:  password ..." */
+            sb_addch(sb, ' ');
         } else {
             sb_addch(sb, *p);
         }

@@ -36,6 +36,9 @@ int store_is_database(const char *target);
  * a database URL, the URL without its password (user, host, port,
  * database and the other settings kept).  The caller frees it. */
 char *store_display_name(const char *target);
+/* A short name for titles: target itself for a path, "PostgreSQL DBNAME"
+ * for a database.  The caller frees it. */
+char *store_short_name(const char *target);
 
 /* Open the store at path.  STORE_CREATE creates it (and its directory's file)
  * when missing; STORE_READ fails with EM_EIO "PATH: no such store" when it
