@@ -66,4 +66,23 @@ void test_not_run(const char *suite, const char *fmt, ...) __attribute__((format
 /* The notes given to test_not_run, one a line ("" when none); borrowed. */
 const char *test_not_run_notes(void);
 
+/* PostgreSQL + PostGIS for the cases of the PostGIS back end: a server of
+ * the tests' own (tests/pg/pg.sh), in a directory under /tmp on a unix
+ * socket, started by the first call (from a suite function, in the
+ * runner's process) and stopped when the runner exits.  PGHOST, PGPORT and
+ * PGUSER then point at it, for this process and the commands it runs.
+ * Returns 1 when it runs; 0 when it cannot start, with a NOT RUN note for
+ * suite saying why (or when CK_RUN_SUITE asks for another suite). */
+int test_pg_start(const char *suite);
+/* The server's directory (its socket's), or NULL when it is not running. */
+const char *test_pg_dir(void);
+/* A fresh database with PostGIS (a copy of the template pg.sh makes), as
+ * a postgresql:///NAME URL (caller frees); NULL when the server is not
+ * running or the copy failed (the reason on stderr).  From a test. */
+char *test_pg_new_db(void);
+/* Run sql in the database db (a name or a postgresql:// URL): 0, or -1 with the reason
+ * on stderr.  When out is not NULL, *out is the rows, fields joined by
+ * '|', a line each (caller frees). */
+int test_pg_exec(const char *db, const char *sql, char **out);
+
 #endif

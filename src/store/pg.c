@@ -48,6 +48,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/crash.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 #include "util/banned.h"
@@ -159,6 +160,8 @@ typedef struct {
     int64_t seq;                  /* puts of this transaction */
     size_t n_staged;              /* puts in eventmap_staging not merged yet */
     store_tally tally;            /* what the merges of this transaction did */
+    int has_schema;               /* the database holds the store's tables (else it reads as empty) */
+    int schema_in_tx;             /* this transaction made them: a rollback takes them away */
     int scanning;                 /* scans under way (a callback may nest them) */
     int read_tx;                  /* the outermost scan opened a read transaction of its own */
     unsigned cursor_seq;          /* names the cursors */
@@ -384,29 +387,29 @@ static int events_mark(pg_store *s, char **mark, char **err)
     return found;
 }
 
-/* Make the schema unless another eventmap just did: under a lock of the
- * database's, so that two first imports make it once. */
+/* Make the schema, inside the transaction store_begin opened, unless
+ * another eventmap just did: under a lock of the database's, so that two
+ * first imports make it once.  A rollback takes it away again, so that a
+ * failed first import leaves the database as it was. */
 static int create_schema(pg_store *s, char **err)
 {
-    int rc = exec(s, "BEGIN", "cannot create the store", err);
-    if (rc == 0)
-        rc = exec(s, "SELECT pg_advisory_xact_lock(hashtext('eventmap store schema'))", "cannot create the store",
+    int rc = exec(s, "SELECT pg_advisory_xact_lock(hashtext('eventmap store schema'))", "cannot create the store",
                   err);
     char *mark = NULL;
     int found = rc == 0 ? events_mark(s, &mark, err) : 0;
     if (found < 0) rc = found;
+    if (rc == 0 && found && strcmp(mark, PG_MARK))
+        rc = em_error(err, EM_EINPUT, "%s: the table events is not an eventmap store's", s->name);
     free(mark);
-    if (rc == 0 && !found) {
-        PGresult *res;
-        rc = query(s, "SELECT 1 FROM pg_extension WHERE extname = 'postgis'", 0, NULL, &res,
-                   "cannot create the store", err);
-        int has_postgis = rc == 0 && PQntuples(res) > 0;
-        PQclear(res);
-        if (rc == 0 && !has_postgis) rc = exec(s, "CREATE EXTENSION postgis", "cannot install PostGIS", err);
-        if (rc == 0) rc = exec(s, schema_sql, "cannot create the store", err);
-    }
-    if (rc == 0) rc = exec(s, "COMMIT", "cannot create the store", err);
-    if (rc < 0) PQclear(PQexec(s->conn, "ROLLBACK"));
+    if (rc < 0 || found) return rc;
+    PGresult *res;
+    rc = query(s, "SELECT 1 FROM pg_extension WHERE extname = 'postgis'", 0, NULL, &res, "cannot create the store",
+               err);
+    if (rc < 0) return rc;
+    int has_postgis = PQntuples(res) > 0;
+    PQclear(res);
+    if (!has_postgis) rc = exec(s, "CREATE EXTENSION postgis", "cannot install PostGIS", err);
+    if (rc == 0) rc = exec(s, schema_sql, "cannot create the store", err);
     return rc;
 }
 
@@ -443,14 +446,13 @@ int pg_store_open(const char *url, int mode, store **out, char **err)
     PQsetNoticeProcessor(s->conn, ignore_notice, NULL);
     char *mark = NULL;
     int found = events_mark(s, &mark, err);
-    if (found == 0 && mode == STORE_CREATE) {
-        rc = create_schema(s, err);
-        if (rc == 0) found = events_mark(s, &mark, err);
-    }
-    if (rc == 0 && found < 0) rc = found;
-    if (rc == 0 && !found) rc = em_error(err, EM_EIO, "%s: no eventmap store in this database", s->name);
-    if (rc == 0 && strcmp(mark, PG_MARK))
+    if (found < 0) rc = found;
+    /* STORE_CREATE: the first transaction makes the tables (create_schema) */
+    if (rc == 0 && !found && mode == STORE_READ)
+        rc = em_error(err, EM_EIO, "%s: no eventmap store in this database", s->name);
+    if (rc == 0 && found && strcmp(mark, PG_MARK))
         rc = em_error(err, EM_EINPUT, "%s: the table events is not an eventmap store's", s->name);
+    s->has_schema = found > 0;
     free(mark);
     if (rc < 0) goto fail;
     *out = &s->base;
@@ -480,6 +482,11 @@ static int pg_begin(store *base, char **err)
     if (s->in_transaction) return em_error(err, EM_EUSAGE, "%s: a transaction is already open", s->name);
     if (s->scanning) return em_error(err, EM_EUSAGE, "%s: cannot start writing during a scan", s->name);
     int rc = exec(s, "BEGIN", "cannot start writing", err);
+    if (rc == 0 && !s->has_schema) {
+        rc = create_schema(s, err);
+        if (rc < 0) PQclear(PQexec(s->conn, "ROLLBACK"));
+        s->has_schema = s->schema_in_tx = rc == 0;
+    }
     if (rc < 0) return rc;
     s->in_transaction = 1;
     s->write_failed = 0;
@@ -573,8 +580,10 @@ static void pg_rollback(store *base)
     }
     sb_reset(&s->copy);
     if (s->in_transaction) PQclear(PQexec(s->conn, "ROLLBACK"));
-    /* a temporary table made in the transaction went with it */
+    /* a temporary table made in the transaction went with it, and so did
+     * the store's tables if it made them */
     if (s->in_transaction && s->staging_made == 2) s->staging_made = 0;
+    if (s->in_transaction && s->schema_in_tx) s->has_schema = s->schema_in_tx = 0;
     s->in_transaction = 0;
     s->n_staged = 0;
 }
@@ -587,12 +596,14 @@ static int pg_commit(store *base, char **err)
     int rc = 0;
     if (s->write_failed) rc = em_error(err, EM_EIO, "%s: an earlier write failed; nothing was stored", s->name);
     if (rc == 0) rc = merge(s, err);
+    if (rc == 0) crash_point("import:store-merged");
     if (rc == 0) rc = exec(s, "COMMIT", "cannot commit", err);
     if (rc < 0) {
         pg_rollback(base);
         return rc;
     }
     if (s->staging_made == 2) s->staging_made = 1;
+    s->schema_in_tx = 0;
     s->in_transaction = 0;
     base->pending = s->tally;
     return 0;
@@ -732,6 +743,11 @@ static int pg_put(store *base, const ev_event *e, char **err)
 static int pg_count(store *base, size_t *total, size_t *unlocated, char **err)
 {
     pg_store *s = (pg_store *)base;
+    if (!s->has_schema) {
+        if (total) *total = 0;
+        if (unlocated) *unlocated = 0;
+        return 0;
+    }
     int rc = flush(s, err);
     if (rc < 0) return rc;
     PGresult *res;
@@ -839,6 +855,7 @@ typedef int (*row_fn)(pg_store *s, const PGresult *r, int row, void *ctx, char *
  * read transaction of its own when no transaction is open. */
 static int cursor_scan(pg_store *s, const char *sql, const params *p, row_fn fn, void *ctx, char **err)
 {
+    if (!s->has_schema) return 0; /* no table yet: no events */
     int rc = flush(s, err);
     if (rc < 0) return rc;
     if (!s->in_transaction && !s->scanning) {
@@ -1012,6 +1029,7 @@ static int pg_within(store *base, geo_point c, double km, int exact_km, store_hi
     (void)exact_km; /* the distances are the spheroid's anyway */
     PQclear(s->within);
     s->within = NULL;
+    if (!s->has_schema) return 0;
     int rc = within_query(s, c, km, NULL, &s->within, err);
     if (rc < 0) return rc;
     int n = PQntuples(s->within);
@@ -1041,6 +1059,7 @@ static int pg_near(store *base, geo_point c, double km, const ev_filter *f, stor
                    char **err)
 {
     pg_store *s = (pg_store *)base;
+    if (!s->has_schema) return 0;
     PGresult *res;
     int rc = within_query(s, c, km, f, &res, err);
     if (rc < 0) return rc;

@@ -24,6 +24,7 @@ static const char *const known_points[] = {
     "import:rtree-rebuild",
     "import:store-write",
     "import:store-sync",
+    "import:store-merged",
     "gazetteer:before-rename",
     "map:before-rename",
     "export:before-rename",
@@ -41,7 +42,7 @@ static int target_bad;            /* the variable is set but unusable */
 static atomic_ulong passes;       /* passes of the target so far */
 static int crash_signal = SIGKILL; /* EVENTMAP_CRASH_SIGNAL */
 static const struct { const char *name; int sig; } signals[] = {
-    { "KILL", SIGKILL }, { "INT", SIGINT }, { "TERM", SIGTERM }, { "HUP", SIGHUP },
+    { "KILL", SIGKILL }, { "INT", SIGINT }, { "TERM", SIGTERM }, { "HUP", SIGHUP }, { "STOP", SIGSTOP },
 };
 
 static int is_known(const char *name, size_t len)
@@ -98,7 +99,7 @@ int crash_check_env(char **err)
     const char *sig = getenv("EVENTMAP_CRASH_SIGNAL");
     int rc = em_error(err, EM_EUSAGE,
                       "EVENTMAP_CRASH_AT \"%s\" (EVENTMAP_CRASH_SIGNAL \"%s\") is not POINT or POINT:N (N from 1) "
-                      "with a signal of KILL, INT, TERM or HUP; the points: %s",
+                      "with a signal of KILL, INT, TERM, HUP or STOP; the points: %s",
                       getenv("EVENTMAP_CRASH_AT"), sig ? sig : "", names.buf);
     sb_release(&names);
     return rc;
@@ -111,9 +112,16 @@ void crash_point(const char *name)
     if (atomic_fetch_add(&passes, 1) + 1 != target_n) return;
     /* straight to the descriptor: nothing waits in a stdio buffer */
     strbuf msg = STRBUF_INIT;
-    sb_addf(&msg, "eventmap: EVENTMAP_CRASH_AT: killed at %s:%lu\n", target, target_n);
+    sb_addf(&msg, "eventmap: EVENTMAP_CRASH_AT: %s at %s:%lu\n", crash_signal == SIGSTOP ? "stopped" : "killed",
+            target, target_n);
     ssize_t ignored = write(STDERR_FILENO, msg.buf, msg.len);
     (void)ignored;
+    sb_release(&msg);
+    if (crash_signal == SIGSTOP) {
+        /* until the test's SIGCONT; then on, as if nothing happened */
+        raise(SIGSTOP);
+        return;
+    }
     /* to this thread, so that its handler (if any) runs before raise
      * returns; SIGKILL and an unhandled signal end the whole process */
     raise(crash_signal);

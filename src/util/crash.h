@@ -10,7 +10,9 @@
  * point costs one load and one branch.  EVENTMAP_CRASH_SIGNAL=INT, TERM or
  * HUP sends that signal instead of SIGKILL (what a user's Ctrl-C or a
  * system shutdown does), so that a test can check what the program's own
- * handlers clean up (util/tempfile.h).
+ * handlers clean up (util/tempfile.h); STOP stops the program there until
+ * the test sends SIGCONT, so that a test can look at a store while an
+ * import holds it at a known point.
  *
  * The points (every name is in crash.c's table; a test names them):
  *   import:after-rows          after each row is put into the store
@@ -21,6 +23,8 @@
  *                              its root (the root and the rowid map not yet)
  *   import:store-write         each write to the store file's pages
  *   import:store-sync          each sync of the store or its journal
+ *   import:store-merged        PostGIS: in the commit, every row merged into
+ *                              events (their row locks held), not committed
  *   gazetteer:before-rename    the index written and synced, not yet renamed
  *   map:before-rename          the PNG written and synced, not yet renamed
  *   export:before-rename       the export written and synced, not yet renamed

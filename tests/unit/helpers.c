@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libpq-fe.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -240,4 +241,123 @@ int test_geojson_valid(const char *path, char **message)
     }
     sb_release(&tool);
     return valid;
+}
+
+/* ---------------------------------------------------------------- PostgreSQL */
+
+static char pg_dir[64];
+static int pg_state;              /* 0: not tried; 1: running; -1: could not start */
+static char pg_why[512];
+static pid_t pg_owner;            /* the process that started it, and stops it at exit */
+
+static void pg_stop(void)
+{
+    if (getpid() != pg_owner) return; /* a test's forked process */
+    strbuf cmd = STRBUF_INIT;
+    sb_addf(&cmd, "sh tests/pg/pg.sh stop '%s'", pg_dir);
+    if (system(cmd.buf) != 0) fprintf(stderr, "could not stop the PostgreSQL of %s\n", pg_dir);
+    sb_release(&cmd);
+}
+
+/* Start the server once: 1 when it runs, else 0 with pg_why. */
+static int pg_start(void)
+{
+    if (pg_state) return pg_state > 0;
+    pg_state = -1;
+    snprintf(pg_dir, sizeof(pg_dir), "/tmp/eventmap-pg-%ld", (long)getpid());
+    strbuf cmd = STRBUF_INIT;
+    sb_addf(&cmd, "rm -rf '%s'; sh tests/pg/pg.sh start '%s' 2>&1", pg_dir, pg_dir);
+    FILE *p = popen(cmd.buf, "r");
+    sb_release(&cmd);
+    if (!p) {
+        snprintf(pg_why, sizeof(pg_why), "cannot run tests/pg/pg.sh: %s", strerror(errno));
+        return 0;
+    }
+    size_t n = fread(pg_why, 1, sizeof(pg_why) - 1, p);
+    pg_why[n] = '\0';
+    int status = pclose(p);
+    pg_owner = getpid();
+    atexit(pg_stop); /* also after a failed start: whatever it left */
+    if (status != 0) {
+        for (char *c = pg_why; *c; c++)
+            if (*c == '\n') *c = c[1] ? ' ' : '\0';
+        if (!pg_why[0]) snprintf(pg_why, sizeof(pg_why), "tests/pg/pg.sh failed");
+        return 0;
+    }
+    /* libpq's own variables, so that a URL needs no host or user: the
+     * commands the tests run inherit them */
+    setenv("PGHOST", pg_dir, 1);
+    setenv("PGPORT", "5432", 1);
+    setenv("PGUSER", "postgres", 1);
+    unsetenv("PGPASSWORD");
+    unsetenv("PGDATABASE");
+    unsetenv("PGSERVICE");
+    unsetenv("PGOPTIONS");
+    pg_state = 1;
+    return 1;
+}
+
+int test_pg_start(const char *suite)
+{
+    const char *only = getenv("CK_RUN_SUITE");
+    if (only && *only && strcmp(only, suite) != 0) return 0; /* not asked for */
+    if (pg_start()) return 1;
+    test_not_run(suite, "the %s suite's cases on the PostGIS back end: PostgreSQL + PostGIS did not start (%s)",
+                 suite, pg_why);
+    return 0;
+}
+
+const char *test_pg_dir(void)
+{
+    return pg_state > 0 ? pg_dir : NULL;
+}
+
+/* Run sql in database db; 0, or -1 with the message on stderr. */
+int test_pg_exec(const char *db, const char *sql, char **out)
+{
+    const char *const keys[] = { "dbname", NULL }, *const values[] = { db, NULL };
+    PGconn *c = PQconnectdbParams(keys, values, 1);
+    int rc = 0;
+    if (out) *out = NULL;
+    if (PQstatus(c) != CONNECTION_OK) {
+        fprintf(stderr, "test_pg_exec: %s", PQerrorMessage(c));
+        rc = -1;
+    } else {
+        PGresult *res = PQexec(c, sql);
+        ExecStatusType st = PQresultStatus(res);
+        if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+            fprintf(stderr, "test_pg_exec: %s: %s", sql, PQresultErrorMessage(res));
+            rc = -1;
+        } else if (out) {
+            /* the rows, their fields joined by '|', one a line */
+            strbuf sb = STRBUF_INIT;
+            for (int i = 0; i < PQntuples(res); i++) {
+                for (int j = 0; j < PQnfields(res); j++) {
+                    if (j) sb_addch(&sb, '|');
+                    sb_adds(&sb, PQgetvalue(res, i, j));
+                }
+                sb_addch(&sb, '\n');
+            }
+            *out = sb_detach(&sb, NULL);
+        }
+        PQclear(res);
+    }
+    PQfinish(c);
+    return rc;
+}
+
+char *test_pg_new_db(void)
+{
+    static unsigned n;
+    if (pg_state <= 0) return NULL;
+    char name[64];
+    snprintf(name, sizeof(name), "t_%ld_%u", (long)getpid(), ++n);
+    strbuf sql = STRBUF_INIT;
+    sb_addf(&sql, "CREATE DATABASE %s TEMPLATE eventmap_template STRATEGY FILE_COPY", name);
+    int rc = test_pg_exec("postgres", sql.buf, NULL);
+    sb_release(&sql);
+    if (rc < 0) return NULL;
+    strbuf url = STRBUF_INIT;
+    sb_addf(&url, "postgresql:///%s", name);
+    return sb_detach(&url, NULL);
 }
