@@ -34,7 +34,8 @@
  * of its own.  A box goes to the GiST index as a geography polygon a little
  * larger than the box (see box_sql) and is then checked exactly on the
  * coordinates.  store_near is ST_DWithin on geography (on the WGS 84
- * spheroid, as geo_distance_km), nearest first; store_within answers from
+ * spheroid, as geo_distance_km, which decides the events at the edge),
+ * nearest first; store_within answers from
  * the same query, its keys the rows of its result, which store_get reads
  * until the next store_within.
  */
@@ -1004,8 +1005,11 @@ static int within_query(pg_store *s, geo_point c, double km, const ev_filter *f,
     if (!isfinite(c.lat_deg) || !isfinite(c.lon_deg) || c.lat_deg < -90 || c.lat_deg > 90 || c.lon_deg < -180 || c.lon_deg > 180 ||
         !(km >= 0))
         return em_error(err, EM_EUSAGE, "%s: not a circle: %g,%g radius %g km", s->name, c.lat_deg, c.lon_deg, km);
+    /* ST_DWithin on the spheroid, a millimetre wider: the caller decides
+     * the edge by geo_distance_km, as every back end does */
     params p = { 0 };
-    int lon = param_f8(&p, c.lon_deg), lat = param_f8(&p, c.lat_deg), metres = param_f8(&p, km * 1000.0);
+    int lon = param_f8(&p, c.lon_deg), lat = param_f8(&p, c.lat_deg);
+    int metres = param_f8(&p, km * 1000.0 * (1 + 1e-9) + 0.001);
     strbuf sql = STRBUF_INIT;
     sb_addf(&sql,
             SELECT_EVENT ", ST_Distance(geom, ST_SetSRID(ST_MakePoint($%d, $%d), 4326)::geography) / 1000"
@@ -1034,8 +1038,11 @@ static int pg_within(store *base, geo_point c, double km, int exact_km, store_hi
     if (rc < 0) return rc;
     int n = PQntuples(s->within);
     s->scanning++;
-    for (int i = 0; i < n && rc == 0; i++)
-        rc = fn(ctx, i, col_f8(s->within, i, C_LAT), col_f8(s->within, i, C_LON), col_f8(s->within, i, C_COUNT));
+    for (int i = 0; i < n && rc == 0; i++) {
+        geo_point p = { col_f8(s->within, i, C_LAT), col_f8(s->within, i, C_LON) };
+        double d = geo_distance_km(c, p);
+        if (d <= km) rc = fn(ctx, i, p.lat_deg, p.lon_deg, d);
+    }
     s->scanning--;
     return rc > 0 ? 0 : rc;
 }
@@ -1069,7 +1076,8 @@ static int pg_near(store *base, geo_point c, double km, const ev_filter *f, stor
         ev_event e;
         char date[11];
         read_event(res, i, &e, date);
-        if (f && !ev_filter_match(f, &e)) continue;
+        geo_point p = { e.lat, e.lon };
+        if (geo_distance_km(c, p) > km || (f && !ev_filter_match(f, &e))) continue;
         rc = fn(ctx, &e, err);
         if (rc < 0) rc = em_error(err, rc, "%s: reading the store stopped with an error", s->name);
     }

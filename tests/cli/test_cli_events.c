@@ -66,8 +66,20 @@ static char *make_points_csv(pt *pts, size_t n)
     return path;
 }
 
+/* The back ends: each test runs once on each, its loop index setting
+ * backend first. */
+enum { GPKG = 0, POSTGIS = 1 };
+static int backend;
+
+/* A fresh store for --db: a path under the test directory, or a new
+ * database's URL; caller frees. */
 static char *db_path(const char *name)
 {
+    if (backend == POSTGIS) {
+        char *url = test_pg_new_db();
+        ck_assert_msg(url != NULL, "cannot make a database for %s", name);
+        return url;
+    }
     strbuf sb = STRBUF_INIT;
     sb_addf(&sb, "%s/%s", test_tmpdir(), name);
     unlink(sb.buf);
@@ -75,6 +87,20 @@ static char *db_path(const char *name)
 }
 
 /* The ids in the first column of CSV output (no quoting in our ids). */
+/* A failed first import left no store behind: no file, or no tables in
+ * the database. */
+static void assert_no_store(const char *db)
+{
+    if (backend == GPKG) {
+        ck_assert_int_ne(access(db, F_OK), 0);
+        return;
+    }
+    char *rows = NULL;
+    ck_assert_int_eq(test_pg_exec(db, "SELECT to_regclass('events') IS NULL", &rows), 0);
+    ck_assert_str_eq(rows, "t\n");
+    free(rows);
+}
+
 static size_t csv_ids(const char *csv, char ***out)
 {
     char **ids = NULL;
@@ -144,6 +170,7 @@ static void check_near(const char *source_opt, const pt *pts, size_t n, geo_poin
 
 START_TEST(near_should_equal_a_brute_force_geodesic_check)
 {
+    backend = _i;
     enum { N = 2000 };
     static pt pts[N];
     char *csv = make_points_csv(pts, N);
@@ -186,6 +213,7 @@ END_TEST
 
 START_TEST(near_should_answer_nothing_from_an_empty_store_and_take_a_place)
 {
+    backend = _i;
     char *empty = test_write_file("empty-rows.csv", "event_date,location,latitude,longitude\n");
     char *db = db_path("empty.db");
     run_result r = run_cmd(NULL, "@ import %s --db %s", empty, db);
@@ -231,6 +259,7 @@ END_TEST
 
 START_TEST(import_should_geocode_the_seed_events_and_be_idempotent)
 {
+    backend = _i;
     char *db = db_path("seed.db");
     run_result r = run_cmd(NULL, "@ import examples/seed-events.csv --db %s", db);
     ck_assert_msg(r.status == 0, "%s", r.err);
@@ -294,6 +323,7 @@ static const cJSON *props_of(const cJSON *root, const char *id)
 
 START_TEST(import_should_place_a_row_inside_its_country_or_at_its_area)
 {
+    backend = _i;
     /* an event table's rows without coordinates: each is placed inside the
      * country it names, and a place the gazetteer lacks goes to the row's
      * admin3 or admin2 (a district's seat), else its admin1, else its
@@ -391,7 +421,7 @@ START_TEST(import_should_place_a_row_inside_its_country_or_at_its_area)
     r = run_cmd(NULL, "@ import %s --db %s --geocode-report %s/no/such/dir/review.csv", csv, db2, test_tmpdir());
     ck_assert_int_eq(r.status, 1);
     ck_assert_msg(strstr(r.err, "review.csv: cannot create: No such file or directory") != NULL, "%s", r.err);
-    ck_assert_int_ne(access(db2, F_OK), 0);
+    assert_no_store(db2);
     run_result_free(&r);
     free(db2);
     sb_release(&review);
@@ -403,6 +433,7 @@ END_TEST
 
 START_TEST(import_should_take_a_country_column_of_many_distinct_texts)
 {
+    backend = _i;
     /* more distinct texts than the geocoder keeps (a text it does not know
      * constrains nothing): each still read right, Iraq after them too */
     strbuf csv = STRBUF_INIT;
@@ -425,6 +456,7 @@ END_TEST
 
 START_TEST(import_should_read_acled_ucdp_geojson_and_rfc4180)
 {
+    backend = _i;
     char *acled = test_write_file(
         "acled.csv",
         "\xEF\xBB\xBF"
@@ -479,6 +511,7 @@ END_TEST
 /* Bad input: FILE:LINE: reason, exit 1, and the store exactly as it was. */
 START_TEST(import_should_refuse_bad_input_and_leave_the_store_unchanged)
 {
+    backend = _i;
     static const struct {
         const char *name, *text, *want;
     } cases[] = {
@@ -526,7 +559,7 @@ START_TEST(import_should_refuse_bad_input_and_leave_the_store_unchanged)
     char *bad = test_write_file("bad-again.csv", cases[1].text);
     r = run_cmd(NULL, "@ import %s --db %s", bad, fresh);
     ck_assert_int_eq(r.status, 1);
-    ck_assert_int_ne(access(fresh, F_OK), 0);
+    assert_no_store(fresh);
     run_result_free(&r);
     /* --skip-bad lists the bad rows and imports the rest */
     char *mixed = test_write_file("mixed.csv", "id,event_date,location,latitude,longitude\n"
@@ -549,6 +582,7 @@ END_TEST
 
 START_TEST(export_should_write_valid_geojson_that_round_trips)
 {
+    backend = _i;
     enum { N = 300 };
     static pt pts[N];
     char *csv = make_points_csv(pts, N);
@@ -630,6 +664,7 @@ END_TEST
 
 START_TEST(reading_commands_should_filter_by_date_type_actor_and_region)
 {
+    backend = _i;
     char *csv = test_write_file("filters.csv",
                                 "id,event_date,event_type,sub_event_type,actor1,actor2,location,latitude,longitude\n"
                                 "f1,2024-03-01,Battles,Armed clash,Syrian Free Army,IS,Tanf,33.5058,38.6178\n"
@@ -690,17 +725,20 @@ END_TEST
 Suite *cli_events_suite(void)
 {
     Suite *s = suite_create("cli-events");
+    /* every case once on each back end: --db a GeoPackage file, then a
+     * postgresql:// URL */
+    int n_backends = test_pg_start("cli-events") ? 2 : 1;
     TCase *t = tcase_create("events");
     tcase_set_timeout(t, 300);
-    tcase_add_test(t, near_should_equal_a_brute_force_geodesic_check);
-    tcase_add_test(t, near_should_answer_nothing_from_an_empty_store_and_take_a_place);
-    tcase_add_test(t, import_should_geocode_the_seed_events_and_be_idempotent);
-    tcase_add_test(t, import_should_place_a_row_inside_its_country_or_at_its_area);
-    tcase_add_test(t, import_should_take_a_country_column_of_many_distinct_texts);
-    tcase_add_test(t, import_should_read_acled_ucdp_geojson_and_rfc4180);
-    tcase_add_test(t, import_should_refuse_bad_input_and_leave_the_store_unchanged);
-    tcase_add_test(t, export_should_write_valid_geojson_that_round_trips);
-    tcase_add_test(t, reading_commands_should_filter_by_date_type_actor_and_region);
+    tcase_add_loop_test(t, near_should_equal_a_brute_force_geodesic_check, 0, n_backends);
+    tcase_add_loop_test(t, near_should_answer_nothing_from_an_empty_store_and_take_a_place, 0, n_backends);
+    tcase_add_loop_test(t, import_should_geocode_the_seed_events_and_be_idempotent, 0, n_backends);
+    tcase_add_loop_test(t, import_should_place_a_row_inside_its_country_or_at_its_area, 0, n_backends);
+    tcase_add_loop_test(t, import_should_take_a_country_column_of_many_distinct_texts, 0, n_backends);
+    tcase_add_loop_test(t, import_should_read_acled_ucdp_geojson_and_rfc4180, 0, n_backends);
+    tcase_add_loop_test(t, import_should_refuse_bad_input_and_leave_the_store_unchanged, 0, n_backends);
+    tcase_add_loop_test(t, export_should_write_valid_geojson_that_round_trips, 0, n_backends);
+    tcase_add_loop_test(t, reading_commands_should_filter_by_date_type_actor_and_region, 0, n_backends);
     suite_add_tcase(s, t);
     return s;
 }
