@@ -108,8 +108,9 @@ static void free_cases(bad_case *cases, size_t n)
     free(cases);
 }
 
-/* Replace every {in}, {db}, {out}, {dir} and {cur/NAME} of tmpl. */
-static char *expand(const char *tmpl, const char *file, const char *dir)
+/* Replace every {in}, {db}, {out}, {dir} and {cur/NAME} of tmpl; {db} is
+ * db_url when not NULL, else DIR/store.db. */
+static char *expand(const char *tmpl, const char *file, const char *dir, const char *db_url)
 {
     strbuf sb = STRBUF_INIT;
     for (const char *p = tmpl; *p;) {
@@ -117,7 +118,8 @@ static char *expand(const char *tmpl, const char *file, const char *dir)
             sb_addf(&sb, "%s/%s", CORPUS_DIR, file);
             p += 4;
         } else if (!strncmp(p, "{db}", 4)) {
-            sb_addf(&sb, "%s/store.db", dir);
+            if (db_url) sb_adds(&sb, db_url);
+            else sb_addf(&sb, "%s/store.db", dir);
             p += 4;
         } else if (!strncmp(p, "{out}", 5)) {
             sb_addf(&sb, "%s/out", dir);
@@ -224,8 +226,22 @@ static char *fresh_dir(const char *name)
     return sb_detach(&sb, NULL);
 }
 
-/* Run one case; 0 when it behaves, else 1 with what went wrong on stderr. */
-static int run_case(const bad_case *c, size_t index)
+/* The store's events as `export --format csv` gives them (caller frees). */
+static char *export_of(const char *db)
+{
+    run_result r = run_cmd(NULL, "@ export --db %s --format csv", db);
+    ck_assert_msg(r.status == 0, "export --db %s: %s", db, r.err);
+    char *out = r.out;
+    r.out = NULL;
+    run_result_free(&r);
+    return out;
+}
+
+/* Run one case; 0 when it behaves, else 1 with what went wrong on stderr.
+ * db_url: {db} is that database (holding the seed events), which must read
+ * the same after; else a copy of the seed store's file, which must stay
+ * byte-identical. */
+static int run_case(const bad_case *c, size_t index, const char *db_url)
 {
     char name[64];
     snprintf(name, sizeof(name), "bad-input-%03zu", index);
@@ -233,7 +249,8 @@ static int run_case(const bad_case *c, size_t index)
     strbuf path = STRBUF_INIT, why = STRBUF_INIT;
     char *db_before = NULL;
     size_t db_len = 0;
-    if (strstr(c->command, "{db}")) {
+    char *export_before = db_url ? export_of(db_url) : NULL;
+    if (!db_url && strstr(c->command, "{db}")) {
         sb_addf(&path, "%s/store.db", dir);
         copy_file(seed_store(), path.buf);
         db_before = test_read_file(path.buf, &db_len);
@@ -251,8 +268,8 @@ static int run_case(const bad_case *c, size_t index)
         sb_release(&from);
     }
     char *tree_before = tree_of(dir);
-    char *cmd = expand(c->command, c->file, dir);
-    char *want = expand(c->want_err, c->file, dir);
+    char *cmd = expand(c->command, c->file, dir, db_url);
+    char *want = expand(c->want_err, c->file, dir, db_url);
 
     run_result r = run_cmd(NULL, "@ %s", cmd);
     if (r.status != c->exit_code) sb_addf(&why, "  exit %d, want %d\n", r.status, c->exit_code);
@@ -269,6 +286,12 @@ static int run_case(const bad_case *c, size_t index)
         if (!db_after || len != db_len || memcmp(db_before, db_after, len))
             sb_adds(&why, "  the store changed\n");
         free(db_after);
+    }
+    if (export_before) {
+        char *export_after = export_of(db_url);
+        if (strcmp(export_before, export_after)) sb_adds(&why, "  the database's events changed\n");
+        free(export_after);
+        free(export_before);
     }
     int failed = why.len > 0;
     if (failed) fprintf(stderr, "%s:%zu: %s\n  command: %s\n%s", MANIFEST, c->line, c->file, cmd, why.buf);
@@ -287,6 +310,35 @@ static int run_case(const bad_case *c, size_t index)
 }
 
 /* ---------------------------------------------------------- the corpus */
+
+START_TEST(bad_input_on_postgis_should_give_the_exact_error_and_change_nothing)
+{
+    /* every case whose store is --db {db}, with {db} a database */
+    size_t n_cases, n_run = 0;
+    bad_case *cases = load_cases(&n_cases);
+    char *url = test_pg_new_db();
+    ck_assert_ptr_nonnull(url);
+    run_result r = run_cmd(NULL, "@ import examples/seed-events.csv --db %s", url);
+    ck_assert_msg(r.status == 0, "seeding the database failed: %s", r.err);
+    run_result_free(&r);
+    strbuf failed = STRBUF_INIT;
+    size_t n_failed = 0;
+    for (size_t i = 0; i < n_cases; i++) {
+        if (!strstr(cases[i].command, "--db {db}")) continue;
+        n_run++;
+        if (run_case(&cases[i], i, url)) {
+            n_failed++;
+            if (failed.len < 1500) sb_addf(&failed, " %zu:%s", cases[i].line, cases[i].file);
+        }
+    }
+    ck_assert_uint_ge(n_run, 100);
+    ck_assert_msg(n_failed == 0, "%zu of %zu cases of %s failed on PostGIS (details on stderr):%s", n_failed, n_run,
+                  MANIFEST, failed.buf);
+    sb_release(&failed);
+    free_cases(cases, n_cases);
+    free(url);
+}
+END_TEST
 
 START_TEST(bad_input_corpus_should_have_a_case_for_every_file)
 {
@@ -330,7 +382,7 @@ START_TEST(bad_input_should_give_the_exact_error_and_change_nothing)
     strbuf failed = STRBUF_INIT;
     size_t n_failed = 0;
     for (size_t i = 0; i < n_cases; i++) {
-        if (run_case(&cases[i], i)) {
+        if (run_case(&cases[i], i, NULL)) {
             n_failed++;
             if (failed.len < 1500) sb_addf(&failed, " %zu:%s", cases[i].line, cases[i].file);
         }
@@ -584,6 +636,7 @@ Suite *bad_input_suite(void)
     tcase_set_timeout(t, 900);
     tcase_add_test(t, bad_input_corpus_should_have_a_case_for_every_file);
     tcase_add_test(t, bad_input_should_give_the_exact_error_and_change_nothing);
+    if (test_pg_start("bad_input")) tcase_add_test(t, bad_input_on_postgis_should_give_the_exact_error_and_change_nothing);
     suite_add_tcase(s, t);
     t = tcase_create("generated");
     tcase_set_timeout(t, 900);
