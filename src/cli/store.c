@@ -35,6 +35,21 @@ static int store_upgrade_cmd(int argc, char **argv)
     int status = EXIT_OK;
     for (int i = 0; i < argc; i++) {
         char *err = NULL;
+        if (store_is_database(argv[i])) {
+            /* PostGIS has one layout: a store there needs no converting */
+            store *s = NULL;
+            char *name = store_display_name(argv[i]);
+            if (store_open(argv[i], STORE_READ, &s, &err) < 0) {
+                fprintf(stderr, "eventmap store upgrade: %s\n", err ? err : "failed");
+                status = EXIT_FAIL;
+            } else {
+                printf("%s: a PostGIS store; nothing to convert\n", name);
+            }
+            store_close(s);
+            free(name);
+            free(err);
+            continue;
+        }
         int rc = store_upgrade(argv[i], &err);
         if (rc < 0) {
             fprintf(stderr, "eventmap store upgrade: %s\n", err ? err : "failed");

@@ -388,6 +388,11 @@ START_TEST(the_store_should_be_taken_from_eventmap_db_and_refuse_a_foreign_table
     ck_assert_msg(r.status == 0, "%s", r.err);
     ck_assert_ptr_nonnull(strstr(r.out, "\nseed-01,"));
     run_result_free(&r);
+    /* one layout in PostgreSQL: nothing for store upgrade to do */
+    r = run_cmd(NULL, "@ store upgrade %s", db);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, ": a PostGIS store; nothing to convert\n"));
+    run_result_free(&r);
 
     /* a database whose events table is someone else's: refused, untouched */
     char *other = test_pg_new_db();
@@ -405,6 +410,10 @@ START_TEST(the_store_should_be_taken_from_eventmap_db_and_refuse_a_foreign_table
     /* and one without a store: the reading commands say so */
     char *empty = test_pg_new_db();
     r = run_cmd(NULL, "@ near 33,36 --radius 10 --db %s", empty);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.err, ": no eventmap store in this database\n"));
+    run_result_free(&r);
+    r = run_cmd(NULL, "@ store upgrade %s", empty);
     ck_assert_int_eq(r.status, 1);
     ck_assert_ptr_nonnull(strstr(r.err, ": no eventmap store in this database\n"));
     run_result_free(&r);

@@ -284,8 +284,8 @@ START_TEST(crash_points_should_be_named_right_and_counted)
     /* a name that is no point, or a count that is no count: exit 2 */
     static const char *const bad[] = { "import:after-row", "import:after-rows:0", "import:after-rows:x",
                                        "import:after-rows:-1", ":3", "map:before-rename:1:2" };
-    r = run_to_point_by("import:after-rows:1", "STOP", SIGKILL, args); /* no such crash signal */
-    ck_assert_msg(r.exit_code == 2 && strstr(r.err, "EVENTMAP_CRASH_SIGNAL \"STOP\""), "%s", r.err);
+    r = run_to_point_by("import:after-rows:1", "SEGV", SIGKILL, args); /* no such crash signal */
+    ck_assert_msg(r.exit_code == 2 && strstr(r.err, "EVENTMAP_CRASH_SIGNAL \"SEGV\""), "%s", r.err);
     free(r.err);
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         r = run_to_point(bad[i], args);
