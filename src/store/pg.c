@@ -913,22 +913,30 @@ static int scan_row(pg_store *s, const PGresult *r, int row, void *vctx, char **
     return rc;
 }
 
-static int pg_scan(store *base, const ev_filter *f, const geo_bbox *boxes, size_t n_boxes, store_event_fn fn,
-                   void *ctx, char **err)
+/* The query select (columns and FROM) with where_sql's WHERE for f and the
+ * boxes, then tail, through a cursor to fn. */
+static int select_rows(pg_store *s, const char *select, const ev_filter *f, const geo_bbox *boxes, size_t n_boxes,
+                       const char *tail, row_fn fn, void *ctx, char **err)
 {
-    pg_store *s = (pg_store *)base;
     int rc = store_check_boxes(s->name, boxes, n_boxes, err);
     if (rc < 0) return rc;
     strbuf sql = STRBUF_INIT;
     params p = { 0 };
-    sb_adds(&sql, SELECT_EVENT " FROM events");
+    sb_adds(&sql, select);
     where_sql(&sql, &p, f, boxes, n_boxes);
-    if (!n_boxes) sb_adds(&sql, " ORDER BY id");
-    scan_call c = { f, fn, ctx };
-    rc = cursor_scan(s, sql.buf, &p, scan_row, &c, err);
+    sb_adds(&sql, tail);
+    rc = cursor_scan(s, sql.buf, &p, fn, ctx, err);
     sb_release(&sql);
     params_release(&p);
     return rc;
+}
+
+static int pg_scan(store *base, const ev_filter *f, const geo_bbox *boxes, size_t n_boxes, store_event_fn fn,
+                   void *ctx, char **err)
+{
+    scan_call c = { f, fn, ctx };
+    return select_rows((pg_store *)base, SELECT_EVENT " FROM events", f, boxes, n_boxes, n_boxes ? "" : " ORDER BY id",
+                       scan_row, &c, err);
 }
 
 /* store_points' columns. */
@@ -976,22 +984,17 @@ static int point_row(pg_store *s, const PGresult *r, int row, void *vctx, char *
 static int pg_points(store *base, const ev_filter *f, const geo_bbox *boxes, size_t n_boxes, store_point_fn fn,
                      void *ctx, char **err)
 {
-    pg_store *s = (pg_store *)base;
-    int rc = store_check_boxes(s->name, boxes, n_boxes, err);
-    if (rc < 0) return rc;
-    strbuf sql = STRBUF_INIT;
-    params p = { 0 };
-    sb_adds(&sql, "SELECT ST_X(geom::geometry), ST_Y(geom::geometry), event_date, fatalities, event_type, location");
-    /* what ev_filter_match needs beyond these */
-    if (f && (f->type || f->actor)) sb_adds(&sql, ", sub_event_type, actor1, actor2");
-    sb_adds(&sql, " FROM events");
-    where_sql(&sql, &p, f, boxes, n_boxes);
-    if (!n_boxes) sb_adds(&sql, " AND geom IS NOT NULL");
-    points_call c = { f && (f->type || f->actor || f->region) ? f : NULL, fn, ctx };
-    rc = cursor_scan(s, sql.buf, &p, point_row, &c, err);
-    sb_release(&sql);
-    params_release(&p);
-    return rc;
+    /* the columns of a store_point, and what ev_filter_match needs of the
+     * rest (NULL when the filter is empty or has dates alone, which SQL
+     * answers exactly) */
+    const ev_filter *rest = f && (f->type || f->actor || f->region) ? f : NULL;
+    const char *select = rest ? "SELECT ST_X(geom::geometry), ST_Y(geom::geometry), event_date, fatalities,"
+                                " event_type, location, sub_event_type, actor1, actor2 FROM events"
+                              : "SELECT ST_X(geom::geometry), ST_Y(geom::geometry), event_date, fatalities,"
+                                " event_type, location FROM events";
+    points_call c = { rest, fn, ctx };
+    return select_rows((pg_store *)base, select, f, boxes, n_boxes, n_boxes ? "" : " AND geom IS NOT NULL", point_row,
+                       &c, err);
 }
 
 /* ------------------------------------------------------------ within a radius */

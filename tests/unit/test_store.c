@@ -1184,6 +1184,91 @@ START_TEST(store_scan_should_apply_date_type_and_actor_filters)
 }
 END_TEST
 
+/* A point from store_points, kept for comparing. */
+typedef struct {
+    double lon, lat;
+    int32_t day;
+    int fatalities;
+    char type[64], location[64];
+} kept_point;
+
+typedef struct {
+    kept_point *v;
+    size_t n, alloc;
+} kept_points;
+
+static int keep_point(void *ctx, const store_point *p, char **err)
+{
+    (void)err;
+    kept_points *k = ctx;
+    ALLOC_GROW(k->v, k->n + 1, k->alloc);
+    kept_point *q = &k->v[k->n++];
+    memset(q, 0, sizeof(*q));
+    q->lon = p->lon;
+    q->lat = p->lat;
+    q->day = p->day;
+    q->fatalities = p->fatalities;
+    snprintf(q->type, sizeof(q->type), "%s", p->event_type);
+    snprintf(q->location, sizeof(q->location), "%s", p->location);
+    return 0;
+}
+
+static int cmp_kept(const void *a, const void *b)
+{
+    const kept_point *x = a, *y = b;
+    if (x->lon != y->lon) return x->lon < y->lon ? -1 : 1;
+    if (x->lat != y->lat) return x->lat < y->lat ? -1 : 1;
+    if (x->day != y->day) return x->day < y->day ? -1 : 1;
+    return strcmp(x->type, y->type);
+}
+
+START_TEST(store_points_should_give_the_located_events_a_scan_gives)
+{
+    backend = _i;
+    char *path = store_path("points.db");
+    random_set *r = make_random_set(77);
+    store *s = open_store(path, STORE_CREATE);
+    put_all(s, r);
+    const geo_bbox boxes[] = { { -60, -40, 60, 50 }, { 100, -50, 101, -40 } };
+    ev_filter filters[4];
+    memset(filters, 0, sizeof(filters));
+    filters[1].has_since = 1, filters[1].since_day = 18500;
+    filters[2].type = "air/drone strike";
+    filters[3].actor = "islamic", filters[3].has_until = 1, filters[3].until_day = 19000;
+    for (size_t i = 0; i < sizeof(filters) / sizeof(filters[0]); i++) {
+        for (size_t nb = 0; nb <= 2; nb++) {
+            /* the scan's located events, as points */
+            collected c = { 0 };
+            scan_into(s, i ? &filters[i] : NULL, nb ? boxes : NULL, nb, &c);
+            kept_points want = { 0 }, got = { 0 };
+            for (size_t j = 0; j < c.n; j++) {
+                if (!c.events[j].located) continue;
+                store_point p = { c.events[j].lon, c.events[j].lat, c.events[j].day, c.events[j].fatalities,
+                                  c.events[j].event_type, c.events[j].location };
+                keep_point(&want, &p, NULL);
+            }
+            collected_free(&c);
+            char *err = NULL;
+            ck_assert_msg(store_points(s, i ? &filters[i] : NULL, nb ? boxes : NULL, nb, keep_point, &got, &err) == 0,
+                          "store_points: %s", err ? err : "");
+            ck_assert_msg(got.n == want.n, "filter %zu, %zu boxes: %zu points, the scan %zu", i, nb, got.n, want.n);
+            qsort(got.v, got.n, sizeof(*got.v), cmp_kept);
+            qsort(want.v, want.n, sizeof(*want.v), cmp_kept);
+            for (size_t j = 0; j < got.n; j++) {
+                ck_assert(cmp_kept(&got.v[j], &want.v[j]) == 0);
+                ck_assert_int_eq(got.v[j].fatalities, want.v[j].fatalities);
+                ck_assert_str_eq(got.v[j].location, want.v[j].location);
+            }
+            free(got.v);
+            free(want.v);
+        }
+    }
+    store_close(s);
+    free(r);
+    free(path);
+}
+END_TEST
+
 START_TEST(store_scan_should_go_in_id_order_without_boxes)
 {
     backend = _i;
@@ -2053,6 +2138,7 @@ Suite *store_suite(void)
     tcase_add_loop_test(t, store_scan_should_give_unlocated_events_to_full_scans_only, 0, n_backends);
     tcase_add_loop_test(t, store_scan_should_apply_date_type_and_actor_filters, 0, n_backends);
     tcase_add_loop_test(t, store_scan_should_go_in_id_order_without_boxes, 0, n_backends);
+    tcase_add_loop_test(t, store_points_should_give_the_located_events_a_scan_gives, 0, n_backends);
     tcase_add_loop_test(t, store_scan_should_follow_the_callback_protocol, 0, n_backends);
     tcase_add_loop_test(t, store_scan_should_see_the_open_transaction, 0, n_backends);
     tcase_add_loop_test(t, store_scan_should_flush_the_transaction_before_a_nested_box_scan, 0, n_backends);
