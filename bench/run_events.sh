@@ -10,8 +10,19 @@
 #  b2. load, geocoding     eventmap import of the same events without
 #                          coordinates (50,000 distinct place strings) vs
 #                          the located import of b.: at most 1.3x its time
-#   c. 25 km radius query  store_scan + distance    vs ST_DWithin(geography),
+#  b3. load into PostGIS   eventmap import --db     vs the \copy + GiST load of
+#      through eventmap    postgresql://... into       b.: at most 1.5x its time
+#                          a fresh database (the
+#                          import installs PostGIS
+#                          and makes the schema)
+#   c. 25 km radius query  store_within             vs ST_DWithin(geography),
 #                          (build/near_bench)          1,000 queries in-server
+#  c2. 25 km query through store_near on the        vs the same ST_DWithin alone:
+#      PostGIS             database of b3.             at most 1.5x its median
+#                          (near_bench --near)
+#   d. map and tiles       eventmap map, tiles      vs the same on the GeoPackage
+#      through PostGIS     --db postgresql://...       store of b. (no target)
+#                          as bench/run_render.sh
 #
 # Whole processes, wall clock: eventmap best of BENCH_RUNS (3; fewer once a
 # job's runs add up to BENCH_MAX_S, 20 s), the peers once (BENCH_PEER_RUNS)
@@ -19,7 +30,12 @@
 # process on each side (no process start-up, no client round trip), at the
 # same 1,000 centres (gen_events --points), and the median is shown; both
 # sides count the events within the radius, and the script checks that they
-# found the same number.  The CSV is made once into
+# found the same number.  eventmap through PostGIS (b3., c2., d.) runs
+# against the peer's cluster: its import as often as the peer's load
+# (both are loads into the same server), then ANALYZE untimed as after the
+# peer's; its queries go through libpq over the unix socket (plan, rows
+# sent and read whole included), the peer's loop runs inside the server.
+# The CSV is made once into
 # .cache/bench/ by bench/gen_events.c (fixed seed, the same bytes everywhere)
 # and made again only when the generator's version changes; so is its
 # twin without coordinates (gen_events --places, from the gazetteer's own
@@ -130,7 +146,7 @@ LIB=build/libeventmap.a
 NEAR_OK='' NEAR_WHY="the library has no store yet"
 if [ -f "$LIB" ] && nm "$LIB" 2>/dev/null | grep -q ' T store_scan$'; then
     if [ ! -x "$NEAR" ] || newer bench/near_bench.c "$NEAR" || newer "$LIB" "$NEAR"; then
-        pkgs="proj geos libpng libcjson cairo pangocairo sqlite3 libutf8proc"
+        pkgs="proj geos libpng libcjson cairo pangocairo sqlite3 libutf8proc libpq"
         # shellcheck disable=SC2046,SC2086
         ${CC:-cc} -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -g -Isrc \
             $(pkg-config --cflags $pkgs) -o "$NEAR.tmp" bench/near_bench.c "$LIB" \
@@ -167,7 +183,8 @@ POINTS=$WORK/points.txt
 "$GEN" --points "$QUERIES" -o "$POINTS"
 csv_mb=$(wc -c <"$CSV" | awk '{ printf "%.0f", $1 / 1e6 }')
 echo "== events: $N synthetic ACLED-style events, $CSV ($csv_mb MB)"
-echo "   eventmap: best of $RUNS (fewer past ${MAX_S} s); peers: best of $PEER_RUNS; ratio = peer time / eventmap time"
+echo "   eventmap: best of $RUNS (fewer past ${MAX_S} s); peers: best of $PEER_RUNS; ratio = peer time / eventmap time,"
+echo "   but for the geocoded load and the rows through PostGIS: their time / the time beside it"
 
 # ------------------------------------------------------------ peers
 
@@ -182,6 +199,11 @@ fi
 psql_run() {
     psql -X -q -v ON_ERROR_STOP=1 -h "$PGDIR" -p "$PGPORT" -U postgres -d bench "$@"
 }
+
+# eventmap's own database in the cluster (b3., c2., d.), reached by the
+# cluster's superuser, who may install PostGIS in it
+EM_PGDB=eventmap
+pg_url() { echo "postgresql:///$EM_PGDB?host=$PGDIR&port=$PGPORT&user=postgres"; }
 
 # A fresh cluster, unix socket only, default settings otherwise.
 pg_start() {
@@ -204,8 +226,14 @@ pg_start() {
 }
 
 if [ -n "$HAVE_PG" ]; then
-    # the socket's path must fit in sun_path (107 bytes)
-    if [ ${#PGDIR} -gt 80 ]; then PGDIR=$(mktemp -d /tmp/eventmap-bench-pg.XXXXXX); rmdir "$PGDIR"; fi
+    # the socket's path must fit in sun_path (107 bytes), and go into
+    # eventmap's URL as it is
+    plain_path=1
+    case $PGDIR in *[!A-Za-z0-9/._-]*) plain_path= ;; esac
+    if [ ${#PGDIR} -gt 80 ] || [ -z "$plain_path" ]; then
+        PGDIR=$(mktemp -d /tmp/eventmap-bench-pg.XXXXXX)
+        rmdir "$PGDIR"
+    fi
     if ! pg_start >"$WORK/err" 2>&1; then
         tail -n 3 "$PGDIR/initdb.log" "$PGDIR/server.log" >>"$WORK/err" 2>/dev/null || true
         echo "   (PostgreSQL did not start:"
@@ -375,11 +403,42 @@ if [ -n "$HAVE_PG" ]; then
         note="$note (PostGIS: $(why))"
     fi
 fi
+LOAD_PEER=$peer LOAD_PEER_S=$peer_s
+
+# b3. The same CSV into PostGIS through eventmap, right after the peer's
+# load and as often: a fresh database each run (made untimed), in which the
+# import installs PostGIS and makes its schema (a quarter of a second of
+# its time), then streams the events (binary COPY, one merge; pg.c).
+pg_fresh_db() {
+    psql -X -q -h "$PGDIR" -p "$PGPORT" -U postgres -d postgres \
+        -c "DROP DATABASE IF EXISTS $EM_PGDB" -c "CREATE DATABASE $EM_PGDB" >/dev/null 2>&1 || true
+}
+
+pgem='' pgem_s=- pgem_peer_s=$(pg_absent) pgem_note='' PGEM_OK=
+if [ -n "$HAVE_PG" ]; then
+    pgem_peer_s="$LOAD_PEER_S"
+    [ -z "$LOAD_PEER" ] || pgem_peer_s="$(secs "$LOAD_PEER") \\copy + GiST"
+    if ns=$(best_ns "$PEER_RUNS" pg_fresh_db "$BIN" import "$CSV" --db "$(pg_url)"); then
+        pgem=$ns
+        pgem_s=$(secs "$ns")
+        PGEM_OK=1
+        grep -q "store .*: $N events" "$WORK/out" ||
+            pgem_note="$pgem_note (eventmap: $(tail -n 1 "$WORK/out"), expected $N events)"
+        psql -X -q -h "$PGDIR" -p "$PGPORT" -U postgres -d "$EM_PGDB" -c 'ANALYZE events' >/dev/null 2>&1 || true
+    else
+        pgem_s="eventmap import failed"
+        pgem_note="$pgem_note (eventmap: $(why))"
+    fi
+fi
+
 row "load with a spatial index" "$em_s" "$peer_s" "$(ratio "$em" "$peer")" "<= 8 s (DESIGN: PostGIS 23 s)"
 [ -z "$note" ] || echo "  $note"
 row "load, $DISTINCT places geocoded" "$geo_s" "${em_s:-(no located import)} located" \
     "$(slowdown "$geo" "$em")" "<= 1.3x the located import"
 [ -z "$geo_note" ] || echo "  $geo_note"
+row "eventmap load into PostGIS" "$pgem_s" "$pgem_peer_s" "$(slowdown "$pgem" "$LOAD_PEER")" \
+    "<= 1.5x \\copy + GiST"
+[ -z "$pgem_note" ] || echo "  $pgem_note"
 
 # ------------------------------------------------------------ c. near
 
@@ -423,7 +482,7 @@ SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 3),
        round(avg(hits), 1) FROM timings;
 SQL
 
-peer='' peer_s=$(pg_absent)
+peer='' peer_s=$(pg_absent) peer_hits=''
 if [ -n "$HAVE_PG" ] && [ -z "$PG_LOADED" ]; then
     peer_s="PostGIS not loaded"
 elif [ -n "$HAVE_PG" ]; then
@@ -447,3 +506,110 @@ fi
 row "${RADIUS_KM} km query, median of $QUERIES" "$em_s" "$peer_s" "$(ratio "$em" "$peer")" \
     "<= 1.5 ms (DESIGN: PostGIS 15 ms)"
 [ -z "$note" ] || echo "  $note"
+NEAR_PEER=$peer NEAR_PEER_HITS=$peer_hits NEAR_PEER_S=$peer_s
+
+# ------------------------------------------------------------ c2. near through PostGIS
+
+# near_bench --near on b3.'s database: store_near, the query `eventmap near`
+# sends (ST_DWithin on geography; each event's columns and distance, nearest
+# first), through libpq, at the same centres; beside c.'s in-server
+# ST_DWithin count, median against median, and the events found checked.
+pgnear='' pgnear_s=- pgnear_peer_s=$(pg_absent) note=
+if [ -n "$HAVE_PG" ]; then
+    pgnear_peer_s=$NEAR_PEER_S
+    [ -z "$NEAR_PEER" ] || pgnear_peer_s="$NEAR_PEER ms ST_DWithin alone"
+    if [ -z "$NEAR_OK" ]; then
+        pgnear_s="eventmap near failed"
+        note="$note (build/near_bench: $NEAR_WHY)"
+    elif [ -z "$PGEM_OK" ]; then
+        pgnear_s="eventmap near failed"
+        note="$note (no store: the import into PostGIS failed)"
+    elif "$NEAR" --near "$(pg_url)" "$POINTS" "$RADIUS_KM" >"$WORK/out" 2>"$WORK/err"; then
+        pgnear=$(sed -n 's/.*median_ms=\([0-9.]*\).*/\1/p' "$WORK/out")
+        pgnear_hits=$(sed -n 's/.*mean_hits=\([0-9.]*\).*/\1/p' "$WORK/out")
+        pgnear_s="$pgnear ms"
+        note="$note (eventmap via PostGIS: $(cat "$WORK/out"))"
+        if [ -n "$NEAR_PEER" ] && [ "$pgnear_hits" != "$NEAR_PEER_HITS" ]; then
+            note="$note (the two found different events: mean $pgnear_hits vs $NEAR_PEER_HITS a query)"
+        fi
+    else
+        pgnear_s="eventmap near failed"
+        note="$note (eventmap via PostGIS: $(why))"
+    fi
+fi
+row "${RADIUS_KM} km query via PostGIS" "$pgnear_s" "$pgnear_peer_s" "$(slowdown "$pgnear" "$NEAR_PEER")" \
+    "<= 1.5x ST_DWithin alone"
+[ -z "$note" ] || echo "  $note"
+
+# ------------------------------------------------------------ d. map and tiles through PostGIS
+
+# bench/run_render.sh's overview and tiles, with its options, on b3.'s
+# database beside b.'s GeoPackage store, both timed here the same way.
+SIZE=1600x1200
+ZOOM=0-9
+BBOX=35.5,32.2,42.5,37.4
+WANT_TILES=162
+MAP_PNG=$WORK/map.png
+TILES=$WORK/tiles
+rm_map() { rm -f "$MAP_PNG"; }
+rm_tiles() { rm -rf "$TILES"; }
+
+# tiles_in DIR: the number of DIR/z/x/y.png
+tiles_in() { (cd "$1" 2>/dev/null && find . -mindepth 3 -maxdepth 3 -path './[0-9]*' -name '*.png' | wc -l) || echo 0; }
+
+# render_time map|tiles STORE: the best time of RUNS runs of eventmap map or
+# tiles from STORE, in R_NS (empty when it failed) and R_S, the cell; R_NOTE
+# says what went wrong, if anything.
+render_time() {
+    job=$1 target=$2
+    R_NS='' R_NOTE=''
+    case $job in
+    map) set -- rm_map "$BIN" map --db "$target" -o "$MAP_PNG" --size "$SIZE" ;;
+    *) set -- rm_tiles "$BIN" tiles --db "$target" -o "$TILES" --zoom "$ZOOM" --bbox "$BBOX" ;;
+    esac
+    if ! ns=$(best_ns "$RUNS" "$@"); then
+        R_S="eventmap $job failed"
+        R_NOTE=$(why)
+        return
+    fi
+    R_NS=$ns
+    R_S=$(secs "$ns")
+    if [ "$job" = map ]; then
+        grep -q "^eventmap map: $N events" "$WORK/err" "$WORK/out" 2>/dev/null ||
+            R_NOTE=$(cat "$WORK/err" "$WORK/out" | head -n 1 | cut -c1-100)
+    else
+        tiles=$(tiles_in "$TILES")
+        [ "$tiles" -eq "$WANT_TILES" ] || R_NOTE="wrote $tiles tiles, not $WANT_TILES"
+    fi
+}
+
+for job in map tiles; do
+    pg='' pg_s=- gp='' gp_s=$(pg_absent) note=
+    if [ -n "$HAVE_PG" ]; then
+        if [ -n "$PGEM_OK" ]; then
+            render_time "$job" "$(pg_url)"
+            pg=$R_NS pg_s=$R_S note="$note${R_NOTE:+ (via PostGIS: $R_NOTE)}"
+        else
+            pg_s="no store"
+            note="$note (the import into PostGIS failed)"
+        fi
+        if [ -n "$EM_DB_OK" ]; then
+            render_time "$job" "$DB"
+            gp=$R_NS gp_s="$R_S GeoPackage" note="$note${R_NOTE:+ (GeoPackage: $R_NOTE)}"
+        else
+            gp_s="no GeoPackage store"
+        fi
+    fi
+    if [ "$job" = map ]; then
+        row "overview via PostGIS" "$pg_s" "$gp_s" "$(slowdown "$pg" "$gp")" "(none set)"
+    else
+        row "tiles z$ZOOM via PostGIS" "$pg_s" "$gp_s" "$(slowdown "$pg" "$gp")" "(none set)"
+    fi
+    [ -z "$note" ] || echo "  $note"
+done
+rm_map
+rm_tiles
+if [ -n "$HAVE_PG" ]; then
+    echo "   (via PostGIS: eventmap --db $(pg_url), the peer's cluster;"
+    echo "    map and tiles as bench/run_render.sh: $SIZE; zoom $ZOOM over bbox $BBOX)"
+fi
