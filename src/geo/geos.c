@@ -484,10 +484,10 @@ int geo_shape_from_rings(geo_ctx *ctx, const geo_ring *rings, const size_t *ring
     *out = NULL;
     polygons = xcalloc(n_polygons ? n_polygons : 1, sizeof(*polygons));
     for (size_t p = 0; p < n_polygons; p++) {
-        const geo_ring *first = rings + next_ring;
         size_t n_rings = ring_counts[p];
+        if (!n_rings) continue; /* (rings may then be NULL: no pointer into it) */
+        const geo_ring *first = rings + next_ring;
         next_ring += n_rings;
-        if (!n_rings) continue;
 
         rc = make_ring(ctx, &first[0], &scratch, &scratch_alloc, &shell, err);
         if (rc) goto cleanup;
