@@ -66,6 +66,11 @@ void test_not_run(const char *suite, const char *fmt, ...) __attribute__((format
 /* The notes given to test_not_run, one a line ("" when none); borrowed. */
 const char *test_not_run_notes(void);
 
+/* The events of the store db (a path or a URL) as `eventmap export
+ * --format csv` writes them; fails the test when the export fails.
+ * Caller frees. */
+char *test_export_csv(const char *db);
+
 /* PostgreSQL + PostGIS for the cases of the PostGIS back end: a server of
  * the tests' own (tests/pg/pg.sh), in a directory under /tmp on a unix
  * socket, started by the first call (from a suite function, in the

@@ -226,17 +226,6 @@ static char *fresh_dir(const char *name)
     return sb_detach(&sb, NULL);
 }
 
-/* The store's events as `export --format csv` gives them (caller frees). */
-static char *export_of(const char *db)
-{
-    run_result r = run_cmd(NULL, "@ export --db %s --format csv", db);
-    ck_assert_msg(r.status == 0, "export --db %s: %s", db, r.err);
-    char *out = r.out;
-    r.out = NULL;
-    run_result_free(&r);
-    return out;
-}
-
 /* Run one case; 0 when it behaves, else 1 with what went wrong on stderr.
  * db_url: {db} is that database (holding the seed events), which must read
  * the same after; else a copy of the seed store's file, which must stay
@@ -249,7 +238,7 @@ static int run_case(const bad_case *c, size_t index, const char *db_url)
     strbuf path = STRBUF_INIT, why = STRBUF_INIT;
     char *db_before = NULL;
     size_t db_len = 0;
-    char *export_before = db_url ? export_of(db_url) : NULL;
+    char *export_before = db_url ? test_export_csv(db_url) : NULL;
     if (!db_url && strstr(c->command, "{db}")) {
         sb_addf(&path, "%s/store.db", dir);
         copy_file(seed_store(), path.buf);
@@ -288,7 +277,7 @@ static int run_case(const bad_case *c, size_t index, const char *db_url)
         free(db_after);
     }
     if (export_before) {
-        char *export_after = export_of(db_url);
+        char *export_after = test_export_csv(db_url);
         if (strcmp(export_before, export_after)) sb_adds(&why, "  the database's events changed\n");
         free(export_after);
         free(export_before);

@@ -43,17 +43,6 @@ static char *seeded_db(void)
     return url;
 }
 
-/* The store's events as CSV (caller frees). */
-static char *export_of(const char *db)
-{
-    run_result r = run_cmd(NULL, "@ export --db %s --format csv", db);
-    ck_assert_msg(r.status == 0, "export --db %s: %s", db, r.err);
-    char *out = r.out;
-    r.out = NULL;
-    run_result_free(&r);
-    return out;
-}
-
 /* One line of the query's answer in db, its fields joined by '|' (caller
  * frees). */
 static char *sql_line(const char *db, const char *sql)
@@ -165,7 +154,7 @@ static int someone_waits_for_a_lock(void *ctx)
 START_TEST(an_import_killed_at_any_point_should_leave_the_database_as_it_was)
 {
     char *db = seeded_db();
-    char *before = export_of(db);
+    char *before = test_export_csv(db);
     char *csv = rows_file("killed.csv", "k", 0, 3000, "killed");
     static const char *const points[] = { "import:after-rows:1", "import:after-rows:3000", "import:before-commit",
                                           "import:store-merged" };
@@ -174,7 +163,7 @@ START_TEST(an_import_killed_at_any_point_should_leave_the_database_as_it_was)
         ck_assert_msg(r.status == 128 + SIGKILL, "%s: exit %d: %s", points[i], r.status, r.err);
         ck_assert_ptr_nonnull(strstr(r.err, "killed at import:"));
         run_result_free(&r);
-        char *after = export_of(db);
+        char *after = test_export_csv(db);
         ck_assert_msg(!strcmp(after, before), "after a kill at %s the events changed", points[i]);
         free(after);
     }
@@ -203,14 +192,14 @@ END_TEST
 START_TEST(a_reader_during_an_import_should_see_the_store_as_it_was)
 {
     char *db = seeded_db();
-    char *before = export_of(db);
+    char *before = test_export_csv(db);
     char *csv = rows_file("held.csv", "h", 0, 2000, "held");
     strbuf args = STRBUF_INIT;
     sb_addf(&args, "import %s --db %s", csv, db);
     /* held with every row merged into events, not yet committed */
     bg_run imp = start_bg("held-import", "import:store-merged", args.buf);
     wait_until(is_stopped, &imp, "the import stopped at import:store-merged");
-    char *during = export_of(db);
+    char *during = test_export_csv(db);
     ck_assert_str_eq(during, before);
     run_result r = run_cmd(NULL, "@ near 33.5,36.5 --radius 100 --db %s --format csv", db);
     ck_assert_int_eq(r.status, 0);
@@ -299,7 +288,7 @@ START_TEST(hostile_text_should_go_in_and_out_unharmed)
     ck_assert_msg(r.status == 0, "%s", r.err);
     run_result_free(&r);
     /* the same events back as the GeoPackage gives them, byte for byte */
-    char *from_pg = export_of(db), *from_file = export_of(file_db.buf);
+    char *from_pg = test_export_csv(db), *from_file = test_export_csv(file_db.buf);
     ck_assert_str_eq(from_pg, from_file);
     ck_assert_uint_gt(strlen(from_pg), 1024 * 1024);
     char *n = sql_line(db, "SELECT count(*), max(length(notes)) FROM events");
@@ -312,13 +301,13 @@ START_TEST(hostile_text_should_go_in_and_out_unharmed)
     run_result_free(&r);
 
     /* a NUL is refused before anything reaches the database */
-    char *before = export_of(db);
+    char *before = test_export_csv(db);
     r = run_cmd(NULL, "@ import tests/bad-input/csv-nul-byte.csv --db %s", db);
     ck_assert_int_eq(r.status, 1);
     ck_assert_ptr_nonnull(strstr(r.err, "csv-nul-byte.csv:"));
     ck_assert_ptr_nonnull(strstr(r.err, "NUL byte"));
     run_result_free(&r);
-    char *after = export_of(db);
+    char *after = test_export_csv(db);
     ck_assert_str_eq(after, before);
     free(after);
     free(before);

@@ -243,6 +243,19 @@ int test_geojson_valid(const char *path, char **message)
     return valid;
 }
 
+char *test_export_csv(const char *db)
+{
+    run_result r = run_cmd(NULL, "@ export --db %s --format csv", db);
+    if (r.status != 0) {
+        fprintf(stderr, "export --db %s: exit %d: %s", db, r.status, r.err);
+        abort(); /* the test's process: Check reports it */
+    }
+    char *out = r.out;
+    r.out = NULL;
+    run_result_free(&r);
+    return out;
+}
+
 /* ---------------------------------------------------------------- PostgreSQL */
 
 static char pg_dir[64];
