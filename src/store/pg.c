@@ -300,10 +300,14 @@ static uint32_t get_u32(const unsigned char *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+static uint64_t get_u64(const unsigned char *p)
+{
+    return (uint64_t)get_u32(p) << 32 | get_u32(p + 4);
+}
+
 static double get_f8(const unsigned char *p)
 {
-    uint64_t u = 0;
-    for (int i = 0; i < 8; i++) u = u << 8 | p[i];
+    uint64_t u = get_u64(p);
     double d;
     memcpy(&d, &u, sizeof(d));
     return d;
@@ -567,8 +571,8 @@ static int merge(pg_store *s, char **err)
     if (PQntuples(res) == 1 && PQgetlength(res, 0, 0) == 8) {
         const unsigned char *a = (const unsigned char *)PQgetvalue(res, 0, 0);
         const unsigned char *u = (const unsigned char *)PQgetvalue(res, 0, 1);
-        added = (int64_t)((uint64_t)get_u32(a) << 32 | get_u32(a + 4));
-        updated = (int64_t)((uint64_t)get_u32(u) << 32 | get_u32(u + 4));
+        added = (int64_t)get_u64(a);
+        updated = (int64_t)get_u64(u);
     }
     PQclear(res);
     /* the ids put, less those added or updated, were unchanged: counted
@@ -578,7 +582,7 @@ static int merge(pg_store *s, char **err)
         rc = query(s, "SELECT count(DISTINCT id) FROM eventmap_staging", 0, NULL, &res, "cannot write", err);
         if (rc < 0) return rc;
         const unsigned char *d = (const unsigned char *)PQgetvalue(res, 0, 0);
-        distinct = (size_t)((uint64_t)get_u32(d) << 32 | get_u32(d + 4));
+        distinct = (size_t)get_u64(d);
         PQclear(res);
     }
     s->tally.added += (size_t)added;
@@ -786,8 +790,8 @@ static int pg_count(store *base, size_t *total, size_t *unlocated, char **err)
     if (rc < 0) return rc;
     const unsigned char *t = (const unsigned char *)PQgetvalue(res, 0, 0);
     const unsigned char *u = (const unsigned char *)PQgetvalue(res, 0, 1);
-    if (total) *total = (size_t)((uint64_t)get_u32(t) << 32 | get_u32(t + 4));
-    if (unlocated) *unlocated = (size_t)((uint64_t)get_u32(u) << 32 | get_u32(u + 4));
+    if (total) *total = (size_t)get_u64(t);
+    if (unlocated) *unlocated = (size_t)get_u64(u);
     PQclear(res);
     return 0;
 }
